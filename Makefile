@@ -1,0 +1,42 @@
+# Duban: `make run` serves the demo, `make test` runs the tests. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test venv migrate initial-migration bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(VENV)/bin/pybabel -q compile -d tracker/translations
+	touch $@
+
+migrate: venv
+	$(FLASK) db upgrade
+
+# Serve the demo: migrate, load the demo ledger into an empty database, print the logins.
+run: migrate
+	TRACKER_DEMO=1 $(FLASK) tracker seed-demo --if-empty
+	TRACKER_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Rebuild migrations/versions/0001_initial.py from the models (only before the first release).
+initial-migration: venv
+	rm -f migrations/versions/0001_initial.py
+	rm -f /tmp/duban-migration.db
+	DATABASE_URL=sqlite:////tmp/duban-migration.db $(FLASK) db revision --autogenerate --rev-id 0001 -m initial
+	rm -f /tmp/duban-migration.db
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

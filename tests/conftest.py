@@ -1,0 +1,166 @@
+"""Fixtures: an app on a fresh migrated database per test, clients, logins and factories."""
+from __future__ import annotations
+
+import itertools
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from tracker import create_app
+from tracker.clock import LOCAL_TZ
+from tracker.extensions import db
+
+# Wednesday 18 November 2026, 10:00 in Shanghai: the tests' "now" unless a test moves it.
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=LOCAL_TZ)
+TODAY = NOW.date()
+PASSWORD = "correct-horse-1"
+
+
+def settings_for(db_path: Path, tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": True,
+        "FIXED_NOW": NOW,
+        "database": {"url": f"sqlite:///{db_path}"},
+        "uploads": {"directory": str(tmp_path / "uploads")},
+        "scheduler": {"enabled": False},
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """One SQLite file upgraded through every migration; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    app = create_app(settings_for(path, folder))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_db, tmp_path):
+    path = tmp_path / "test.db"
+    shutil.copy(migrated_db, path)
+    app = create_app(settings_for(path, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_unit(app):
+    """make_unit(name=None, kind="department", parent=None) → Unit (committed)."""
+    from tracker.accounts.operations import create_unit
+
+    def factory(name: str | None = None, kind: str = "department", parent=None, email=None):
+        unit = create_unit(None, name or f"单位{next(_seq)}", kind,
+                           parent.id if parent else None, email)
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_unit):
+    """make_user(role="unit", unit=None, login=None) → User (committed), password PASSWORD."""
+    from tracker.accounts.operations import create_user
+
+    def factory(role: str = "unit", unit=None, login: str | None = None, email=None):
+        unit = unit or make_unit(kind="office" if role == "office" else "department")
+        user = create_user(None, login or f"user{next(_seq)}", f"用户{next(_seq)}", unit.id, role,
+                           PASSWORD, email)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def office_user(make_user, make_unit):
+    return make_user("office", make_unit("市百千万工程指挥部办公室", "office"), login="office")
+
+
+@pytest.fixture
+def make_task(app, office_user, make_unit):
+    """make_task(lead=None, co=(), due=TODAY+30d, **fields) → Task, assigned by the office."""
+    from tracker.ledger.operations import create_task
+
+    def factory(lead=None, co=(), due: date | None = None, **fields):
+        lead = lead or make_unit()
+        task = create_task(office_user, title=fields.pop("title", f"事项{next(_seq)}"),
+                           due_date=due or date(2026, 12, 18), lead_unit_id=lead.id,
+                           co_unit_ids=[u.id for u in co], **fields)
+        db.session.commit()
+        return task
+
+    return factory
+
+
+@pytest.fixture
+def token_for(app):
+    """token_for(user) → headers dict with a fresh bearer token."""
+    from tracker.accounts.operations import create_token
+
+    def factory(user) -> dict[str, str]:
+        raw = create_token(None, user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return factory
+
+
+class Browser:
+    """A logged-in test client that fetches CSRF tokens from forms like a person would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, login: str, password: str = PASSWORD):
+        page = self.client.get("/login")
+        return self.client.post("/login", data={"login": login, "password": password,
+                                                "csrf_token": csrf_from(page)})
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, form_url=None, **kw):
+        """POST *data* with the CSRF token taken from *form_url* (default: *url*'s page)."""
+        page = self.client.get(form_url or url)
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_from(page))
+        return self.client.post(url, data=data, **kw)
+
+
+def csrf_from(response) -> str:
+    import re
+
+    match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', response.data) or \
+        re.search(rb'name="csrf-token" content="([^"]+)"', response.data)
+    assert match, "page has no CSRF token"
+    return match.group(1).decode()
+
+
+@pytest.fixture
+def browser(client):
+    """browser.login(user.login) then browser.get/post."""
+    return Browser(client)

@@ -1,0 +1,65 @@
+"""Duban (督办): the application factory.
+
+Importing this package touches no configuration and no database; `create_app` does.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import click
+from flask import Flask
+
+from tracker.config import DEFAULT_SECRET_KEY, ROOT, ConfigError, flask_config, load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. *test_config* is a settings tree (section → key → value) merged last;
+    its upper-case top-level keys go straight into `app.config`."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                instance_path=os.environ.get("TRACKER_INSTANCE", str(ROOT / "instance")))
+    test_config = dict(test_config or {})
+    flat = {k: test_config.pop(k) for k in list(test_config) if k.isupper()}
+    settings = load_settings(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(flask_config(settings, app.instance_path))
+    app.config["SETTINGS"] = settings
+    app.config.update(flat)
+    _check_secret_key(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from tracker import extensions, web
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    web.init_app(app)
+
+    from tracker import blueprints, cli
+    blueprints.register(app)
+    cli.register(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    """Refuse to serve with the shipped secret key outside debug, demo and tests.
+
+    Maintenance commands (`flask tracker …`, `flask db …`) sign nothing and may run with it;
+    serving (`flask run`, a WSGI server) may not.
+    """
+    settings = app.config["SETTINGS"]["app"]
+    if app.config["SECRET_KEY"] != DEFAULT_SECRET_KEY:
+        return
+    if app.debug or app.testing or settings["demo"] or not is_serving():
+        return
+    raise ConfigError(
+        "refusing to start with the default secret key: set SECRET_KEY in the environment "
+        "(or [app] secret_key in the TRACKER_CONFIG file), or TRACKER_DEMO=1 for a demo")
+
+
+def is_serving() -> bool:
+    """True when this process serves requests (`flask run` or a WSGI server), False inside
+    other CLI commands (`flask tracker …`, `flask db …`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.info_name == "run"

@@ -1,0 +1,1 @@
+"""Units, users, API tokens, login and permissions."""

@@ -1,0 +1,41 @@
+"""The JSON API (/api/v1): bearer-token auth, one error shape, handlers per resource."""
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from werkzeug.exceptions import HTTPException
+
+from tracker.accounts.operations import user_for_token
+from tracker.api.errors import error_response
+from tracker.errors import DomainError
+from tracker.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated, no cookies
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    user = user_for_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
+    if user is None:
+        return error_response("missing or invalid API token (Authorization: Bearer TOKEN)", None, 401)
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    db.session.rollback()
+    return error_response(exc.message, exc.field, exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    db.session.rollback()
+    return error_response(exc.description or exc.name, None, exc.code or 500)
+
+
+from tracker.api import resources  # noqa: E402,F401 - registers the routes on bp

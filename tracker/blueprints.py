@@ -1,0 +1,14 @@
+"""The one list of feature blueprints."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register every feature's blueprint on *app*."""
+    from tracker.accounts.views import bp as accounts
+    from tracker.api import bp as api
+    from tracker.dashboard.views import bp as dashboard
+    from tracker.ledger.views import bp as ledger
+    from tracker.signoff.views import bp as signoff
+
+    for blueprint in (accounts, dashboard, ledger, signoff, api):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,54 @@
+"""The one clock: "now" in UTC and "today" in the office's time zone.
+
+Tests and `run-job --as-of` fix it; everything else asks it rather than the system.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def now() -> datetime:
+    """Current instant, timezone-aware UTC. `FIXED_NOW` in the app config pins it."""
+    if has_app_context():
+        fixed = current_app.config.get("FIXED_NOW")
+        if fixed is not None:
+            return fixed.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def today(as_of: date | None = None) -> date:
+    """The office's calendar date (Asia/Shanghai), or *as_of* when given."""
+    if as_of is not None:
+        return as_of
+    return now().astimezone(LOCAL_TZ).date()
+
+
+def local(dt: datetime | None) -> datetime | None:
+    """Show a stored UTC instant in Asia/Shanghai."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(LOCAL_TZ)
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """A local wall-clock time on *day*, as an aware UTC instant."""
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def parse_date(value: object, field: str) -> date:
+    """Parse YYYY-MM-DD or raise a ValidationError naming *field*."""
+    from tracker.errors import ValidationError
+
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field) from None

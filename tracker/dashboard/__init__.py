@@ -1,0 +1,1 @@
+"""The office dashboard and a unit's home page."""

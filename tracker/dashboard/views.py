@@ -1,0 +1,4 @@
+"""Web views for dashboard."""
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__)

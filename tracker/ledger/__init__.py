@@ -1,0 +1,1 @@
+"""The ledger (台账): tasks, their tree, queries and edits."""

@@ -1,0 +1,284 @@
+"""Ledger rules: creating and editing tasks, codes and the tree, and the task queries."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import audit, clock, validation
+from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
+from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.extensions import db
+from tracker.ledger import workflow
+from tracker.models import STATUSES, Milestone, Plan, Task, Unit, User
+
+CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
+# Fields an office edit may change, with the audit label of each.
+EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids", "leader",
+            "start_date", "due_date", "target_value", "target_unit")
+
+
+def get_task(user: User, task_id: int) -> Task:
+    """The task with *task_id* if *user* may see it; 404 / 403 otherwise."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    require_view(user, task)
+    return task
+
+
+def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
+                code: str | None = None, description: str = "", parent_id: int | None = None,
+                co_unit_ids: list[int] | None = None, leader: str = "",
+                start_date: date | None = None, target_value: float | None = None,
+                target_unit: str = "", milestones: list[dict] | None = None) -> Task:
+    """Assign a new ledger item (office only)."""
+    require_office(actor)
+    parent = _parent(parent_id)
+    plan = parent.plan if parent else plan_for_year(clock.today().year)
+    task = Task(plan=plan, parent=parent, depth=parent.depth + 1 if parent else 0, progress=0,
+                status="not_started")
+    values = {"title": title, "description": description, "lead_unit_id": lead_unit_id,
+              "co_unit_ids": co_unit_ids or [], "leader": leader, "start_date": start_date,
+              "due_date": due_date, "target_value": target_value, "target_unit": target_unit}
+    _apply(task, _validated(values, task))
+    task.code = _checked_code(code, plan, parent, task) if code else next_code(plan, parent)
+    task.sort_key = sort_key(task.code)
+    for m in milestones or []:
+        task.milestones.append(_milestone(m))
+    db.session.add(task)
+    db.session.flush()
+    audit.record(actor, "task.create", task, task_id=task.id, detail=snapshot(task))
+    return task
+
+
+def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -> Task:
+    """Edit an item (office only). *version* must be the one the editor read: a stale
+    edit raises Conflict and changes nothing. A changed due_date is recorded as a
+    deadline change with the old date."""
+    require_office(actor)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationError("version is required (the version you read)", "version")
+    if version != task.version:
+        raise Conflict(f"事项已被他人修改（当前版本 {task.version}，你读取的是 {version}），请刷新后重试 "
+                       "(stale version)", "version")
+    unknown = set(values) - set(EDITABLE) - {"status"}
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationError(f"{field} cannot be changed here", field)
+    before = snapshot(task)
+    detail: dict[str, Any] = {}
+    if "status" in values:
+        detail.update(_office_status_change(task, values.pop("status")))
+    if "parent_id" in values:
+        _reparent(task, values["parent_id"])
+    if "code" in values and values["code"] != task.code:
+        task.code = _checked_code(values["code"], task.plan, task.parent, task)
+        task.sort_key = sort_key(task.code)
+    _apply(task, _validated({k: v for k, v in values.items() if k not in ("code", "parent_id")}, task))
+    task.updated_at = clock.now()
+    detail.update(audit.changes(before, snapshot(task)))
+    if not detail:
+        return task
+    flush_versioned()
+    action = "task.deadline_change" if "due_date" in detail and len(detail) == 1 else "task.update"
+    audit.record(actor, action, task, task_id=task.id, detail=detail)
+    return task
+
+
+def flush_versioned() -> None:
+    """Flush, turning a concurrent writer's newer version into a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("事项已被他人修改，请刷新后重试 (stale version)", "version") from None
+
+
+def _office_status_change(task: Task, status: Any) -> dict[str, Any]:
+    """The office may suspend (暂缓) an item or resume it; other statuses have their own actions."""
+    if status == task.status:
+        return {}
+    if status not in ("suspended", "in_progress"):
+        raise ValidationError("status can only be set to suspended or in_progress here; "
+                              "sign-off has its own requests", "status")
+    if status == "in_progress" and task.status != "suspended":
+        raise Conflict("只有暂缓的事项可以恢复推进 (only a suspended item can be resumed)", "status")
+    return workflow.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+
+
+def _reparent(task: Task, parent_id: Any) -> None:
+    parent = _parent(parent_id)
+    node = parent
+    while node is not None:
+        if node.id == task.id:
+            raise ValidationError("parent_id would put the task under itself", "parent_id")
+        node = node.parent
+    if parent is not None and parent.plan_id != task.plan_id:
+        raise ValidationError("parent_id belongs to another year's plan", "parent_id")
+    task.parent = parent
+    task.depth = parent.depth + 1 if parent else 0
+
+
+def _parent(parent_id: Any) -> Task | None:
+    if parent_id is None:
+        return None
+    if not isinstance(parent_id, int) or isinstance(parent_id, bool):
+        raise ValidationError("parent_id must be an integer", "parent_id")
+    parent = db.session.get(Task, parent_id)
+    if parent is None:
+        raise ValidationError(f"parent_id {parent_id} is not a task", "parent_id")
+    return parent
+
+
+def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
+    """Check field values (types already parsed) and return them ready to set."""
+    out: dict[str, Any] = {}
+    for field, value in values.items():
+        if field == "title":
+            out[field] = validation.text(value, field, 300, required=True)
+        elif field == "description":
+            out[field] = validation.text(value, field)
+        elif field in ("leader", "target_unit"):
+            out[field] = validation.text(value, field, 64 if field == "leader" else 20)
+        elif field == "lead_unit_id":
+            out[field] = _unit_id(value, field)
+        elif field == "co_unit_ids":
+            if not isinstance(value, list):
+                raise ValidationError("co_unit_ids must be a list of unit ids", field)
+            out[field] = [_unit_id(v, field) for v in dict.fromkeys(value)]
+        elif field in ("start_date", "due_date"):
+            if value is None and field == "due_date":
+                raise ValidationError("due_date is required", field)
+            if value is not None and not isinstance(value, date):
+                raise ValidationError(f"{field} must be a date YYYY-MM-DD", field)
+            out[field] = value
+        elif field == "target_value":
+            out[field] = validation.number(value, field)
+        else:
+            raise ValidationError(f"{field} cannot be changed here", field)
+    start = out.get("start_date", task.start_date)
+    due = out.get("due_date", task.due_date)
+    if start and due and start > due:
+        raise ValidationError("start_date is after due_date", "start_date")
+    lead = out.get("lead_unit_id", task.lead_unit_id)
+    if lead in out.get("co_unit_ids", ()):
+        raise ValidationError("the lead unit cannot also be a co-unit", "co_unit_ids")
+    return out
+
+
+def _apply(task: Task, values: dict[str, Any]) -> None:
+    for field, value in values.items():
+        if field == "co_unit_ids":
+            task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value))))
+        else:
+            setattr(task, field, value)
+
+
+def _unit_id(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{field} must be a unit id (integer)", field)
+    if db.session.get(Unit, value) is None:
+        raise ValidationError(f"{field}: unit {value} does not exist", field)
+    return value
+
+
+def _milestone(data: dict) -> Milestone:
+    due = data.get("due_date")
+    expected = data.get("expected_progress")
+    if not isinstance(due, date):
+        raise ValidationError("milestone due_date must be a date", "milestones")
+    return Milestone(due_date=due, expected_progress=validation.percent(expected, "milestones"),
+                     title=validation.text(data.get("title"), "milestones", 200))
+
+
+# --- codes and the tree ------------------------------------------------------------------
+
+def sort_key(code: str) -> str:
+    """Zero-pad numeric code parts so "2.10" sorts after "2.9"."""
+    return ".".join(p.zfill(4) if p.isdigit() else p for p in code.split("."))
+
+
+def next_code(plan: Plan, parent: Task | None) -> str:
+    """The next free code under *parent* (or at the top of *plan*)."""
+    same_parent = Task.parent_id == parent.id if parent else Task.parent_id.is_(None)
+    siblings = select(Task.code).where(Task.plan_id == plan.id, same_parent)
+    last = 0
+    for code in db.session.scalars(siblings):
+        tail = code.rsplit(".", 1)[-1]
+        if tail.isdigit():
+            last = max(last, int(tail))
+    return f"{parent.code}.{last + 1}" if parent else str(last + 1)
+
+
+def _checked_code(code: Any, plan: Plan, parent: Task | None, task: Task) -> str:
+    if not isinstance(code, str) or not CODE_RE.match(code) or len(code) > 40:
+        raise ValidationError("code must look like 2.3.1 (letters or digits joined by dots)", "code")
+    clash = select(Task.id).where(Task.plan_id == plan.id, Task.code == code)
+    if task.id is not None:
+        clash = clash.where(Task.id != task.id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationError(f"code {code} is already used in this plan", "code")
+    return code
+
+
+def plan_for_year(year: int) -> Plan:
+    """The year's plan, created on first use."""
+    plan = db.session.scalar(select(Plan).where(Plan.year == year))
+    if plan is None:
+        plan = Plan(year=year, title=f"{year}年度任务清单")
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def snapshot(task: Task) -> dict[str, Any]:
+    """The editable fields and status of *task*, for before/after audit details."""
+    return audit.jsonable({
+        "code": task.code, "title": task.title, "description": task.description,
+        "parent_id": task.parent_id if task.parent is None else task.parent.id,
+        "lead_unit_id": task.lead_unit_id, "co_unit_ids": [u.id for u in task.co_units],
+        "leader": task.leader, "start_date": task.start_date, "due_date": task.due_date,
+        "target_value": task.target_value, "target_unit": task.target_unit, "status": task.status})
+
+
+# --- queries -----------------------------------------------------------------------------
+
+def task_query(user: User, *, unit_id: int | None = None, status: str | None = None,
+               overdue: bool | None = None, q: str | None = None, as_of: date | None = None,
+               order: str = "ledger") -> Select:
+    """Tasks *user* may see, filtered; a Select for the caller to paginate.
+
+    order: "ledger" (tree order by code) or "due" (earliest deadline first)."""
+    today = clock.today(as_of)
+    query = visible_to(user, select(Task))
+    if unit_id is not None:
+        query = query.where(unit_filter(unit_id))
+    if status is not None:
+        if status not in STATUSES:
+            raise ValidationError(f"status must be one of {', '.join(STATUSES)}", "status")
+        query = query.where(Task.status == status)
+    if overdue is True:
+        query = query.where(Task.due_date < today, Task.status != "signed_off")
+    elif overdue is False:
+        query = query.where(or_(Task.due_date >= today, Task.status == "signed_off"))
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Task.title.like(pattern), Task.code.like(pattern),
+                                Task.leader.like(pattern)))
+    order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
+    return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
+                         selectinload(Task.lead_unit)).order_by(*order_by)
+
+
+def status_counts(query: Select) -> dict[str, int]:
+    """{status: count} over the tasks a task query selects, computed in SQL."""
+    sub = query.order_by(None).options().with_only_columns(Task.status).subquery()
+    rows = db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status))
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: n for status, n in rows})
+    return counts

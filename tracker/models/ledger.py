@@ -1,0 +1,116 @@
+"""The ledger (台账): a year's plan of nested tasks with owners, deadlines and targets."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String,
+                        Table, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.clock import now
+from tracker.extensions import db
+from tracker.models.types import UTCDateTime
+from tracker.models.units import Unit
+
+# status → 中文 label, in workflow order
+STATUSES = {
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "signoff_requested": "待销号",
+    "signed_off": "已销号",
+    "suspended": "暂缓",
+}
+
+task_co_units = Table(
+    "task_co_units",
+    db.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True, index=True),
+)
+
+
+class Plan(db.Model):
+    """A year's task list (任务清单)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Task(db.Model):
+    """A ledger item at any level: stage goal → main task → key work → quantified measure."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code", name="uq_tasks_plan_code"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        # Overdue and due-soon lists: open items by deadline.
+        Index("ix_tasks_status_due", "status", "due_date"),
+        Index("ix_tasks_due_status", "due_date", "status"),
+        # A unit's items by deadline (lead side; co-units go through task_co_units).
+        Index("ix_tasks_lead_due", "lead_unit_id", "due_date"),
+        Index("ix_tasks_plan_sort", "plan_id", "sort_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    # Zero-padded code parts ("0002.0003.0001") so the tree sorts in ledger order.
+    sort_key: Mapped[str] = mapped_column(String(200))
+    depth: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    leader: Mapped[str] = mapped_column(String(64), default="")
+    start_date: Mapped[date | None]
+    due_date: Mapped[date]
+    target_value: Mapped[float | None] = mapped_column(Numeric(18, 4, asdecimal=False))
+    target_unit: Mapped[str] = mapped_column(String(20), default="")
+    actual_value: Mapped[float | None] = mapped_column(Numeric(18, 4, asdecimal=False))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    version: Mapped[int] = mapped_column(default=1)
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    # Every UPDATE checks and bumps `version`, so a stale edit can never overwrite a newer one.
+    __mapper_args__ = {"version_id_col": version}
+
+    plan: Mapped[Plan] = relationship()
+    parent: Mapped[Task | None] = relationship(remote_side=[id])
+    lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
+    co_units: Mapped[list[Unit]] = relationship(secondary=task_co_units, order_by=Unit.id)
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="task", order_by="Milestone.due_date", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its deadline and not signed off (derived from the clock, never stored)."""
+        return self.status != "signed_off" and self.due_date < today
+
+    def involves(self, unit_id: int) -> bool:
+        """Whether *unit_id* is the lead unit or a co-unit."""
+        return unit_id == self.lead_unit_id or any(u.id == unit_id for u in self.co_units)
+
+
+class Milestone(db.Model):
+    """An intermediate date (时间节点) with the progress expected by then."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date]
+    expected_progress: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+    task: Mapped[Task] = relationship(back_populates="milestones")

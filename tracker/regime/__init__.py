@@ -1,0 +1,1 @@
+"""The regime's judgements and outputs: lights, red/black list, bulletins, evaluation."""

@@ -1,0 +1,1 @@
+"""Progress reports (报送), reporting periods and evidence files."""

@@ -1,0 +1,76 @@
+"""Reporting rules: who reports, what a report must hold, and what it changes on the item."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from werkzeug.datastructures import FileStorage
+
+from tracker import audit, clock, validation
+from tracker.accounts.permissions import require_report
+from tracker.errors import Conflict, ValidationError
+from tracker.extensions import db
+from tracker.ledger import workflow
+from tracker.ledger.operations import flush_versioned
+from tracker.models import STATUSES, ProgressReport, Task, User
+from tracker.reports import evidence, periods
+
+
+def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems: Any = "",
+                  next_steps: Any = "", actual_value: Any = None, period: Any = None,
+                  files: list[FileStorage] | None = None) -> ProgressReport:
+    """Record a lead or co-unit's progress report. The lead unit's report sets the item's
+    progress and cumulative actual value; the first report starts a 未启动 item."""
+    require_report(user, task)
+    if task.status in ("signed_off", "suspended"):
+        raise Conflict(f"事项当前状态为“{STATUSES[task.status]}”，不能报送进展 "
+                       f"(not allowed from status {task.status})", "status")
+    values = _validated(progress, text, problems, next_steps, actual_value)
+    submitted_at = clock.now()
+    today = clock.today()
+    period = periods.reporting_period(today) if period in (None, "") else period
+    periods.parse_period(period)
+    if periods.period_bounds(period)[0] > today:
+        raise ValidationError(f"period {period} has not started yet", "period")
+    if files:
+        evidence.check_files(files)
+    report = ProgressReport(task_id=task.id, unit_id=user.unit_id, user_id=user.id, period=period,
+                            submitted_at=submitted_at,
+                            on_time=submitted_at <= periods.period_deadline(period), **values)
+    db.session.add(report)
+    changes: dict[str, Any] = {}
+    if task.status == "not_started":
+        changes.update(workflow.move(task, "in_progress", "开始推进"))
+    if user.unit_id == task.lead_unit_id:
+        changes.update(audit.changes({"progress": task.progress, "actual_value": task.actual_value},
+                                     {"progress": values["progress"],
+                                      "actual_value": values["actual_value"]
+                                      if values["actual_value"] is not None else task.actual_value}))
+        task.progress = values["progress"]
+        if values["actual_value"] is not None:
+            task.actual_value = values["actual_value"]
+    task.last_report_at = submitted_at
+    task.updated_at = submitted_at
+    flush_versioned()
+    if files:
+        evidence.store_files(files, task, user, report_id=report.id)
+    audit.record(user, "report.submit", report, task_id=task.id,
+                 detail={"report_id": report.id, "period": period, "progress": report.progress,
+                         "on_time": report.on_time, "files": [f.filename for f in files or []],
+                         **changes})
+    return report
+
+
+def _validated(progress: Any, text: Any, problems: Any, next_steps: Any,
+               actual_value: Any) -> dict[str, Any]:
+    return {"progress": validation.percent(progress, "progress"),
+            "text": validation.text(text, "text", required=True),
+            "problems": validation.text(problems, "problems"),
+            "next_steps": validation.text(next_steps, "next_steps"),
+            "actual_value": validation.number(actual_value, "actual_value")}
+
+
+def reports_query(task: Task) -> Select:
+    """A task's reports, newest first."""
+    return (select(ProgressReport).where(ProgressReport.task_id == task.id)
+            .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc()))

@@ -1,0 +1,144 @@
+"""Sign-off and extension rules: the lead unit asks, the office decides, history keeps all."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from werkzeug.datastructures import FileStorage
+
+from tracker import audit, clock, validation
+from tracker.accounts.permissions import require_lead, require_office
+from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.extensions import db
+from tracker.ledger import workflow
+from tracker.ledger.operations import flush_versioned
+from tracker.models import ExtensionRequest, SignoffRequest, Task, User
+from tracker.reports import evidence
+
+
+def request_signoff(user: User, task: Task, note: Any,
+                    files: list[FileStorage] | None = None) -> SignoffRequest:
+    """The lead unit asks to close the item (申请销号), with a note and evidence files."""
+    require_lead(user, task)
+    note = validation.text(note, "note")
+    workflow.check_transition(task, "signoff_requested", "申请销号")
+    if files:
+        evidence.check_files(files)
+    req = SignoffRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id, note=note)
+    db.session.add(req)
+    change = workflow.move(task, "signoff_requested", "申请销号")
+    task.updated_at = clock.now()
+    flush_versioned()
+    stored = evidence.store_files(files, task, user, signoff_request_id=req.id) if files else []
+    audit.record(user, "signoff.request", req, task_id=task.id,
+                 detail={"request_id": req.id, "note": note,
+                         "files": [e.original_name for e in stored], **change})
+    return req
+
+
+def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
+    """The office verifies and closes the item (销号)."""
+    require_office(user)
+    req = _pending(SignoffRequest, task, request_id)
+    change = workflow.move(task, "signed_off", "销号")
+    req.status, req.decided_by_id, req.decided_at = "approved", user.id, clock.now()
+    task.signed_off_at = req.decided_at
+    task.updated_at = req.decided_at
+    flush_versioned()
+    audit.record(user, "signoff.approve", req, task_id=task.id,
+                 detail={"request_id": req.id, **change})
+    return req
+
+
+def reject_signoff(user: User, task: Task, request_id: int, reason: Any) -> SignoffRequest:
+    """The office sends the item back (退回) with a reason; it returns to 推进中."""
+    require_office(user)
+    reason = validation.text(reason, "reason", required=True)
+    req = _pending(SignoffRequest, task, request_id)
+    change = workflow.move(task, "in_progress", "退回")
+    req.status, req.decided_by_id, req.decided_at, req.reason = (
+        "rejected", user.id, clock.now(), reason)
+    task.updated_at = req.decided_at
+    flush_versioned()
+    audit.record(user, "signoff.reject", req, task_id=task.id,
+                 detail={"request_id": req.id, "reason": reason, **change})
+    return req
+
+
+def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) -> ExtensionRequest:
+    """The lead unit asks, before the deadline, for a later one (延期申请)."""
+    require_lead(user, task)
+    reason = validation.text(reason, "reason", required=True)
+    if not isinstance(new_due_date, date):
+        raise ValidationError("new_due_date must be a date YYYY-MM-DD", "new_due_date")
+    if task.status == "signed_off":
+        raise Conflict("事项已销号，不能申请延期 (not allowed from status signed_off)", "status")
+    today = clock.today()
+    if today > task.due_date:
+        raise Conflict(f"延期须在完成时限（{task.due_date}）之前申请，事项已逾期 "
+                       "(an extension must be asked before the deadline)", "due_date")
+    if new_due_date <= task.due_date:
+        raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
+                              "new_due_date")
+    if _pending_query(ExtensionRequest, task).first() is not None:
+        raise Conflict("该事项已有待审核的延期申请 (an extension request is already pending)", "status")
+    req = ExtensionRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id,
+                           old_due_date=task.due_date, new_due_date=new_due_date, reason=reason)
+    db.session.add(req)
+    db.session.flush()
+    audit.record(user, "extension.request", req, task_id=task.id,
+                 detail={"request_id": req.id, "old_due_date": task.due_date,
+                         "new_due_date": new_due_date, "reason": reason})
+    return req
+
+
+def approve_extension(user: User, task: Task, request_id: int) -> ExtensionRequest:
+    """The office grants the extension: the deadline moves, the old one stays in history."""
+    require_office(user)
+    req = _pending(ExtensionRequest, task, request_id)
+    if task.status == "signed_off":
+        raise Conflict("事项已销号，不能延期 (not allowed from status signed_off)", "status")
+    old = task.due_date
+    req.status, req.decided_by_id, req.decided_at = "approved", user.id, clock.now()
+    task.due_date = req.new_due_date
+    task.updated_at = req.decided_at
+    flush_versioned()
+    audit.record(user, "extension.approve", req, task_id=task.id,
+                 detail={"request_id": req.id,
+                         "due_date": {"before": old, "after": req.new_due_date}})
+    return req
+
+
+def reject_extension(user: User, task: Task, request_id: int, reason: Any) -> ExtensionRequest:
+    """The office refuses the extension, with a reason; the deadline stands."""
+    require_office(user)
+    reason = validation.text(reason, "reason", required=True)
+    req = _pending(ExtensionRequest, task, request_id)
+    req.status, req.decided_by_id, req.decided_at, req.decision_reason = (
+        "rejected", user.id, clock.now(), reason)
+    db.session.flush()
+    audit.record(user, "extension.reject", req, task_id=task.id,
+                 detail={"request_id": req.id, "reason": reason})
+    return req
+
+
+def _pending(model, task: Task, request_id: int):
+    req = db.session.get(model, request_id)
+    if req is None or req.task_id != task.id:
+        raise NotFound(f"request {request_id} does not exist for task {task.id}")
+    if req.status != "pending":
+        raise Conflict(f"该申请已处理（{req.status}），不能再次审核 (request is already {req.status})",
+                       "status")
+    return req
+
+
+def _pending_query(model, task: Task):
+    return db.session.scalars(select(model).where(model.task_id == task.id,
+                                                  model.status == "pending"))
+
+
+def review_queue(kind: str = "signoff") -> Select:
+    """Pending requests for the office, oldest first."""
+    model = SignoffRequest if kind == "signoff" else ExtensionRequest
+    return select(model).where(model.status == "pending").order_by(model.created_at, model.id)
