@@ -3,14 +3,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, flash, redirect, render_template, request, session
+from flask import Flask, current_app, flash, redirect, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
 
 LANGUAGES = ("zh", "en")
+
+# (endpoint, label, office only): the nav shows an entry once its endpoint exists.
+NAV = (
+    ("dashboard.home", _l("首页"), False),
+    ("ledger.index", _l("事项台账"), False),
+    ("signoff.queue", _l("审核"), True),
+    ("regime.index", _l("督办通报"), False),
+    ("notify.log", _l("通知记录"), True),
+    ("notify.channels", _l("通知渠道"), True),
+    ("accounts.units", _l("单位"), True),
+    ("accounts.users", _l("用户"), True),
+    ("accounts.tokens", _l("API 令牌"), False),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -22,7 +36,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate)
-    app.jinja_env.globals.update(get_locale=get_locale, today=clock.today)
+    app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
+                                 has_endpoint=has_endpoint, nav_links=lambda: NAV)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(413, _too_large)
     app.after_request(_security_headers)
@@ -36,6 +51,11 @@ def _load_user(user_id: str):
     return user if user is not None and user.is_active else None
 
 
+def has_endpoint(name: str) -> bool:
+    """True when a view is registered under *name* (pages other features add appear by themselves)."""
+    return name in current_app.view_functions
+
+
 def _select_locale() -> str:
     lang = request.args.get("lang")
     if lang in LANGUAGES:
@@ -44,8 +64,6 @@ def _select_locale() -> str:
 
 
 def _default_language() -> str:
-    from flask import current_app
-
     return current_app.config["SETTINGS"]["app"]["language"]
 
 
