@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -13,21 +14,35 @@ from tracker import create_app
 from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
 
+from pgserver import PostgresServer, binaries
+
 # Wednesday 18 November 2026, 10:00 in Shanghai: the tests' "now" unless a test moves it.
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=LOCAL_TZ)
 TODAY = NOW.date()
 PASSWORD = "correct-horse-1"
 
 
-def settings_for(db_path: Path, tmp_path: Path) -> dict:
+# DUBAN_TEST_DB=postgres runs every test on PostgreSQL instead of SQLite.
+BACKEND = os.environ.get("DUBAN_TEST_DB", "sqlite")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def settings_for(url: str, tmp_path: Path) -> dict:
     return {
         "TESTING": True,
         "WTF_CSRF_ENABLED": True,
         "FIXED_NOW": NOW,
-        "database": {"url": f"sqlite:///{db_path}"},
+        "database": {"url": url},
         "uploads": {"directory": str(tmp_path / "uploads")},
         "scheduler": {"enabled": False},
     }
+
+
+def _migrate(url: str, folder: Path) -> None:
+    app = create_app(settings_for(url, folder))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -35,22 +50,83 @@ def migrated_db(tmp_path_factory) -> Path:
     """One SQLite file upgraded through every migration; each test gets a copy."""
     folder = tmp_path_factory.mktemp("template")
     path = folder / "template.db"
-    app = create_app(settings_for(path, folder))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+    _migrate(f"sqlite:///{path}", folder)
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the test run's own; required (never skipped) in CI."""
+    if binaries() is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL is not installed, and CI must run the PostgreSQL tests")
+        pytest.skip("PostgreSQL is not installed")
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server, tmp_path_factory) -> str:
+    """A database upgraded through every migration; each test clones it."""
+    pg_server.sql("CREATE DATABASE duban_template")
+    _migrate(pg_server.url("duban_template"), tmp_path_factory.mktemp("pg"))
+    return "duban_template"
+
+
+_databases = itertools.count(1)
+
+
 @pytest.fixture
-def app(migrated_db, tmp_path):
+def pg_url(pg_server, pg_template) -> str:
+    """URL of a fresh migrated PostgreSQL database for this test."""
+    name = f"duban_test_{next(_databases)}"
+    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+    return pg_server.url(name)
+
+
+@pytest.fixture
+def sqlite_url(migrated_db, tmp_path) -> str:
+    """URL of a fresh migrated SQLite database for this test."""
     path = tmp_path / "test.db"
     shutil.copy(migrated_db, path)
-    app = create_app(settings_for(path, tmp_path))
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(request) -> str:
+    """A fresh migrated database on the run's backend (DUBAN_TEST_DB)."""
+    return request.getfixturevalue("pg_url" if BACKEND == "postgres" else "sqlite_url")
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """make_app(url, **settings) → an app on *url* (for tests that need two, or PostgreSQL)."""
+    made = []
+
+    def factory(url: str, **overrides):
+        settings = settings_for(url, tmp_path)
+        for key, value in overrides.items():
+            if isinstance(value, dict):
+                settings.setdefault(key, {}).update(value)
+            else:
+                settings[key] = value
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app, database_url):
+    app = make_app(database_url)
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

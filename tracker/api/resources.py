@@ -1,1 +1,2 @@
-"""API routes (filled in by resource)."""
+"""Every API resource module. Each registers its routes on `bp` and describes them in a
+module-level `PATHS` dict (OpenAPI path items) that /api/v1/openapi.json merges."""
