@@ -1,0 +1,98 @@
+"""The regime's records: bulletins (通报), evaluation adjustments and dispatch meetings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.clock import now
+from tracker.extensions import db
+from tracker.models.accounts import User
+from tracker.models.ledger import Task
+from tracker.models.types import UTCDateTime
+from tracker.models.units import Unit
+
+BULLETIN_KINDS = {"weekly": "周调度", "monthly": "月通报", "quarterly": "季推进", "annual": "年考评"}
+BULLETIN_STATUSES = {"draft": "草稿", "published": "已发布"}
+# kind → 中文 label of an office adjustment to a unit's annual score
+ADJUSTMENT_KINDS = {"rating": "质量评价", "adjustment": "加减分", "veto": "一票否决"}
+
+
+class Bulletin(db.Model):
+    """A compiled report for one period. A draft is compiled live; publishing freezes
+    `content`, and publishing again makes a new version."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (
+        UniqueConstraint("kind", "period", "version", name="uq_bulletins_kind_period_version"),
+        Index("ix_bulletins_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    opening: Mapped[str] = mapped_column(Text, default="")
+    commentary: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    @property
+    def kind_label(self) -> str:
+        return BULLETIN_KINDS[self.kind]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class EvaluationAdjustment(db.Model):
+    """An office judgement on a unit's annual score: a quality rating, a points
+    adjustment or a veto (一票否决), always with its reason."""
+
+    __tablename__ = "evaluation_adjustments"
+    __table_args__ = (Index("ix_evaluation_adjustments_year_unit", "year", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    points: Mapped[float] = mapped_column(Numeric(6, 2, asdecimal=False), default=0)
+    rating: Mapped[str] = mapped_column(String(10), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    unit: Mapped[Unit] = relationship()
+
+
+dispatch_agreed_items = Table(
+    "dispatch_agreed_items",
+    db.metadata,
+    Column("meeting_id", ForeignKey("dispatch_meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("task_id", ForeignKey("tasks.id"), primary_key=True),
+)
+
+
+class DispatchMeeting(db.Model):
+    """A weekly dispatch meeting (周调度会) and the agreed items (议定事项) it turned into tasks."""
+
+    __tablename__ = "dispatch_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    held_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    agreed_items: Mapped[list[Task]] = relationship(secondary=dispatch_agreed_items,
+                                                    order_by=Task.sort_key)
