@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 21:34:49.006410
+Create Date: 2026-11-21 21:37:29.618015
 
 """
 from alembic import op
@@ -26,6 +26,22 @@ def upgrade():
     sa.Column('note', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_days'))
     )
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job', sa.String(length=40), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('trigger', sa.String(length=20), nullable=False),
+    sa.Column('started_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', tracker.models.types.UTCDateTime(), nullable=True),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('warning', sa.String(length=300), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
+    )
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.create_index('ix_job_runs_job_as_of', ['job', 'as_of'], unique=False)
+        batch_op.create_index('ix_job_runs_started', ['started_at'], unique=False)
+
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('login', sa.String(length=64), nullable=False),
@@ -44,6 +60,18 @@ def upgrade():
     sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plans')),
     sa.UniqueConstraint('year', name=op.f('uq_plans_year'))
+    )
+    op.create_table('rate_windows',
+    sa.Column('recipient', sa.String(length=300), nullable=False),
+    sa.Column('window_start', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('recipient', name=op.f('pk_rate_windows'))
+    )
+    op.create_table('scheduler_leases',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=100), nullable=False),
+    sa.Column('expires_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_leases'))
     )
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -162,6 +190,58 @@ def upgrade():
         batch_op.create_index('ix_audit_events_entity', ['entity_type', 'entity_id'], unique=False)
         batch_op.create_index('ix_audit_events_task_at', ['task_id', 'at'], unique=False)
 
+    op.create_table('bulletins',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('opening', sa.Text(), nullable=False),
+    sa.Column('commentary', sa.Text(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=True),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', tracker.models.types.UTCDateTime(), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_bulletins_created_by_id_users')),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_bulletins_published_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletins')),
+    sa.UniqueConstraint('kind', 'period', 'version', name='uq_bulletins_kind_period_version')
+    )
+    with op.batch_alter_table('bulletins', schema=None) as batch_op:
+        batch_op.create_index('ix_bulletins_status_created', ['status', 'created_at'], unique=False)
+
+    op.create_table('dispatch_meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_dispatch_meetings_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dispatch_meetings'))
+    )
+    with op.batch_alter_table('dispatch_meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dispatch_meetings_period'), ['period'], unique=False)
+
+    op.create_table('evaluation_adjustments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('points', sa.Numeric(precision=6, scale=2, asdecimal=False), nullable=False),
+    sa.Column('rating', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_evaluation_adjustments_created_by_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_evaluation_adjustments_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_adjustments'))
+    )
+    with op.batch_alter_table('evaluation_adjustments', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluation_adjustments_year_unit', ['year', 'unit_id'], unique=False)
+
     op.create_table('extension_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -196,6 +276,45 @@ def upgrade():
     )
     with op.batch_alter_table('milestones', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_milestones_task_id'), ['task_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=40), nullable=False),
+    sa.Column('subject', sa.String(length=80), nullable=False),
+    sa.Column('recipient', sa.String(length=300), nullable=False),
+    sa.Column('period', sa.String(length=40), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=True),
+    sa.Column('channel_kind', sa.String(length=20), nullable=False),
+    sa.Column('target', sa.String(length=1000), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('task_ids', sa.JSON(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=1000), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.Column('claim_token', sa.String(length=32), nullable=True),
+    sa.Column('claimed_until', tracker.models.types.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', tracker.models.types.UTCDateTime(), nullable=True),
+    sa.Column('read_at', tracker.models.types.UTCDateTime(), nullable=True),
+    sa.Column('read_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_notifications_channel_id_channels')),
+    sa.ForeignKeyConstraint(['read_by_id'], ['users.id'], name=op.f('fk_notifications_read_by_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_notifications_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('rule', 'subject', 'recipient', 'period', name='uq_notifications_key')
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_channel_id'), ['channel_id'], unique=False)
+        batch_op.create_index('ix_notifications_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_notifications_rule_created', ['rule', 'created_at'], unique=False)
+        batch_op.create_index('ix_notifications_status_next', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_notifications_unit_created', ['unit_id', 'created_at'], unique=False)
 
     op.create_table('progress_reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -252,6 +371,13 @@ def upgrade():
     with op.batch_alter_table('task_co_units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_co_units_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('dispatch_agreed_items',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['dispatch_meetings.id'], name=op.f('fk_dispatch_agreed_items_meeting_id_dispatch_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_dispatch_agreed_items_task_id_tasks')),
+    sa.PrimaryKeyConstraint('meeting_id', 'task_id', name=op.f('pk_dispatch_agreed_items'))
+    )
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -286,6 +412,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_evidence_report_id'))
 
     op.drop_table('evidence')
+    op.drop_table('dispatch_agreed_items')
     with op.batch_alter_table('task_co_units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_co_units_unit_id'))
 
@@ -301,6 +428,14 @@ def downgrade():
         batch_op.drop_index('ix_progress_reports_period_task')
 
     op.drop_table('progress_reports')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_unit_created')
+        batch_op.drop_index('ix_notifications_status_next')
+        batch_op.drop_index('ix_notifications_rule_created')
+        batch_op.drop_index('ix_notifications_created')
+        batch_op.drop_index(batch_op.f('ix_notifications_channel_id'))
+
+    op.drop_table('notifications')
     with op.batch_alter_table('milestones', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_milestones_task_id'))
 
@@ -310,6 +445,18 @@ def downgrade():
         batch_op.drop_index('ix_extension_requests_status_created')
 
     op.drop_table('extension_requests')
+    with op.batch_alter_table('evaluation_adjustments', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluation_adjustments_year_unit')
+
+    op.drop_table('evaluation_adjustments')
+    with op.batch_alter_table('dispatch_meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dispatch_meetings_period'))
+
+    op.drop_table('dispatch_meetings')
+    with op.batch_alter_table('bulletins', schema=None) as batch_op:
+        batch_op.drop_index('ix_bulletins_status_created')
+
+    op.drop_table('bulletins')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_task_at')
         batch_op.drop_index('ix_audit_events_entity')
@@ -340,11 +487,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_kind'))
 
     op.drop_table('units')
+    op.drop_table('scheduler_leases')
+    op.drop_table('rate_windows')
     op.drop_table('plans')
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.drop_index('ix_login_failures_login_at')
         batch_op.drop_index('ix_login_failures_address_at')
 
     op.drop_table('login_failures')
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_runs_started')
+        batch_op.drop_index('ix_job_runs_job_as_of')
+
+    op.drop_table('job_runs')
     op.drop_table('calendar_days')
     # ### end Alembic commands ###
