@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import Select, and_, case, exists, func, select
 
 from tracker import calendar, clock
-from tracker.models import Task
+from tracker.extensions import db
+from tracker.models import Milestone, Task
+from tracker.regime.sqldays import day_number, day_of, local_day_number
+
+COLORS = ("green", "yellow", "red")
+COLOR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,8 @@ def expected_progress(task: Task, today: date) -> int:
         return 100
     if today <= start:
         return 0
-    return round(100 * (today - start).days / max((task.due_date - start).days, 1))
+    # Whole points, rounded down, exactly as light_expression computes it in SQL.
+    return 100 * (today - start).days // max((task.due_date - start).days, 1)
 
 
 def light_of(task: Task, today: date) -> Light:
@@ -50,3 +58,50 @@ def light_of(task: Task, today: date) -> Light:
     if left <= cfg["due_soon_workdays"] and task.status != "signoff_requested":
         return Light("yellow", f"距完成时限还有{left}个工作日")
     return Light("green", "按序时推进")
+
+
+def light_expression(today: date):
+    """SQL CASE giving each task's light color, by the same rules as light_of."""
+    cfg = current_app.config["SETTINGS"]["regime"]
+    behind = _expected_expression(today) - Task.progress
+    # Due within N working days ⟺ due before the (N+1)th working day after today.
+    soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
+    return case(
+        (Task.status.in_(("signed_off", "suspended")), "green"),
+        (Task.due_date < today, "red"),
+        (behind > cfg["red_behind"], "red"),
+        (behind >= cfg["yellow_behind"], "yellow"),
+        (and_(Task.status == "not_started", Task.start_date <= today), "yellow"),
+        (and_(Task.due_date < soon, Task.status != "signoff_requested"), "yellow"),
+        else_="green")
+
+
+def _expected_expression(today: date):
+    """序时进度 in SQL: the latest reached milestone's figure, else the elapsed share."""
+    has_milestones = exists().where(Milestone.task_id == Task.id)
+    reached = (select(func.max(Milestone.expected_progress))
+               .where(Milestone.task_id == Task.id, Milestone.due_date <= today)
+               .scalar_subquery())
+    day = day_of(today)
+    start = func.coalesce(day_number(Task.start_date), local_day_number(Task.created_at))
+    due = day_number(Task.due_date)
+    span = case((due - start < 1, 1), else_=due - start)
+    elapsed = case((day >= due, 100), (day <= start, 0),
+                   else_=(100 * (day - start)) / span)
+    return case((has_milestones, func.coalesce(reached, 0)), else_=elapsed)
+
+
+def light_counts(tasks: Select, today: date) -> dict[str, Any]:
+    """Counts per light over the tasks *tasks* selects: {"totals": {color: n},
+    "units": [{unit_id, green, yellow, red}]} by lead unit, all in SQL."""
+    sub = (tasks.order_by(None).options()
+           .with_only_columns(Task.lead_unit_id.label("unit_id"),
+                              light_expression(today).label("light")).subquery())
+    rows = db.session.execute(select(sub.c.unit_id, sub.c.light, func.count())
+                              .group_by(sub.c.unit_id, sub.c.light).order_by(sub.c.unit_id))
+    totals = dict.fromkeys(COLORS, 0)
+    units: dict[int, dict[str, int]] = {}
+    for unit_id, color, n in rows:
+        units.setdefault(unit_id, {"unit_id": unit_id, **dict.fromkeys(COLORS, 0)})[color] = n
+        totals[color] += n
+    return {"totals": totals, "units": list(units.values())}

@@ -1,0 +1,114 @@
+"""Weekly reporting cycles: for each period, item and lead unit — on time, late or missing.
+
+An item owes its lead unit's report for a period (ISO week) when it existed by the week's
+Sunday, had not been signed off before the week's Monday, had started (or has no start
+date) and is not suspended. A report counts when the lead unit sent it for that period
+before the cut-off: the end of the as-of day, or now if that is earlier.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import ProgressReport, Task
+from tracker.reports.periods import period_bounds, period_deadline, period_of
+
+STATES = {"on_time": "按时报送", "late": "迟报", "missing": "缺报", "pending": "未到报送时限"}
+# How far back closed_periods looks for a streak, so a long-silent unit costs bounded work.
+MAX_STREAK_WEEKS = 12
+
+
+def cutoff(as_of: date | None = None) -> datetime:
+    """The instant "as of" a day means: its end, or now if that comes first."""
+    end = clock.local_datetime(clock.today(as_of) + timedelta(days=1), time(0, 0))
+    return min(end, clock.now())
+
+
+def is_closed(period: str, as_of: date | None = None) -> bool:
+    """Whether the period's deadline has passed by the cut-off."""
+    return period_deadline(period) <= cutoff(as_of)
+
+
+def owed_filter(period: str):
+    """SQL condition: the item owes a report for *period*."""
+    monday, sunday = period_bounds(period)
+    return and_(
+        Task.status != "suspended",
+        Task.created_at < clock.local_datetime(sunday + timedelta(days=1), time(0, 0)),
+        or_(Task.signed_off_at.is_(None),
+            Task.signed_off_at >= clock.local_datetime(monday, time(0, 0))),
+        or_(Task.start_date.is_(None), Task.start_date <= sunday))
+
+
+def report_states(period: str, as_of: date | None = None) -> Select:
+    """Rows (task_id, unit_id, state) for every item owing a report in *period*;
+    state is one of STATES."""
+    cut = cutoff(as_of)
+    r = ProgressReport
+    sent = (select(r.task_id, func.max(case((r.on_time, 1), else_=0)).label("on_time"),
+                   func.count().label("n"))
+            .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
+            .where(r.period == period, r.submitted_at < cut)
+            .group_by(r.task_id).subquery())
+    unsent = "missing" if period_deadline(period) <= cut else "pending"
+    state = case((sent.c.on_time == 1, "on_time"), (sent.c.n > 0, "late"), else_=literal(unsent))
+    return (select(Task.id.label("task_id"), Task.lead_unit_id.label("unit_id"),
+                   state.label("state"))
+            .outerjoin(sent, sent.c.task_id == Task.id).where(owed_filter(period)))
+
+
+def unit_summary(period: str, as_of: date | None = None) -> dict[int, dict[str, int]]:
+    """{unit_id: {state: count}} for *period*, counted in SQL."""
+    sub = report_states(period, as_of).subquery()
+    rows = db.session.execute(select(sub.c.unit_id, sub.c.state, func.count())
+                              .group_by(sub.c.unit_id, sub.c.state))
+    out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
+    for unit_id, state, n in rows:
+        out[unit_id][state] = n
+    return dict(out)
+
+
+def closed_periods(as_of: date | None, count: int) -> list[str]:
+    """The *count* most recent periods whose deadline has passed, newest first."""
+    day = clock.today(as_of)
+    period = period_of(day)
+    while not is_closed(period, as_of):
+        day -= timedelta(days=7)
+        period = period_of(day)
+    out = []
+    for _ in range(count):
+        out.append(period)
+        day -= timedelta(days=7)
+        period = period_of(day)
+    return out
+
+
+def on_time_rates(periods: list[str], as_of: date | None = None) -> dict[int, tuple[int, int]]:
+    """{unit_id: (reports on time, reports owed)} over closed *periods*."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for period in periods:
+        for unit_id, states in unit_summary(period, as_of).items():
+            totals[unit_id][0] += states["on_time"]
+            totals[unit_id][1] += states["on_time"] + states["late"] + states["missing"]
+    return {unit_id: (on_time, owed) for unit_id, (on_time, owed) in totals.items()}
+
+
+def missed_streaks(as_of: date | None, minimum: int) -> dict[int, list[dict[str, int]]]:
+    """Units that failed to report on time (late or missing) in each of the last
+    *minimum* or more closed periods: {unit_id: [summary of each period, newest first]}."""
+    streaks: dict[int, list[dict[str, int]]] = {}
+    active: set[int] | None = None
+    for period in closed_periods(as_of, MAX_STREAK_WEEKS):
+        failed = {unit_id: {"period": period, "late": s["late"], "missing": s["missing"]}
+                  for unit_id, s in unit_summary(period, as_of).items()
+                  if s["late"] + s["missing"] > 0 and (active is None or unit_id in active)}
+        for unit_id, summary in failed.items():
+            streaks.setdefault(unit_id, []).append(summary)
+        active = set(failed)
+        if not active:
+            break
+    return {u: weeks for u, weeks in streaks.items() if len(weeks) >= minimum}
