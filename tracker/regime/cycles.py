@@ -97,12 +97,14 @@ def on_time_rates(periods: list[str], as_of: date | None = None) -> dict[int, tu
     return {unit_id: (on_time, owed) for unit_id, (on_time, owed) in totals.items()}
 
 
-def missed_streaks(as_of: date | None, minimum: int) -> dict[int, list[dict[str, int]]]:
+def missed_streaks(as_of: date | None, minimum: int,
+                   limit: int = MAX_STREAK_WEEKS) -> dict[int, list[dict[str, int]]]:
     """Units that failed to report on time (late or missing) in each of the last
-    *minimum* or more closed periods: {unit_id: [summary of each period, newest first]}."""
+    *minimum* or more closed periods: {unit_id: [summary of each period, newest first]},
+    looking back at most *limit* periods."""
     streaks: dict[int, list[dict[str, int]]] = {}
     active: set[int] | None = None
-    for period in closed_periods(as_of, MAX_STREAK_WEEKS):
+    for period in closed_periods(as_of, max(limit, minimum)):
         failed = {unit_id: {"period": period, "late": s["late"], "missing": s["missing"]}
                   for unit_id, s in unit_summary(period, as_of).items()
                   if s["late"] + s["missing"] > 0 and (active is None or unit_id in active)}

@@ -1,0 +1,124 @@
+"""The red/black list on a hand-built ledger, every entry worked out by hand.
+
+Today is Wed 2026-11-18. Closed report weeks: W40 (28 Sep) … W46 (9–15 Nov); W46 closed
+on Tue 17 Nov 12:00. Every item was assigned on 1 Oct. Working days after a date are
+counted with China's calendar (National Day holiday 1–7 Oct 2026).
+"""
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from conftest import NOW
+from tracker.clock import LOCAL_TZ
+from tracker.extensions import db
+from tracker.models import ProgressReport
+from tracker.regime.redblack import redblack
+from tracker.reports.periods import period_bounds, period_deadline
+
+WEEKS = [f"2026-W{n}" for n in range(40, 47)]
+
+
+def at(app, day: date, hour: int = 10):
+    app.config["FIXED_NOW"] = datetime.combine(day, time(hour), tzinfo=LOCAL_TZ)
+
+
+def sign_off(task, day: date):
+    task.status, task.progress = "signed_off", 100
+    task.signed_off_at = datetime.combine(day, time(15), tzinfo=LOCAL_TZ)
+    db.session.commit()
+
+
+def report(task, period: str, on_time: bool = True):
+    deadline = period_deadline(period)
+    db.session.add(ProgressReport(
+        task_id=task.id, unit_id=task.lead_unit_id, period=period, progress=50, text="推进中",
+        submitted_at=deadline - timedelta(hours=2) if on_time else deadline + timedelta(hours=5),
+        on_time=on_time))
+    db.session.commit()
+
+
+def report_weeks(task, weeks, on_time=True):
+    """Report *task* for each week it owed a report in (not signed off before the week)."""
+    for period in weeks:
+        monday = period_bounds(period)[0]
+        if task.signed_off_at is None or task.signed_off_at.astimezone(LOCAL_TZ).date() >= monday:
+            report(task, period, on_time)
+
+
+@pytest.fixture
+def ledger(app, make_unit, make_task):
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"red_top": 1, "black_bottom": 1}
+    units = {k: make_unit(name) for k, name in
+             (("A", "甲局"), ("B", "乙局"), ("C", "丙县"), ("D", "丁县"), ("E", "戊镇"), ("F", "己局"))}
+    at(app, date(2026, 10, 1))
+    t = {}
+    for key, lead, due in (("a1", "A", date(2026, 11, 10)), ("a2", "A", date(2026, 11, 10)),
+                           ("a3", "A", date(2026, 12, 31)), ("b1", "B", date(2026, 11, 10)),
+                           ("b2", "B", date(2026, 11, 10)), ("b3", "B", date(2026, 12, 31)),
+                           ("c1", "C", date(2026, 11, 10)), ("c2", "C", date(2026, 11, 10)),
+                           ("d1", "D", date(2026, 10, 20)), ("e1", "E", date(2026, 12, 31)),
+                           ("f1", "F", date(2026, 11, 2))):
+        t[key] = make_task(lead=units[lead], due=due, code=key, title=f"事项{key}")
+    app.config["FIXED_NOW"] = NOW
+    sign_off(t["a1"], date(2026, 11, 5))
+    sign_off(t["a2"], date(2026, 11, 5))
+    sign_off(t["a3"], date(2026, 11, 12))   # early: counts as on time
+    sign_off(t["b1"], date(2026, 11, 9))
+    sign_off(t["b2"], date(2026, 11, 12))   # two days late
+    sign_off(t["c1"], date(2026, 11, 6))
+    for key in ("a1", "a2", "a3", "b1", "b2", "b3", "e1", "f1"):
+        report_weeks(t[key], WEEKS)
+    report_weeks(t["d1"], WEEKS[:5])                    # W40–W44 on time
+    report(t["d1"], "2026-W46", on_time=False)          # W45 missing, W46 late
+    return units, t
+
+
+def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
+    units, t = ledger
+    result = redblack()
+    assert result["as_of"] == "2026-11-18"
+    assert [(e["unit_id"], e["task_id"], e["rule"], e["reason"]) for e in result["red"]] == [
+        (units["A"].id, None, "completion_top",
+         "完成率100%（按时完成3项/应完成3项），按时报送率100%，排名第1")]
+    # B (1/2, reports 100%) outranks C (1/2, reports 0%); F (0/1, 100%) outranks D (0/1, 50%).
+    assert [(e["unit_id"], e["task_id"], e["rule"], e["reason"], e["consecutive"], e["escalation"])
+            for e in result["black"]] == [
+        (units["D"].id, None, "completion_bottom",
+         "完成率0%（按时完成0项/应完成1项），按时报送率50%，排名倒数第1", 2, "组织部门约谈"),
+        (units["C"].id, None, "missed_reports", "连续7周未按时报送（2026-W46迟报0项、缺报1项）",
+         2, "组织部门约谈"),
+        (units["D"].id, None, "missed_reports", "连续2周未按时报送（2026-W46迟报1项、缺报0项）",
+         2, "组织部门约谈"),
+        (units["D"].id, t["d1"].id, "overdue_items",
+         "d1 事项d1：逾期21个工作日（完成时限2026-10-20）", 2, "组织部门约谈"),
+        (units["F"].id, t["f1"].id, "overdue_items",
+         "f1 事项f1：逾期12个工作日（完成时限2026-11-02）", 1, "约谈分管领导"),
+    ]
+    assert {e["unit_name"] for e in result["black"]} == {"丙县", "丁县", "己局"}
+
+
+def test_placings_as_of_an_earlier_date(ledger):
+    """As of 31 Oct only D has anything due (d1, 0/1); C has missed W42 and W43."""
+    units, t = ledger
+    result = redblack(date(2026, 10, 31))
+    assert result["red"] == []
+    assert [(e["unit_id"], e["rule"], e["consecutive"]) for e in result["black"]] == [
+        (units["D"].id, "completion_bottom", 1), (units["C"].id, "missed_reports", 1)]
+
+
+def test_ties_are_all_listed_and_units_with_nothing_due_are_left_out(app, make_unit, make_task):
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"red_top": 1, "black_bottom": 1,
+                                                       "missed_report_weeks": 9}
+    a, b, c, idle = (make_unit(n) for n in ("甲", "乙", "丙", "丁"))
+    at(app, date(2026, 10, 1))
+    done = [make_task(lead=u, due=date(2026, 10, 30)) for u in (a, b)]
+    late = make_task(lead=c, due=date(2026, 11, 13))
+    make_task(lead=idle, due=date(2026, 12, 30))
+    app.config["FIXED_NOW"] = NOW
+    for task in done:
+        sign_off(task, date(2026, 10, 2))   # before W41: no reports owed since
+    result = redblack()
+    assert sorted(e["unit_id"] for e in result["red"]) == [a.id, b.id]
+    assert {e["rank"] for e in result["red"]} == {1}
+    assert [(e["unit_id"], e["rule"]) for e in result["black"]] == [(c.id, "completion_bottom")]
+    assert late.id not in {e["task_id"] for e in result["black"]}

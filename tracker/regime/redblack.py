@@ -1,0 +1,211 @@
+"""The red/black list (红黑榜) as of any date, by the configured rule set.
+
+Units are ranked by their completion index: items completed on time ÷ items due. An item
+counts as due once its deadline has passed or once it is signed off, so completing early
+counts as on time and an item neither due nor done counts neither way. Reporting
+discipline (on-time report rate) breaks ties. Item-level black entries name items overdue
+by more than K working days; unit-level ones name units late with reports week after
+week. Consecutive black placings per unit pick the step of the escalation ladder.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+
+from tracker import calendar, clock
+from tracker.extensions import db
+from tracker.models import Task, Unit
+from tracker.regime import cycles
+from tracker.regime.rules import rule_set
+from tracker.regime.sqldays import day_number, local_day_number
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's place in the completion ranking."""
+
+    unit_id: int
+    on_time: int
+    due: int
+    reported: int
+    owed: int
+
+    @property
+    def index(self) -> Fraction:
+        return Fraction(self.on_time, self.due)
+
+    @property
+    def discipline(self) -> Fraction:
+        """On-time report rate; a unit that owed nothing has a clean record."""
+        return Fraction(self.reported, self.owed) if self.owed else Fraction(1)
+
+    @property
+    def key(self) -> tuple[Fraction, Fraction]:
+        return self.index, self.discipline
+
+
+def redblack(as_of: date | None = None) -> dict[str, Any]:
+    """{as_of, preset, red: [entry], black: [entry]}; each entry names its unit, item (or
+    None), rule and a Chinese reason, black entries also the escalation step."""
+    today = clock.today(as_of)
+    rules = rule_set()
+    standings = completion_standings(today, rules)
+    red, bottom = _rank_entries(standings, rules)
+    black = bottom + _missed_report_entries(today, rules, cycles.MAX_STREAK_WEEKS) \
+        + overdue_entries(today, rules)
+    _attach_escalation(black, today, rules)
+    _name_units(red + black)
+    return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black}
+
+
+def black_units(today: date, rules: dict[str, Any]) -> set[int]:
+    """Units with any black entry as of *today* (one placing each)."""
+    _, bottom = _rank_entries(completion_standings(today, rules), rules)
+    units = {e["unit_id"] for e in bottom}
+    units |= set(cycles.missed_streaks(today, rules["missed_report_weeks"],
+                                       rules["missed_report_weeks"]))
+    units |= {unit_id for unit_id, _, _ in _overdue_rows(today, rules)}
+    return units
+
+
+def red_units(today: date, rules: dict[str, Any]) -> set[int]:
+    red, _ = _rank_entries(completion_standings(today, rules), rules)
+    return {e["unit_id"] for e in red}
+
+
+def completion_standings(today: date, rules: dict[str, Any]) -> list[Standing]:
+    """Each lead unit with anything due, best first (index, then discipline)."""
+    done = Task.signed_off_at < cycles.cutoff(today)
+    on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
+    rows = db.session.execute(
+        select(Task.lead_unit_id, func.sum(case((on_time, 1), else_=0)), func.count())
+        .where(Task.status != "suspended", or_(Task.due_date < today, done))
+        .group_by(Task.lead_unit_id))
+    periods = cycles.closed_periods(today, rules["discipline_weeks"])
+    rates = cycles.on_time_rates(periods, today)
+    standings = [Standing(unit_id, int(n_on_time), n_due, *rates.get(unit_id, (0, 0)))
+                 for unit_id, n_on_time, n_due in rows]
+    return sorted(standings, key=lambda s: (s.key, -s.unit_id), reverse=True)
+
+
+def _rank_entries(standings: list[Standing], rules: dict[str, Any]) -> tuple[list, list]:
+    """Red: the top N with ties; black: the bottom M with ties among the rest."""
+    eligible_red = [s for s in standings if s.on_time > 0]
+    red = [_rank_entry(s, rank, "completion_top", f"排名第{rank}")
+           for s, rank in _ranked(eligible_red) if rank <= rules["red_top"]]
+    red_ids = {e["unit_id"] for e in red}
+    rest = [s for s in reversed(standings)
+            if s.unit_id not in red_ids and s.index < Fraction(str(rules["black_below"]))]
+    bottom = [_rank_entry(s, rank, "completion_bottom", f"排名倒数第{rank}")
+              for s, rank in _ranked(rest) if rank <= rules["black_bottom"]]
+    return red, bottom
+
+
+def _ranked(standings: list[Standing]):
+    """(standing, rank) with equal keys sharing a rank (1, 1, 3 …)."""
+    rank, previous = 0, None
+    for position, s in enumerate(standings, start=1):
+        if s.key != previous:
+            rank, previous = position, s.key
+        yield s, rank
+
+
+def _rank_entry(s: Standing, rank: int, rule: str, place: str) -> dict[str, Any]:
+    reason = (f"完成率{percent_text(s.index)}（按时完成{s.on_time}项/应完成{s.due}项），"
+              f"按时报送率{percent_text(s.discipline)}，{place}")
+    return {"unit_id": s.unit_id, "task_id": None, "rule": rule, "reason": reason,
+            "rank": rank, "completion_index": float(s.index), "discipline": float(s.discipline)}
+
+
+def _missed_report_entries(today: date, rules: dict[str, Any], limit: int) -> list[dict]:
+    streaks = cycles.missed_streaks(today, rules["missed_report_weeks"], limit)
+    entries = []
+    for unit_id, weeks in sorted(streaks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        last = weeks[0]
+        reason = (f"连续{len(weeks)}周未按时报送（{last['period']}迟报{last['late']}项、"
+                  f"缺报{last['missing']}项）")
+        entries.append({"unit_id": unit_id, "task_id": None, "rule": "missed_reports",
+                        "reason": reason, "weeks": len(weeks)})
+    return entries
+
+
+def _overdue_rows(today: date, rules: dict[str, Any]):
+    """(unit_id, task_id, due_date, code, title) of items overdue by more than K working
+    days as of *today*, longest overdue first."""
+    # Overdue by more than K working days ⟺ due before the (K+1)th working day counting
+    # back from today (today included when it is a working day).
+    latest = today if calendar.is_workday(today) else calendar.add_workdays(today, -1)
+    limit = calendar.add_workdays(latest, -int(rules["overdue_workdays"]))
+    return db.session.execute(
+        select(Task.lead_unit_id, Task.id, Task.due_date, Task.code, Task.title)
+        .where(Task.due_date < limit, Task.status != "suspended",
+               or_(Task.signed_off_at.is_(None), Task.signed_off_at >= cycles.cutoff(today)))
+        .order_by(Task.due_date, Task.id)).all()
+
+
+def overdue_entries(today: date, rules: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = _overdue_rows(today, rules)
+    days = WorkdayCounter(rows[0].due_date if rows else today, today)
+    return [{"unit_id": r.lead_unit_id, "task_id": r.id, "rule": "overdue_items",
+             "reason": f"{r.code} {r.title}：逾期{days.after(r.due_date)}个工作日（完成时限{r.due_date}）",
+             "task_code": r.code, "workdays_overdue": days.after(r.due_date)} for r in rows]
+
+
+class WorkdayCounter:
+    """workdays_between(day, end) for many days at once, by prefix counts."""
+
+    def __init__(self, start: date, end: date):
+        self.end = end
+        self.start = start
+        self.counts = [0]
+        for n in range((end - start).days):
+            self.counts.append(self.counts[-1] + calendar.is_workday(start + timedelta(days=n + 1)))
+
+    def after(self, day: date) -> int:
+        return self.counts[-1] - self.counts[(day - self.start).days]
+
+
+def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) -> None:
+    """Count each black-listed unit's consecutive placings (this one included; counted up
+    to the ladder's length, past which the step stays the last) and attach the step."""
+    ladder = rules["escalation"]
+    streak = {e["unit_id"]: 1 for e in black}
+    active = set(streak)
+    day = today
+    for _ in range(len(ladder) - 1):
+        day = previous_placing(day, rules["cycle"])
+        active &= black_units(day, rules)
+        if not active:
+            break
+        for unit_id in active:
+            streak[unit_id] += 1
+    for entry in black:
+        n = streak[entry["unit_id"]]
+        entry["consecutive"] = n
+        entry["escalation"] = ladder[min(n, len(ladder)) - 1]
+        entry["escalation_reason"] = f"连续第{n}次上黑榜"
+
+
+def previous_placing(day: date, cycle: str) -> date:
+    """The as-of date of the placing before the one as of *day*: the previous month's
+    last day, or a week earlier."""
+    if cycle == "week":
+        return day - timedelta(days=7)
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def _name_units(entries: list[dict]) -> None:
+    ids = {e["unit_id"] for e in entries}
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    for entry in entries:
+        entry["unit_name"] = names.get(entry["unit_id"], "")
+
+
+def percent_text(value: Fraction | float) -> str:
+    """A share as 中文 percent text: 1 → "100%", 2/3 → "66.7%"."""
+    text = f"{float(value) * 100:.1f}".removesuffix(".0")
+    return f"{text}%"
