@@ -91,10 +91,14 @@ def _row(r: Recipient, d: Draft, at: datetime) -> dict:
 
 
 def _insert_ignoring_duplicates():
+    return insert_ignoring(Notification.__table__, _KEY).returning(Notification.__table__.c.id)
+
+
+def insert_ignoring(table, key: Sequence[str]):
+    """INSERT … ON CONFLICT (key) DO NOTHING, on SQLite and PostgreSQL alike."""
     dialect = db.session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    return (insert(Notification.__table__).on_conflict_do_nothing(index_elements=list(_KEY))
-            .returning(Notification.__table__.c.id))
+    return insert(table).on_conflict_do_nothing(index_elements=list(key))
 
 
 # --- claiming and recording ---------------------------------------------------------------
@@ -103,18 +107,21 @@ def _settings() -> dict:
     return current_app.config["SETTINGS"]["notify"]
 
 
-def claim(token: str, limit: int) -> list[Notification]:
+def claim(token: str, limit: int, only: Sequence[int] | None = None) -> list[Notification] | None:
     """Lease up to *limit* due rows to *token* and commit, so no other dispatcher takes them
-    until the lease lapses (a crashed dispatcher's rows come back then)."""
+    until the lease lapses (a crashed dispatcher's rows come back then). None when nothing
+    is due; an empty list when others claimed the rows first. *only* limits to those ids."""
     at = now()
     free = or_(Notification.claimed_until.is_(None), Notification.claimed_until < at)
     due = (select(Notification.id)
            .where(Notification.status.in_(RETRYABLE), Notification.next_attempt_at <= at, free)
            .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+    if only is not None:
+        due = due.where(Notification.id.in_(only))
     ids = list(db.session.scalars(due))
+    db.session.rollback()
     if not ids:
-        db.session.rollback()
-        return []
+        return None
     # The conditional UPDATE is the claim: a row another dispatcher took in between no
     # longer matches `free` and is skipped.
     db.session.execute(
