@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session
 from flask_babel import get_locale
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
+from tracker.regime.lights import light_of
 
 LANGUAGES = ("zh", "en")
 
@@ -26,6 +28,27 @@ NAV = (
     ("accounts.tokens", _l("API 令牌"), False),
 )
 
+# Chinese labels the templates show for stored codes (msgids, so English works too).
+LABELS = {
+    "status": {"not_started": _l("未启动"), "in_progress": _l("推进中"),
+               "signoff_requested": _l("待销号"), "signed_off": _l("已销号"), "suspended": _l("暂缓")},
+    "request": {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已退回")},
+    "role": {"office": _l("指挥部办公室"), "unit": _l("联络员"), "leader": _l("领导")},
+    "kind": {"office": _l("指挥部办公室"), "taskforce": _l("工作专班"), "department": _l("成员单位"),
+             "county": _l("县（市、区）"), "town": _l("镇（街）"), "other": _l("其他")},
+    "light": {"green": _l("绿灯"), "yellow": _l("黄灯"), "red": _l("红灯")},
+    "action": {"task.create": _l("新建事项"), "task.update": _l("修改事项"),
+               "task.deadline_change": _l("调整完成时限"), "report.submit": _l("报送进展"),
+               "signoff.request": _l("申请销号"), "signoff.approve": _l("同意销号"),
+               "signoff.reject": _l("退回销号申请"), "extension.request": _l("申请延期"),
+               "extension.approve": _l("同意延期"), "extension.reject": _l("驳回延期申请")},
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The display label of a stored *code* (status, role …); the code itself if unknown."""
+    return str(LABELS[kind].get(code, code or ""))
+
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""
@@ -37,7 +60,8 @@ def init_app(app: Flask) -> None:
                    default_translation_directories="translations")
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
-                                 has_endpoint=has_endpoint, nav_links=lambda: NAV)
+                                 has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label,
+                                 light_of=light_of)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(413, _too_large)
     app.after_request(_security_headers)
@@ -85,10 +109,33 @@ def _domain_error(exc: DomainError):
     db.session.rollback()
     if exc.status == 404:
         return render_template("errors/error.html", message=exc.message, status=404), 404
-    if exc.status == 403 and request.method == "GET":
+    if exc.status == 403:
         return render_template("errors/error.html", message=exc.message, status=403), 403
     flash(exc.message, "error")
     return redirect(request.referrer or "/")
+
+
+def form_failed(exc: DomainError, form) -> int:
+    """An operation refused a submitted form: roll back, say why (flashed, and on the field it
+    names) and return the status to answer with; the caller re-renders the form as typed.
+    Refusals the user may not learn more about (403, 404) go to the error page instead."""
+    if exc.status in (403, 404):
+        raise exc
+    db.session.rollback()
+    flash(exc.message, "error")
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    return exc.status
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only follow a same-site relative `next`."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    ok = not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    return target if ok else None
 
 
 def _too_large(exc):
@@ -104,3 +151,23 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+class RowPage:
+    """A page of plain result rows (aggregates), shaped like Flask-SQLAlchemy's Pagination."""
+
+    def __init__(self, query, page: int, per_page: int):
+        from sqlalchemy import func, select
+
+        self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
+def page_arg(name: str = "page") -> int:
+    """The 1-based page number in the query string (bad values mean page 1)."""
+    return max(request.args.get(name, 1, type=int) or 1, 1)

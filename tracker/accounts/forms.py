@@ -1,10 +1,43 @@
 """Forms for login and account management."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.ledger.forms import REQUIRED, options
+from tracker.web import LABELS
 
 
 class LoginForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("单位名称"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    kind = SelectField(_l("类型"), choices=options(LABELS["kind"].items()), default="department")
+    parent_id = SelectField(_l("上级单位"), coerce=int, default=0)
+    email = EmailField(_l("联系邮箱"), validators=[Optional(), Length(max=254)])
+
+
+class UserForm(FlaskForm):
+    login = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    unit_id = SelectField(_l("所属单位"), coerce=int)
+    role = SelectField(_l("角色"), choices=options(LABELS["role"].items()), default="unit")
+    email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=8, max=200)])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(min=8, max=200)])
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate (停用) or reactivate (启用) a user."""
+
+    is_active = HiddenField(validators=[DataRequired()])
+
+
+class TokenForm(FlaskForm):
+    """Create a token for yourself, or revoke one: nothing to fill in but the CSRF token."""

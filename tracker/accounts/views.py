@@ -1,18 +1,24 @@
-"""Login and logout."""
+"""Login and logout; the office's unit and user management; everyone's own API tokens."""
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.accounts import operations
-from tracker.accounts.forms import LoginForm
-from tracker.errors import PermissionDenied, ValidationError
+from tracker.accounts.forms import ActiveForm, LoginForm, PasswordForm, TokenForm, UnitForm, UserForm
+from tracker.accounts.permissions import require_office
+from tracker.ledger.forms import options
+from tracker.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
+from tracker.ledger.views import unit_choices
+from tracker.models import ApiToken, Unit, User
+from tracker.web import form_failed, page_arg, safe_next
 
 bp = Blueprint("accounts", __name__)
+PER_PAGE = 50
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,7 +37,7 @@ def login():
                 exc, ValidationError) else 429
         db.session.commit()
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -43,9 +49,113 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only follow a same-site relative `next`."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+@bp.route("/admin/units", methods=["GET", "POST"])
+@login_required
+def units():
+    """The office lists units and adds one."""
+    require_office(current_user)
+    form = UnitForm()
+    form.parent_id.choices = options([(0, "—"), *unit_choices()])
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            unit = operations.create_unit(current_user, form.name.data, form.kind.data,
+                                          form.parent_id.data or None, form.email.data or None)
+        except DomainError as exc:
+            status = form_failed(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已新建单位 %(name)s", name=unit.name), "success")
+            return redirect(url_for("accounts.units"))
+    page = db.paginate(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.name),
+                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/units.html", form=form, units=page), status
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@login_required
+def users():
+    """The office lists users and adds one."""
+    require_office(current_user)
+    form = UserForm()
+    form.unit_id.choices = options(unit_choices())
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(current_user, form.login.data, form.name.data,
+                                          form.unit_id.data, form.role.data, form.password.data,
+                                          form.email.data or None)
+        except DomainError as exc:
+            status = form_failed(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已新建用户 %(login)s", login=user.login), "success")
+            return redirect(url_for("accounts.users"))
+    page = db.paginate(select(User).options(selectinload(User.unit)).order_by(User.login),
+                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", form=form, users=page,
+                           password_form=PasswordForm(formdata=None)), status
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def set_active(user_id: int):
+    """The office deactivates (停用) or reactivates (启用) a user."""
+    require_office(current_user)
+    user = _user(user_id)
+    form = ActiveForm()
+    operations.set_user_active(current_user, user, form.is_active.data == "1")
+    db.session.commit()
+    flash(_("已启用 %(login)s", login=user.login) if user.is_active
+          else _("已停用 %(login)s", login=user.login), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@login_required
+def reset_password(user_id: int):
+    """The office sets a new password for a user."""
+    require_office(current_user)
+    user = _user(user_id)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("新密码至少 8 个字符"), "password")
+    operations.set_password(current_user, user, form.password.data)
+    db.session.commit()
+    flash(_("已重置 %(login)s 的密码", login=user.login), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Your own API tokens. A new token is shown once, in this response, and never stored."""
+    form = TokenForm()
+    raw = None
+    if form.validate_on_submit():
+        raw = operations.create_token(current_user, current_user)
+        db.session.commit()
+    page = db.paginate(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                       .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()),
+                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    # Answering the POST directly (no redirect) keeps the raw token out of the session cookie.
+    return render_template("admin/tokens.html", form=form, tokens=page, raw=raw)
+
+
+@bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != current_user.id and not current_user.is_office):
+        raise NotFound(f"token {token_id} does not exist")
+    operations.revoke_token(current_user, token)
+    db.session.commit()
+    flash(_("已撤销令牌 %(prefix)s…", prefix=token.prefix), "success")
+    return redirect(url_for("accounts.tokens"))
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user

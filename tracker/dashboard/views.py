@@ -1,4 +1,54 @@
-"""Web views for dashboard."""
-from flask import Blueprint
+"""The office dashboard (首页) and a unit's home page."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker import clock
+from tracker.dashboard import stats
+from tracker.errors import NotFound, PermissionDenied
+from tracker.extensions import db
+from tracker.models import STATUSES, Unit
+from tracker.web import RowPage, label, page_arg
 
 bp = Blueprint("dashboard", __name__)
+PER_PAGE = 30
+COLORS = {"not_started": "#a0aec0", "in_progress": "#2b6cb0", "signoff_requested": "#d69e2e",
+          "signed_off": "#2f855a", "suspended": "#718096", "overdue": "#c53030"}
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Office and leaders get the dashboard; a unit's liaison goes to the unit's home."""
+    if not (current_user.is_office or current_user.is_leader):
+        return redirect(url_for("dashboard.unit_home", unit_id=current_user.unit_id))
+    today = clock.today()
+    totals = stats.totals(current_user, today)
+    units = RowPage(stats.unit_table(today), page_arg(), PER_PAGE)
+    return render_template("dashboard/home.html", today=today, totals=totals, units=units,
+                           status_bars=_status_bars(totals),
+                           rate_bars=[{"label": row.name, "value": row.rate, "color": COLORS["signed_off"]}
+                                      for row in units.items])
+
+
+def _status_bars(totals: dict[str, int]) -> list[dict]:
+    bars = [{"label": label("status", s), "value": totals[s], "color": COLORS[s]} for s in STATUSES]
+    return bars + [{"label": _("逾期"), "value": totals["overdue"], "color": COLORS["overdue"]}]
+
+
+@bp.route("/units/<int:unit_id>/home")
+@login_required
+def unit_home(unit_id: int):
+    """A unit's items, overdue first; office and leaders may look at any unit."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist")
+    if not (current_user.is_office or current_user.is_leader or current_user.unit_id == unit.id):
+        raise PermissionDenied("只能查看本单位的主页 (not your unit)")
+    today = clock.today()
+    tasks = db.paginate(stats.unit_home_query(current_user, unit.id, today), page=page_arg(),
+                        per_page=PER_PAGE, error_out=False)
+    return render_template("dashboard/unit_home.html", unit=unit, today=today, tasks=tasks,
+                           totals=stats.totals(current_user, today, unit.id))

@@ -1,4 +1,186 @@
-"""Web views for ledger."""
-from flask import Blueprint
+"""Ledger pages: the list, an item's page, assigning and editing items, reports, evidence."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker import audit, clock
+from tracker.accounts.permissions import can_report, is_lead, require_office
+from tracker.errors import DomainError, NotFound
+from tracker.extensions import db
+from tracker.ledger import operations
+from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
+                                  uploaded)
+from tracker.models import Evidence, ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit
+from tracker.reports import evidence as evidence_files
+from tracker.reports.operations import reports_query, submit_report
+from tracker.web import form_failed, page_arg
 
 bp = Blueprint("ledger", __name__)
+PER_PAGE = 50
+REPORTS_PER_PAGE = 10
+REQUESTS_SHOWN = 50
+
+
+@bp.route("/tasks")
+@login_required
+def index():
+    """The ledger in tree order, filtered by unit, status, overdue and text."""
+    form = TaskFilterForm(request.args)
+    form.unit.choices = options([(0, _("全部单位")), *unit_choices()])
+    form.validate()
+    today = clock.today()
+    query = operations.task_query(current_user, unit_id=form.unit.data or None,
+                                  status=form.status.data or None,
+                                  overdue=True if form.overdue.data else None,
+                                  q=(form.q.data or "").strip() or None, as_of=today)
+    tasks = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """The office assigns a new item (新建事项)."""
+    require_office(current_user)
+    form = _task_form()
+    if form.validate_on_submit():
+        try:
+            task = operations.create_task(current_user, **form.values())
+        except DomainError as exc:
+            status = form_failed(exc, form)
+            return render_template("ledger/edit.html", form=form, task=None), status
+        db.session.commit()
+        flash(_("已新建事项 %(code)s", code=task.code), "success")
+        return redirect(url_for("ledger.show", task_id=task.id))
+    return render_template("ledger/edit.html", form=form, task=None), 400 if form.errors else 200
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(task_id: int):
+    """The office edits an item; a stale version is refused and the input kept."""
+    require_office(current_user)
+    task = operations.get_task(current_user, task_id)
+    form = _task_form(task)
+    if form.validate_on_submit():
+        values = form.values()
+        values["code"] = values["code"] or task.code
+        try:
+            operations.update_task(current_user, task, _int(form.version.data), values)
+        except DomainError as exc:
+            status = form_failed(exc, form)
+            return render_template("ledger/edit.html", form=form, task=task), status
+        db.session.commit()
+        flash(_("已保存"), "success")
+        return redirect(url_for("ledger.show", task_id=task.id))
+    return render_template("ledger/edit.html", form=form, task=task), 400 if form.errors else 200
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    return render_item(operations.get_task(current_user, task_id))
+
+
+@bp.route("/tasks/<int:task_id>/reports", methods=["POST"])
+@login_required
+def report(task_id: int):
+    """A lead or co-unit reports progress (报送), with evidence files."""
+    task = operations.get_task(current_user, task_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return render_item(task, 400, report=form)
+    try:
+        submit_report(current_user, task, progress=form.progress.data, text=form.text.data,
+                      problems=form.problems.data or "", next_steps=form.next_steps.data or "",
+                      actual_value=form.actual_value.data, period=form.period.data or None,
+                      files=uploaded(form.files))
+    except DomainError as exc:
+        return render_item(task, form_failed(exc, form), report=form)
+    db.session.commit()
+    flash(_("进展已报送"), "success")
+    return redirect(url_for("ledger.show", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/status", methods=["POST"])
+@login_required
+def status(task_id: int):
+    """The office suspends (暂缓) or resumes (恢复推进) an item."""
+    task = operations.get_task(current_user, task_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations.update_task(current_user, task, _int(form.version.data), {"status": form.status.data})
+    db.session.commit()
+    flash(_("状态已更新"), "success")
+    return redirect(url_for("ledger.show", task_id=task.id))
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id: int):
+    """Download an evidence file, only for users who may see its item."""
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound(f"evidence {evidence_id} does not exist")
+    operations.get_task(current_user, row.task_id)
+    path = evidence_files.path_of(row)
+    if not path.is_file():
+        raise NotFound(f"evidence {evidence_id} is missing from storage")
+    return send_file(path, mimetype=row.content_type, as_attachment=True,
+                     download_name=row.original_name)
+
+
+def render_item(task: Task, status: int = 200, **forms):
+    """The item page with everything the user may see and the forms the user may use.
+    *forms* replaces a blank form with a submitted one that failed."""
+    from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
+
+    blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
+             "decision": DecisionForm, "status": StatusForm}
+    forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
+    reports = db.paginate(reports_query(task).options(
+        selectinload(ProgressReport.evidence), selectinload(ProgressReport.unit),
+        selectinload(ProgressReport.user)), page=page_arg(), per_page=REPORTS_PER_PAGE,
+        error_out=False)
+    today = clock.today()
+    return render_template(
+        "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
+        signoffs=_requests(SignoffRequest, task, selectinload(SignoffRequest.evidence)),
+        extensions=_requests(ExtensionRequest, task), history=audit.task_history(task.id),
+        may_report=can_report(current_user, task), may_request=is_lead(current_user, task),
+        is_office=current_user.is_office), status
+
+
+def _requests(model, task: Task, *options):
+    return db.session.scalars(
+        select(model).where(model.task_id == task.id)
+        .options(selectinload(model.requested_by), selectinload(model.decided_by), *options)
+        .order_by(model.created_at.desc(), model.id.desc()).limit(REQUESTS_SHOWN)).all()
+
+
+def unit_choices() -> list[tuple[int, str]]:
+    """(id, name) of every unit, by name, for select boxes."""
+    return [(uid, name) for uid, name in db.session.execute(select(Unit.id, Unit.name).order_by(Unit.name))]
+
+
+def _task_form(task: Task | None = None) -> TaskForm:
+    form = TaskForm(obj=task)
+    if task is not None and not form.is_submitted():
+        form.co_unit_ids.data = [u.id for u in task.co_units]
+        form.version.data = task.version
+    choices = unit_choices()
+    form.lead_unit_id.choices = options([(0, "—"), *choices] if task is None else choices)
+    form.co_unit_ids.choices = options(choices)
+    return form
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,4 +1,111 @@
-"""Web views for signoff."""
-from flask import Blueprint
+"""Sign-off (销号) and extension (延期) requests, the office's decisions and its review queue."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.accounts.permissions import require_office
+from tracker.errors import DomainError
+from tracker.extensions import db
+from tracker.ledger.forms import uploaded
+from tracker.ledger.operations import get_task
+from tracker.ledger.views import render_item
+from tracker.models import ExtensionRequest, SignoffRequest, Task
+from tracker.signoff import operations
+from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
+from tracker.web import form_failed, page_arg, safe_next
 
 bp = Blueprint("signoff", __name__)
+PER_PAGE = 20
+
+
+@bp.route("/review")
+@login_required
+def queue():
+    """Pending sign-off and extension requests, oldest first (office only)."""
+    require_office(current_user)
+    signoffs = db.paginate(operations.review_queue("signoff").options(
+        selectinload(SignoffRequest.task).selectinload(Task.lead_unit),
+        selectinload(SignoffRequest.requested_by), selectinload(SignoffRequest.evidence)),
+        page=page_arg("sp"), per_page=PER_PAGE, error_out=False)
+    extensions = db.paginate(operations.review_queue("extension").options(
+        selectinload(ExtensionRequest.task).selectinload(Task.lead_unit),
+        selectinload(ExtensionRequest.requested_by)),
+        page=page_arg("ep"), per_page=PER_PAGE, error_out=False)
+    return render_template("signoff/queue.html", signoffs=signoffs, extensions=extensions,
+                           today=clock.today())
+
+
+@bp.route("/tasks/<int:task_id>/signoff", methods=["POST"])
+@login_required
+def request_signoff(task_id: int):
+    """The lead unit asks for sign-off with a note and evidence files."""
+    task = get_task(current_user, task_id)
+    form = SignoffRequestForm()
+    if not form.validate_on_submit():
+        return render_item(task, 400, signoff=form)
+    try:
+        operations.request_signoff(current_user, task, form.note.data or "", uploaded(form.files))
+    except DomainError as exc:
+        return render_item(task, form_failed(exc, form), signoff=form)
+    db.session.commit()
+    flash(_("已申请销号，等待指挥部办公室审核"), "success")
+    return redirect(url_for("ledger.show", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+@login_required
+def request_extension(task_id: int):
+    """The lead unit asks, before the deadline, for a later one."""
+    task = get_task(current_user, task_id)
+    form = ExtensionRequestForm()
+    if not form.validate_on_submit():
+        return render_item(task, 400, extension=form)
+    try:
+        operations.request_extension(current_user, task, form.new_due_date.data, form.reason.data)
+    except DomainError as exc:
+        return render_item(task, form_failed(exc, form), extension=form)
+    db.session.commit()
+    flash(_("已提交延期申请"), "success")
+    return redirect(url_for("ledger.show", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/signoff/<int:request_id>/approve", methods=["POST"])
+@login_required
+def approve_signoff(task_id: int, request_id: int):
+    return _decide(operations.approve_signoff, task_id, request_id, _("已同意销号"))
+
+
+@bp.route("/tasks/<int:task_id>/signoff/<int:request_id>/reject", methods=["POST"])
+@login_required
+def reject_signoff(task_id: int, request_id: int):
+    return _decide(operations.reject_signoff, task_id, request_id,
+                   _("已退回，事项恢复为推进中"), with_reason=True)
+
+
+@bp.route("/tasks/<int:task_id>/extension/<int:request_id>/approve", methods=["POST"])
+@login_required
+def approve_extension(task_id: int, request_id: int):
+    return _decide(operations.approve_extension, task_id, request_id, _("已同意延期，完成时限已调整"))
+
+
+@bp.route("/tasks/<int:task_id>/extension/<int:request_id>/reject", methods=["POST"])
+@login_required
+def reject_extension(task_id: int, request_id: int):
+    return _decide(operations.reject_extension, task_id, request_id, _("已驳回延期申请"),
+                   with_reason=True)
+
+
+def _decide(decide, task_id: int, request_id: int, done: str, with_reason: bool = False):
+    """Approve or reject a pending request (the operation checks it is the office), then go
+    back where the office was: the review queue or the item page."""
+    task = get_task(current_user, task_id)
+    form = DecisionForm()  # CSRFProtect has checked the token; the rules check the reason
+    args = (form.reason.data or "",) if with_reason else ()
+    decide(current_user, task, request_id, *args)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(safe_next(form.next.data) or url_for("ledger.show", task_id=task.id))

@@ -1,0 +1,83 @@
+"""Forms for the ledger: filtering, assigning and editing items, reporting progress."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.web import LABELS
+
+REQUIRED = _l("必填")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select-box choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class TaskFilterForm(FlaskForm):
+    """The ledger's filters: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("单位"), coerce=int, default=0, validators=[Optional()])
+    status = SelectField(_l("状态"), default="", validators=[Optional()],
+                         choices=options([("", _l("全部状态")), *LABELS["status"].items()]))
+    overdue = BooleanField(_l("仅看逾期"))
+    q = StringField(_l("关键词"), validators=[Optional(), Length(max=100)])
+
+
+class TaskForm(FlaskForm):
+    """Assign (新建) or edit an item; `version` is the one the editor read."""
+
+    code = StringField(_l("编号"), validators=[Optional(), Length(max=40)],
+                       description=_l("留空则自动编号，如 2.3.1"))
+    title = StringField(_l("任务名称"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    description = TextAreaField(_l("任务内容"), validators=[Optional()])
+    parent_id = IntegerField(_l("上级事项 ID"), validators=[Optional()])
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=int,
+                               validators=[InputRequired(REQUIRED), NumberRange(min=1, message=REQUIRED)])
+    co_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validators=[Optional()])
+    leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
+    start_date = DateField(_l("开始日期"), validators=[Optional()])
+    due_date = DateField(_l("完成时限"), validators=[InputRequired(REQUIRED)])
+    target_value = FloatField(_l("目标值"), validators=[Optional(), NumberRange(min=0)])
+    target_unit = StringField(_l("计量单位"), validators=[Optional(), Length(max=20)])
+    version = HiddenField()
+
+    def values(self) -> dict:
+        """The fields as the ledger operations take them."""
+        return {"code": self.code.data or None, "title": self.title.data,
+                "description": self.description.data or "", "parent_id": self.parent_id.data,
+                "lead_unit_id": self.lead_unit_id.data, "co_unit_ids": list(self.co_unit_ids.data or []),
+                "leader": self.leader.data or "", "start_date": self.start_date.data,
+                "due_date": self.due_date.data, "target_value": self.target_value.data,
+                "target_unit": self.target_unit.data or ""}
+
+
+class StatusForm(FlaskForm):
+    """The office suspends (暂缓) an item or resumes it."""
+
+    status = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[DataRequired()])
+
+
+class ReportForm(FlaskForm):
+    """A progress report (报送): 进展情况 / 存在问题 / 下步计划, with evidence."""
+
+    progress = IntegerField(_l("进度（%）"), validators=[InputRequired(REQUIRED), NumberRange(0, 100)])
+    text = TextAreaField(_l("进展情况"), validators=[DataRequired(REQUIRED)])
+    problems = TextAreaField(_l("存在问题"), validators=[Optional()])
+    next_steps = TextAreaField(_l("下步计划"), validators=[Optional()])
+    actual_value = FloatField(_l("累计完成"), validators=[Optional(), NumberRange(min=0)])
+    period = StringField(_l("报送周期"), validators=[Optional(), Length(max=10)],
+                         description=_l("如 2026-W47，留空为本期"))
+    files = MultipleFileField(_l("佐证材料"))
+
+
+def uploaded(field) -> list:
+    """The files actually chosen in a file field (browsers send an empty part otherwise)."""
+    return [f for f in field.data or [] if getattr(f, "filename", "")]
