@@ -7,13 +7,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import audit, validation
 from tracker.accounts.permissions import require_office
 from tracker.clock import now
-from tracker.errors import Conflict, PermissionDenied, ValidationError
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.models import CHANNEL_KINDS, ROLES, UNIT_KINDS, ApiToken, Channel, LoginFailure, Unit, User
 
@@ -34,8 +34,8 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
     name = validation.text(name, "name", 120, required=True)
     if kind not in UNIT_KINDS:
         raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
-    if parent_id is not None and db.session.get(Unit, parent_id) is None:
-        raise ValidationError(f"parent_id {parent_id} is not a unit", "parent_id")
+    if parent_id is not None and _unit_or_none(parent_id) is None:
+        raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id")
     email = _optional_email(email, "email")
     if db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise ValidationError(f"a unit named {name} already exists", "name")
@@ -44,6 +44,38 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
     db.session.flush()
     audit.record(actor, "unit.create", unit, detail=unit.to_dict())
     return unit
+
+
+def _unit_or_none(unit_id: object) -> Unit | None:
+    """The unit with this id; None for an unknown id or a value that is not an integer."""
+    if isinstance(unit_id, bool) or not isinstance(unit_id, int):
+        return None
+    return db.session.get(Unit, unit_id)
+
+
+def get_unit(unit_id: int) -> Unit:
+    """The unit with *unit_id* (an id from a URL path), or NotFound."""
+    unit = _unit_or_none(unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist")
+    return unit
+
+
+def units_query(kind: str | None = None) -> Select:
+    """Units (everyone may read them), optionally of one kind, by id."""
+    query = select(Unit).order_by(Unit.id)
+    if kind is not None:
+        if kind not in UNIT_KINDS:
+            raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
+        query = query.where(Unit.kind == kind)
+    return query
+
+
+def users_query(actor: User, unit_id: int | None = None) -> Select:
+    """Users, optionally of one unit, by id (office only)."""
+    require_office(actor)
+    query = select(User).order_by(User.id)
+    return query if unit_id is None else query.where(User.unit_id == unit_id)
 
 
 def unit_by_name(name: str, field: str = "unit") -> Unit:
@@ -63,8 +95,8 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     name = validation.text(name, "name", 64, required=True)
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}", "role")
-    if not isinstance(unit_id, int) or db.session.get(Unit, unit_id) is None:
-        raise ValidationError(f"unit_id {unit_id} is not a unit", "unit_id")
+    if _unit_or_none(unit_id) is None:
+        raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id")
     _check_password(password)
     email = _optional_email(email, "email")
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
@@ -131,6 +163,12 @@ def add_channel(actor: User, unit: Unit, kind: str, target: str, secret: str | N
     db.session.flush()
     audit.record(actor, "channel.create", channel, detail={"unit_id": unit.id, "kind": kind})
     return channel
+
+
+def channels_query(actor: User, unit: Unit) -> Select:
+    """A unit's channels (office only: robot URLs carry their keys)."""
+    require_office(actor)
+    return select(Channel).where(Channel.unit_id == unit.id).order_by(Channel.id)
 
 
 # --- API tokens -------------------------------------------------------------------------

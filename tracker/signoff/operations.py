@@ -138,6 +138,12 @@ def _pending_query(model, task: Task):
                                                   model.status == "pending"))
 
 
+def requests_query(task: Task, kind: str = "signoff") -> Select:
+    """A task's sign-off (or extension) requests, oldest first."""
+    model = SignoffRequest if kind == "signoff" else ExtensionRequest
+    return select(model).where(model.task_id == task.id).order_by(model.created_at, model.id)
+
+
 def review_queue(kind: str = "signoff") -> Select:
     """Pending requests for the office, oldest first."""
     model = SignoffRequest if kind == "signoff" else ExtensionRequest
