@@ -5,7 +5,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock
@@ -23,8 +23,8 @@ NAV = (
     ("regime.index", _l("督办通报"), False),
     ("notify.log", _l("通知记录"), True),
     ("notify.channels", _l("通知渠道"), True),
-    ("accounts.units", _l("单位"), True),
-    ("accounts.users", _l("用户"), True),
+    ("accounts.units", _l("单位管理"), True),
+    ("accounts.users", _l("用户管理"), True),
     ("accounts.tokens", _l("API 令牌"), False),
 )
 
@@ -64,6 +64,9 @@ def init_app(app: Flask) -> None:
                                  light_of=light_of)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(413, _too_large)
+    # Flask-Babel caches the locale on the app context, which outlives one request when a
+    # caller (tests, scripts) holds an app context open: choose it afresh for every request.
+    app.before_request(refresh)
     app.after_request(_security_headers)
 
 
