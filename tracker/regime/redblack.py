@@ -62,19 +62,16 @@ def redblack(as_of: date | None = None) -> dict[str, Any]:
     return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black}
 
 
-def black_units(today: date, rules: dict[str, Any]) -> set[int]:
-    """Units with any black entry as of *today* (one placing each)."""
-    _, bottom = _rank_entries(completion_standings(today, rules), rules)
-    units = {e["unit_id"] for e in bottom}
-    units |= set(cycles.missed_streaks(today, rules["missed_report_weeks"],
-                                       rules["missed_report_weeks"]))
-    units |= {unit_id for unit_id, _, _ in _overdue_rows(today, rules)}
-    return units
-
-
-def red_units(today: date, rules: dict[str, Any]) -> set[int]:
-    red, _ = _rank_entries(completion_standings(today, rules), rules)
-    return {e["unit_id"] for e in red}
+def placing_units(today: date, rules: dict[str, Any],
+                  lookback: int | None = None) -> tuple[set[int], set[int]]:
+    """(red units, black units) as of *today*: one placing each. Missed-report streaks are
+    looked for *lookback* weeks back (default: just long enough to qualify)."""
+    red, bottom = _rank_entries(completion_standings(today, rules), rules)
+    weeks = rules["missed_report_weeks"]
+    black = {e["unit_id"] for e in bottom}
+    black |= set(cycles.missed_streaks(today, weeks, lookback or weeks))
+    black |= {row.lead_unit_id for row in _overdue_rows(today, rules)}
+    return {e["unit_id"] for e in red}, black
 
 
 def completion_standings(today: date, rules: dict[str, Any]) -> list[Standing]:
@@ -166,7 +163,12 @@ class WorkdayCounter:
             self.counts.append(self.counts[-1] + calendar.is_workday(start + timedelta(days=n + 1)))
 
     def after(self, day: date) -> int:
-        return self.counts[-1] - self.counts[(day - self.start).days]
+        """Working days in (day, end]."""
+        return self.between(day, self.end)
+
+    def between(self, first: date, last: date) -> int:
+        """Working days in (first, last], both within [start, end]."""
+        return self.counts[(last - self.start).days] - self.counts[(first - self.start).days]
 
 
 def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) -> None:
@@ -178,7 +180,7 @@ def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) ->
     day = today
     for _ in range(len(ladder) - 1):
         day = previous_placing(day, rules["cycle"])
-        active &= black_units(day, rules)
+        active &= placing_units(day, rules)[1]
         if not active:
             break
         for unit_id in active:

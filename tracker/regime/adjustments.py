@@ -1,0 +1,58 @@
+"""The office's judgements on a unit's annual score: quality ratings, adjustments, vetoes."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, select
+
+from tracker import audit, validation
+from tracker.accounts.permissions import require_office
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.models import ADJUSTMENT_KINDS, EvaluationAdjustment, Unit, User
+
+MAX_POINTS = 20
+
+
+def add_adjustment(actor: User, year: Any, unit_id: Any, kind: Any, reason: Any,
+                   points: Any = None, rating: Any = None) -> EvaluationAdjustment:
+    """Record a rating (by name, points from config), a ± points adjustment or a veto for
+    *unit_id*'s *year* score. A reason is always required; the change is audited."""
+    require_office(actor)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError("year must be a year such as 2026", "year")
+    if kind not in ADJUSTMENT_KINDS:
+        raise ValidationError(f"kind must be one of {', '.join(ADJUSTMENT_KINDS)}", "kind")
+    if isinstance(unit_id, bool) or not isinstance(unit_id, int) or db.session.get(Unit, unit_id) is None:
+        raise ValidationError(f"unit_id: unit {unit_id!r} does not exist", "unit_id")
+    reason = validation.text(reason, "reason", required=True)
+    adj = EvaluationAdjustment(year=year, unit_id=unit_id, kind=kind, reason=reason,
+                               created_by_id=actor.id, points=0.0, rating="")
+    if kind == "rating":
+        ratings = current_app.config["SETTINGS"]["evaluation"]["ratings"]
+        if rating not in ratings:
+            raise ValidationError(f"rating must be one of {', '.join(ratings)}", "rating")
+        adj.rating = rating
+    elif kind == "adjustment":
+        adj.points = _points(points)
+    db.session.add(adj)
+    db.session.flush()
+    audit.record(actor, "evaluation.adjust", adj,
+                 detail={"year": year, "unit_id": unit_id, "kind": kind, "points": adj.points,
+                         "rating": adj.rating, "reason": reason})
+    return adj
+
+
+def _points(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0 \
+            or abs(value) > MAX_POINTS or round(value, 1) != value:
+        raise ValidationError(f"points must be a non-zero number from -{MAX_POINTS} to "
+                              f"{MAX_POINTS} with at most one decimal", "points")
+    return float(value)
+
+
+def adjustments_query(year: int) -> Select:
+    """The year's adjustments, oldest first."""
+    return (select(EvaluationAdjustment).where(EvaluationAdjustment.year == year)
+            .order_by(EvaluationAdjustment.id))
