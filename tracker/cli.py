@@ -32,5 +32,7 @@ def transaction() -> Iterator[None]:
 def register(app: Flask) -> None:
     """Attach the group, with every feature's commands, to *app*."""
     from tracker.accounts import cli as _accounts  # noqa: F401 - registers commands
+    from tracker.demo import cli as _demo  # noqa: F401 - registers commands
+    from tracker.jobs import cli as _jobs  # noqa: F401 - registers commands
 
     app.cli.add_command(group)
