@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -76,7 +76,7 @@ class RobotServer:
         if got.path.startswith("/dingtalk/"):
             ts = got.query.get("timestamp", [""])[0]
             digest = hmac.new(secret.encode(), f"{ts}\n{secret}".encode(), hashlib.sha256).digest()
-            sent = unquote_plus(got.query.get("sign", [""])[0])
+            sent = got.query.get("sign", [""])[0]  # parse_qs has URL-decoded it
             fresh = ts.isdigit() and abs(time.time() * 1000 - int(ts)) < 3_600_000
             if not fresh or sent != base64.b64encode(digest).decode():
                 return 200, {"errcode": 310000, "errmsg": "sign not match"}

@@ -4,31 +4,77 @@ Backed by the `chinesecalendar` package. Days the office adds (config `[calendar
 uploaded into `calendar_days`) override it; for a year the package does not know and
 the office has not filled in, Monday–Friday are working days and `is_known_year`
 says so, so callers can warn instead of failing.
+
+Counting is fast: per year, a running count of working days is built once (per app,
+until the office's days change), so `workdays_between` costs a lookup, not a loop.
 """
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import chinese_calendar
 from flask import current_app, has_app_context
 
+# Other processes (the scheduler, other web workers) see an upload within this many seconds.
+RELOAD_SECONDS = 300
 _KNOWN_YEARS = range(min(chinese_calendar.constants.holidays).year,
                      max(chinese_calendar.constants.holidays).year + 1)
 
 
+class _Calendar:
+    """The office's own days plus, per year, cumulative working-day counts."""
+
+    def __init__(self, office_days: dict[date, bool]):
+        self.loaded_at = time.monotonic()
+        self.office_days = office_days
+        self.office_years = {d.year for d in office_days}
+        self._running: dict[int, list[int]] = {}
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.office_days:
+            return self.office_days[day]
+        if day.year in _KNOWN_YEARS:
+            return chinese_calendar.is_workday(day)
+        return day.weekday() < 5
+
+    def through(self, day: date) -> int:
+        """Working days from 1 January of *day*'s year through *day*."""
+        return self._year(day.year)[day.timetuple().tm_yday]
+
+    def in_year(self, year: int) -> int:
+        return self._year(year)[-1]
+
+    def _year(self, year: int) -> list[int]:
+        running = self._running.get(year)
+        if running is None:
+            running = [0]
+            day = date(year, 1, 1)
+            while day.year == year:
+                running.append(running[-1] + self.is_workday(day))
+                day += timedelta(days=1)
+            self._running[year] = running
+        return running
+
+
 def is_known_year(year: int) -> bool:
     """True when the official schedule for *year* is known (package or office)."""
-    return year in _KNOWN_YEARS or year in _office_years()
+    return year in _KNOWN_YEARS or year in _current().office_years
+
+
+def unknown_year_warning(*days: date) -> str | None:
+    """A warning naming the years among *days* whose official schedule is unknown, or None."""
+    years = sorted({d.year for d in days if not is_known_year(d.year)})
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    return (f"{listed}年的法定节假日安排尚未知晓，暂按周一至周五为工作日计算；"
+            f"请在“任务调度”页上传当年节假日安排 (calendar for {listed} unknown: Monday–Friday assumed)")
 
 
 def is_workday(day: date) -> bool:
     """Whether *day* is an official working day."""
-    overrides = _office_days()
-    if day in overrides:
-        return overrides[day]
-    if day.year in _KNOWN_YEARS:
-        return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return _current().is_workday(day)
 
 
 def next_workday(day: date) -> date:
@@ -53,21 +99,21 @@ def workdays_between(start: date, end: date) -> int:
     """Working days in (start, end]: how many working days *end* is past *start*."""
     if end <= start:
         return 0
-    return sum(1 for n in range(1, (end - start).days + 1) if is_workday(start + timedelta(days=n)))
+    cal = _current()
+    total = cal.through(end) - cal.through(start)
+    for year in range(start.year, end.year):
+        total += cal.in_year(year)
+    return total
 
 
-def _office_days() -> dict[date, bool]:
+def _current() -> _Calendar:
     if not has_app_context():
-        return {}
+        return _Calendar({})
     cached = current_app.extensions.get("duban.calendar")
-    if cached is None:
-        cached = _load_office_days()
+    if cached is None or time.monotonic() - cached.loaded_at > RELOAD_SECONDS:
+        cached = _Calendar(_load_office_days())
         current_app.extensions["duban.calendar"] = cached
     return cached
-
-
-def _office_years() -> set[int]:
-    return {d.year for d in _office_days()}
 
 
 def _load_office_days() -> dict[date, bool]:
@@ -94,5 +140,3 @@ def forget_office_days() -> None:
     """Drop the cached office days after they change."""
     if has_app_context():
         current_app.extensions.pop("duban.calendar", None)
-
-

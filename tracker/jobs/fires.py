@@ -1,0 +1,47 @@
+"""On which days the scheduler fires a job (`run-job` runs any job on any day).
+
+Working-day rules live here: daily notices go out on working days only; a weekly notice
+whose day is a holiday moves to the next working day.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+
+from tracker import calendar, clock
+from tracker.reports import periods
+
+
+def always(day: date) -> bool:
+    return True
+
+
+def every_workday(day: date) -> bool:
+    return calendar.is_workday(day)
+
+
+def weekly_notice_day(day: date) -> bool:
+    """The configured weekday (default Monday), or the first working day after it."""
+    weekday = int(current_app.config["SETTINGS"]["scheduler"]["weekly_notice_weekday"])
+    nominal = day - timedelta(days=day.weekday()) + timedelta(days=weekday - 1)
+    # A whole-week holiday can push last week's notice into this week.
+    return day in (calendar.next_workday(nominal), calendar.next_workday(nominal - timedelta(days=7)))
+
+
+def report_deadline_day(day: date) -> bool:
+    """The (working) day last week's report is due."""
+    period = periods.period_of(day - timedelta(days=7))
+    return clock.local(periods.period_deadline(period)).date() == day
+
+
+def first_workday_of_month(day: date) -> bool:
+    return calendar.next_workday(day.replace(day=1)) == day
+
+
+def first_workday_of_quarter(day: date) -> bool:
+    return calendar.next_workday(date(day.year, (day.month - 1) // 3 * 3 + 1, 1)) == day
+
+
+def first_workday_of_year(day: date) -> bool:
+    return calendar.next_workday(date(day.year, 1, 1)) == day

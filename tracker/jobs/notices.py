@@ -1,0 +1,204 @@
+"""The notice jobs: deadline reminders, overdue chases with escalation, the weekly overdue
+notice (周调度) and the weekly report reminder. Each takes an `as_of` date, queues its
+messages in the outbox (idempotently) and returns counts; none sends anything itself.
+
+Working days count the distances: "due in k working days" means k working days lie in
+(as_of, due]; "n working days overdue" means n working days lie in (due, as_of].
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, or_, select
+
+from tracker import calendar, clock
+from tracker.extensions import db
+from tracker.models import ProgressReport, Task, Unit, User
+from tracker.notify import messages as m
+from tracker.notify import outbox
+from tracker.notify.outbox import Draft
+from tracker.reports import periods
+
+# Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
+ITEM = (Task.id, Task.code, Task.title, Task.due_date, Task.lead_unit_id, Task.leader,
+        Task.last_report_at)
+OPEN = Task.status != "signed_off"
+
+
+def _cfg() -> dict:
+    return current_app.config["SETTINGS"]["notify"]
+
+
+def _items(*where):
+    return db.session.execute(select(*ITEM).where(OPEN, *where)
+                              .order_by(Task.lead_unit_id, Task.due_date, Task.sort_key)).all()
+
+
+def _due_in(as_of: date, k: int) -> tuple[date, date]:
+    """[lo, hi): due dates exactly k working days after *as_of*."""
+    return calendar.add_workdays(as_of, k) if k else as_of, calendar.add_workdays(as_of, k + 1)
+
+
+def _overdue_by(as_of: date, n: int) -> tuple[date, date]:
+    """[lo, hi): due dates exactly n working days before *as_of*."""
+    latest = as_of if calendar.is_workday(as_of) else calendar.add_workdays(as_of, -1)
+    return calendar.add_workdays(latest, -n), calendar.add_workdays(latest, -(n - 1))
+
+
+def _by_unit(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.lead_unit_id].append(row)
+    return grouped
+
+
+def _queue_per_unit(rule: str, period: str, grouped: dict[int, list], title, line, link) -> int:
+    """One notice per unit: title(rows) and one line(row) per item."""
+    drafts = [(uid, Draft(rule, f"unit:{uid}", period, title(rows),
+                          "\n".join(line(r) for r in rows), link(uid), [r.id for r in rows]))
+              for uid, rows in grouped.items()]
+    return outbox.enqueue_for_units(drafts)
+
+
+# --- deadline-reminders ----------------------------------------------------------------------
+
+def deadline_reminders(as_of: date, **_) -> dict[str, int]:
+    """Remind each lead unit of its items due in exactly one of the configured numbers of
+    working days (e.g. 5, 2, 0) — one notice per unit per day."""
+    left: dict[int, int] = {}
+    rows = []
+    for k in sorted(set(int(k) for k in _cfg()["deadline_offsets"])):
+        lo, hi = _due_in(as_of, k)
+        for row in _items(Task.due_date >= lo, Task.due_date < hi):
+            left[row.id] = k
+            rows.append(row)
+    grouped = _by_unit(rows)
+    queued = _queue_per_unit(
+        "deadline-reminder", as_of.isoformat(), grouped,
+        lambda rs: f"【到期提醒】{len(rs)}项工作临近完成时限",
+        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {r.due_date}｜"
+                  f"{m.left_days(left[r.id], r.due_date, as_of)}",
+        m.unit_items_url)
+    return {"units": len(grouped), "items": len(rows), "queued": queued}
+
+
+# --- overdue-notices -------------------------------------------------------------------------
+
+def overdue_notices(as_of: date, **_) -> dict[str, int]:
+    """Chase the lead unit on the first working day an item is overdue and at each rung of
+    the escalation ladder; at a rung also notify whom the ladder names."""
+    ladder = {1: set()}
+    for rung in _cfg()["escalation"]:
+        ladder.setdefault(int(rung["after"]), set()).update(rung["notify"])
+    days: dict[int, int] = {}
+    rows, extra = [], defaultdict(list)
+    for n, also in sorted(ladder.items()):
+        lo, hi = _overdue_by(as_of, n)
+        for row in _items(Task.due_date >= lo, Task.due_date < hi):
+            days[row.id] = n
+            rows.append(row)
+            for who in also:
+                extra[who].append(row)
+    def line(r) -> str:
+        return _overdue_line(r, days[r.id])
+
+    def title(rs) -> str:
+        return f"【催办】{len(rs)}项工作已逾期，请抓紧办理"
+
+    period = as_of.isoformat()
+    grouped = _by_unit(rows)
+    queued = _queue_per_unit("overdue-notice", period, grouped, title, line,
+                             lambda uid: m.unit_items_url(uid, overdue=True))
+    queued += _escalate(period, extra, title, line)
+    return {"units": len(grouped), "items": len(rows), "queued": queued}
+
+
+def _overdue_line(row, days: int) -> str:
+    return (f"- {m.item_link(row.id, row.code, row.title)}｜完成时限 {row.due_date}｜"
+            f"{m.overdue_days(days)}｜最近报送 {m.report_date(row.last_report_at)}")
+
+
+def _escalate(period: str, extra: dict[str, list], title, line) -> int:
+    """Notify the unit's leaders, the office and the items' responsible leaders (by name)."""
+    def draft(subject: str, rows: list, link: str) -> Draft:
+        return Draft("overdue-escalation", subject[:80], period, title(rows),
+                     "\n".join(line(r) for r in rows), link, [r.id for r in rows])
+
+    queued = 0
+    grouped = _by_unit(extra["unit_leaders"])
+    leaders = _leaders(User.unit_id.in_(list(grouped)), lambda u: u.unit_id)
+    for uid, rows in grouped.items():
+        queued += outbox.enqueue_for_users(leaders[uid], draft(f"unit:{uid}", rows,
+                                                               m.unit_items_url(uid, True)), uid)
+    if extra["office"]:
+        d = draft("office", extra["office"], m.url("/tasks?overdue=true"))
+        queued += outbox.enqueue_for_office(d.rule, d.subject, period, d.title, d.body, d.link, d.task_ids)
+    by_name: dict[str, list] = defaultdict(list)
+    for row in extra["task_leader"]:
+        if row.leader:
+            by_name[row.leader].append(row)
+    named = _leaders(User.name.in_(list(by_name)), lambda u: u.name)
+    for name, rows in by_name.items():
+        queued += outbox.enqueue_for_users(named[name], draft(f"leader:{name}", rows,
+                                                              m.url("/tasks?overdue=true")),
+                                           rows[0].lead_unit_id)
+    return queued
+
+
+def _leaders(where, key) -> dict:
+    found: dict = defaultdict(list)
+    for user in db.session.scalars(select(User).where(User.role == "leader", where)):
+        found[key(user)].append(user)
+    return found
+
+
+# --- weekly-overdue-notice -------------------------------------------------------------------
+
+def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
+    """周调度: one digest per unit of all its overdue items (code, title, due date, working
+    days overdue, last report date, link), and one summary of every unit's count for the
+    office."""
+    rows = _items(Task.due_date < as_of)
+    days = {r.id: calendar.workdays_between(r.due_date, as_of) for r in rows}
+    grouped = _by_unit(rows)
+    period = periods.period_of(as_of)
+    queued = _queue_per_unit(
+        "weekly-overdue-notice", period, grouped,
+        lambda rs: f"【周调度】{period} 逾期事项通报：{len(rs)}项",
+        lambda r: _overdue_line(r, days[r.id]),
+        lambda uid: m.unit_items_url(uid, overdue=True))
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(grouped)))).all()) \
+        if grouped else {}
+    order = sorted(grouped, key=lambda uid: (-len(grouped[uid]), names[uid]))
+    summary = [f"截至{as_of}，{len(grouped)}个单位共{len(rows)}项工作逾期："] + [
+        f"- {names[uid]}：逾期{len(grouped[uid])}项，最长{m.overdue_days(max(days[r.id] for r in grouped[uid]))}"
+        for uid in order]
+    queued += outbox.enqueue_for_office(
+        "weekly-overdue-summary", "office", period, f"【周调度】{period} 各单位逾期情况汇总",
+        "\n".join(summary), m.url("/tasks?overdue=true"), [])
+    return {"units": len(grouped), "items": len(rows), "queued": queued}
+
+
+# --- weekly-report-reminder ------------------------------------------------------------------
+
+def weekly_report_reminder(as_of: date, **_) -> dict[str, int]:
+    """Remind lead units that still owe last week's report (the period due this week)."""
+    period = periods.period_of(as_of - timedelta(days=7))
+    _, sunday = periods.period_bounds(period)
+    reported = exists().where(ProgressReport.task_id == Task.id, ProgressReport.period == period,
+                              ProgressReport.unit_id == Task.lead_unit_id)
+    rows = db.session.execute(
+        select(*ITEM).where(Task.status.in_(("not_started", "in_progress")),
+                            or_(Task.start_date.is_(None), Task.start_date <= sunday),
+                            ~reported)
+        .order_by(Task.lead_unit_id, Task.sort_key)).all()
+    deadline = clock.local(periods.period_deadline(period)).strftime("%Y-%m-%d %H:%M")
+    grouped = _by_unit(rows)
+    queued = _queue_per_unit(
+        "weekly-report-reminder", period, grouped,
+        lambda rs: f"【报送提醒】{period}周进展尚有{len(rs)}项未报送，截止{deadline}",
+        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {r.due_date}",
+        m.unit_items_url)
+    return {"units": len(grouped), "items": len(rows), "queued": queued}
