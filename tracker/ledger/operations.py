@@ -72,14 +72,18 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
         raise ValidationError(f"{field} cannot be changed here", field)
     before = snapshot(task)
     detail: dict[str, Any] = {}
-    if "status" in values:
-        detail.update(_office_status_change(task, values.pop("status")))
-    if "parent_id" in values:
-        _reparent(task, values["parent_id"])
-    if "code" in values and values["code"] != task.code:
-        task.code = _checked_code(values["code"], task.plan, task.parent, task)
-        task.sort_key = sort_key(task.code)
-    _apply(task, _validated({k: v for k, v in values.items() if k not in ("code", "parent_id")}, task))
+    # No autoflush while editing: a concurrent writer must surface in flush_versioned (409),
+    # not in a query's autoflush halfway through.
+    with db.session.no_autoflush:
+        if "status" in values:
+            detail.update(_office_status_change(task, values.pop("status")))
+        if "parent_id" in values:
+            _reparent(task, values["parent_id"])
+        if "code" in values and values["code"] != task.code:
+            task.code = _checked_code(values["code"], task.plan, task.parent, task)
+            task.sort_key = sort_key(task.code)
+        _apply(task, _validated({k: v for k, v in values.items()
+                                 if k not in ("code", "parent_id")}, task))
     task.updated_at = clock.now()
     detail.update(audit.changes(before, snapshot(task)))
     if not detail:
