@@ -1,0 +1,175 @@
+"""Bulletins through the API: draft → publish → frozen, new versions, one notice per unit,
+and the .docx / .xlsx read back."""
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from test_regime_redblack import at, report, sign_off
+from conftest import NOW
+from tracker.extensions import db
+from tracker.models import Notification, ProgressReport
+from tracker.regime.bulletins import notify_units
+
+MONTHLY_SECTIONS = ["overall", "units", "red", "black", "problems", "next"]
+
+
+@pytest.fixture
+def world(app, make_unit, make_task, make_user, office_user, token_for):
+    a = make_unit("市发展改革局", email="fgj@example.cn")
+    b = make_unit("市工业和信息化局", email="gxj@example.cn")
+    at(app, date(2026, 10, 1))
+    goal = make_task(lead=a, due=date(2026, 12, 31), code="1", title="县域经济高质量发展")
+    done = make_task(lead=a, due=date(2026, 11, 10), code="1.1", title="标准厂房建设",
+                     parent_id=goal.id)
+    late = make_task(lead=b, due=date(2026, 11, 6), code="1.2", title="5G基站建设",
+                     parent_id=goal.id)
+    road = make_task(lead=b, due=date(2026, 12, 15), code="2", title="农村公路")
+    app.config["FIXED_NOW"] = NOW
+    sign_off(done, date(2026, 11, 5))
+    late.status, late.progress = "in_progress", 50
+    goal.progress, road.progress = 60, 70     # ahead of 序时进度 (52 and 64): green
+    db.session.commit()
+    report(late, "2026-W46")
+    db.session.execute(ProgressReport.__table__.update().values(problems="用地指标未落实"))
+    db.session.commit()
+    return {"a": a, "b": b, "late": late, "office": token_for(office_user),
+            "unit": token_for(make_user("unit", unit=a)),
+            "leader": token_for(make_user("leader", unit=a))}
+
+
+def _create(client, headers, kind="monthly", period="2026-11"):
+    return client.post("/api/v1/bulletins", json={"kind": kind, "period": period}, headers=headers)
+
+
+def test_office_compiles_a_monthly_draft_with_every_section(client, world):
+    response = _create(client, world["office"])
+    assert response.status_code == 201
+    draft = response.get_json()
+    assert draft["status"] == "draft" and draft["version"] == 1
+    content = draft["content"]
+    assert content["title"] == "2026年11月工作推进情况通报" and content["as_of"] == "2026-11-18"
+    assert [s["key"] for s in content["sections"]] == MONTHLY_SECTIONS
+    sections = {s["key"]: s for s in content["sections"]}
+    assert sections["overall"]["paragraphs"][0].startswith("截至2026-11-18，台账共有任务4项，其中未启动2项（50%）")
+    assert "逾期未完成1项（25%）" in sections["overall"]["paragraphs"][0]
+    # November's closed weeks W45, W46: 1 and 2 unreported; 1.2 reported W46 only.
+    assert sections["units"]["table"]["rows"] == [
+        [1, "市发展改革局", 2, 1, 0, 2, 0, 0, "50%", "0%"],
+        [2, "市工业和信息化局", 2, 0, 1, 1, 0, 1, "0%", "25%"]]
+    assert sections["problems"]["table"]["rows"] == [
+        [1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实"]]
+    assert [r[1] for r in sections["next"]["table"]["rows"]] == ["2", "1"]  # due in December
+    again = _create(client, world["office"])
+    assert again.status_code == 200 and again.get_json()["id"] == draft["id"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"kind": "daily", "period": "2026-11"}, "kind"),
+    ({"kind": "monthly", "period": "2026-13"}, "period"),
+    ({"kind": "quarterly", "period": "2026-11"}, "period"),
+    ({"kind": "weekly", "period": "2026-W60"}, "period"),
+])
+def test_bad_kind_or_period_is_refused_naming_the_field(client, world, body, field):
+    response = client.post("/api/v1/bulletins", json=body, headers=world["office"])
+    assert response.status_code == 400 and response.get_json()["field"] == field
+
+
+def test_units_cannot_compile_publish_or_read_drafts(client, world):
+    assert _create(client, world["unit"]).status_code == 403
+    draft = _create(client, world["office"]).get_json()
+    assert client.get(f"/api/v1/bulletins/{draft['id']}", headers=world["unit"]).status_code == 403
+    assert client.get(f"/api/v1/bulletins/{draft['id']}", headers=world["leader"]).status_code == 200
+    assert client.post(f"/api/v1/bulletins/{draft['id']}/publish",
+                       headers=world["leader"]).status_code == 403
+    assert client.get("/api/v1/bulletins", headers=world["unit"]).get_json()["total"] == 0
+    assert client.get("/api/v1/bulletins/999", headers=world["office"]).status_code == 404
+    assert client.get("/api/v1/bulletins").status_code == 401
+
+
+def _notices(bulletin_id):
+    return db.session.execute(
+        select(Notification.unit_id, func.count()).where(Notification.subject == f"bulletin-{bulletin_id}")
+        .group_by(Notification.unit_id)).all()
+
+
+def test_publishing_freezes_the_content_and_notifies_each_unit_once(client, world):
+    draft = _create(client, world["office"]).get_json()
+    published = client.post(f"/api/v1/bulletins/{draft['id']}/publish", headers=world["office"])
+    assert published.status_code == 200
+    frozen = published.get_json()
+    assert frozen["status"] == "published" and frozen["id"] == draft["id"]
+    assert sorted(_notices(draft["id"])) == sorted([(world["a"].id, 1), (world["b"].id, 1)])
+    assert notify_units(_bulletin(draft["id"])) == 0     # re-queueing adds nothing
+    # The ledger moves on; the published bulletin does not.
+    world["late"].status, world["late"].title = "suspended", "改名后的事项"
+    db.session.commit()
+    again = client.get(f"/api/v1/bulletins/{draft['id']}", headers=world["unit"]).get_json()
+    assert again["content"] == frozen["content"]
+    # Publishing again makes version 2 from today's ledger, notified once more.
+    second = client.post(f"/api/v1/bulletins/{draft['id']}/publish",
+                         headers=world["office"]).get_json()
+    assert second["id"] != draft["id"] and second["version"] == 2
+    assert second["content"] != frozen["content"]
+    assert sorted(_notices(second["id"])) == sorted([(world["a"].id, 1), (world["b"].id, 1)])
+    listed = client.get("/api/v1/bulletins", headers=world["unit"]).get_json()
+    assert [(b["id"], b["version"]) for b in listed["items"]] == [(second["id"], 2), (draft["id"], 1)]
+
+
+def _bulletin(bulletin_id):
+    from tracker.models import Bulletin
+
+    return db.session.get(Bulletin, bulletin_id)
+
+
+def test_docx_and_xlsx_read_back(client, world):
+    draft = _create(client, world["office"]).get_json()
+    client.post(f"/api/v1/bulletins/{draft['id']}/publish", headers=world["office"])
+    response = client.get(f"/api/v1/bulletins/{draft['id']}/document.docx", headers=world["unit"])
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(response.data))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "市百千万工程指挥部办公室" and texts[1] == "月通报〔2026〕11号"
+    assert texts[2] == "2026年11月工作推进情况通报"
+    for heading in ("一、总体进展", "二、各单位推进情况", "三、红榜", "四、黑榜",
+                    "五、需协调解决的问题", "六、下月工作重点"):
+        assert heading in texts
+    assert len(doc.inline_shapes) == 1   # the completion chart
+    units = doc.tables[1]
+    assert [c.text for c in units.rows[2].cells][:5] == ["2", "市工业和信息化局", "2", "0", "1"]
+
+    response = client.get(f"/api/v1/bulletins/{draft['id']}/table.xlsx", headers=world["unit"])
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[:3] == ["概况", "一、总体进展", "二、各单位推进情况"]
+    rows = list(book["五、需协调解决的问题"].values)
+    assert rows == [("序号", "编号", "任务名称", "牵头单位", "存在问题"),
+                    (1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实")]
+
+
+def test_quarterly_review_rolls_progress_up_the_tree(client, world):
+    content = _create(client, world["office"], "quarterly", "2026-Q4").get_json()["content"]
+    assert content["title"] == "2026年第4季度工作推进情况"
+    tree = next(s for s in content["sections"] if s["key"] == "tree")
+    # Goal 1 = mean of 1.1 (signed off: 100) and 1.2 (50) = 75; item 2 is a goal of its own.
+    assert tree["table"]["rows"][:3] == [["1", "县域经济高质量发展", "阶段目标", 2, "75.0%"],
+                                         ["1.1", "标准厂房建设", "主要任务", 0, "100.0%"],
+                                         ["1.2", "5G基站建设", "主要任务", 0, "50.0%"]]
+    units = next(s for s in content["sections"] if s["key"] == "units")
+    assert units["table"]["rows"] == [[1, "市发展改革局", 2, 1, 0, 1, "50%"],
+                                      [2, "市工业和信息化局", 2, 0, 0, 2, "0%"]]
+
+
+def test_lights_and_redblack_endpoints(client, world):
+    lights = client.get("/api/v1/lights?as_of=2026-11-18", headers=world["office"]).get_json()
+    assert lights["totals"] == {"green": 3, "yellow": 0, "red": 1}
+    assert client.get("/api/v1/lights?as_of=2026-13-01", headers=world["office"]).status_code == 400
+    mine = client.get("/api/v1/lights", headers=world["unit"]).get_json()
+    assert [u["unit_id"] for u in mine["units"]] == [world["a"].id]
+    result = client.get("/api/v1/redblack?as_of=2026-11-18", headers=world["unit"]).get_json()
+    assert result["as_of"] == "2026-11-18"
+    assert [(e["unit_id"], e["rule"]) for e in result["red"]] == [(world["a"].id, "completion_top")]
+    assert all({"unit_id", "task_id", "rule", "reason"} <= set(e) for e in result["black"])
+    assert client.get("/api/v1/redblack").status_code == 401

@@ -1,0 +1,169 @@
+"""API: the regime's outputs — lights, the red/black list, bulletins and the evaluation."""
+from __future__ import annotations
+
+from flask import Response, g, request
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.accounts.permissions import visible_to
+from tracker.api import bp
+from tracker.api.parsing import body, page_of, query_date
+from tracker.api.spec import AS_OF, INT, PAGING, STR, _obj, enum, nullable, operation, page, path_id, query
+from tracker.extensions import db
+from tracker.models import Bulletin, Task, Unit
+from tracker.regime import bulletins, documents
+from tracker.regime.adjustments import add_adjustment
+from tracker.regime.evaluation import evaluate
+from tracker.regime.lights import light_counts
+from tracker.regime.redblack import redblack
+
+
+@bp.get("/lights")
+def lights():
+    today = clock.today(query_date("as_of"))
+    counts = light_counts(visible_to(g.api_user, select(Task)), today)
+    names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    for unit in counts["units"]:
+        unit["unit_name"] = names.get(unit["unit_id"], "")
+    return {"as_of": today.isoformat(), **counts}
+
+
+@bp.get("/redblack")
+def red_black():
+    return redblack(query_date("as_of"))
+
+
+@bp.get("/evaluations/<int:year>")
+def evaluation(year: int):
+    return evaluate(year, query_date("as_of"))
+
+
+@bp.post("/evaluations/<int:year>/adjustments")
+def adjust(year: int):
+    data = body()
+    adj = add_adjustment(g.api_user, year, data.get("unit_id"), data.get("kind"),
+                         data.get("reason"), data.get("points"), data.get("rating"))
+    db.session.commit()
+    return {"id": adj.id, "year": adj.year, "unit_id": adj.unit_id, "kind": adj.kind,
+            "points": adj.points, "rating": adj.rating, "reason": adj.reason}, 201
+
+
+@bp.get("/bulletins")
+def list_bulletins():
+    query = bulletins.bulletins_query(g.api_user, request.args.get("kind") or None)
+    return page_of(query, lambda b: bulletins.bulletin_dict(b, with_content=False))
+
+
+@bp.post("/bulletins")
+def create_bulletin():
+    data = body()
+    draft, created = bulletins.create_draft(g.api_user, data.get("kind"), data.get("period"))
+    db.session.commit()
+    return bulletins.bulletin_dict(draft), 201 if created else 200
+
+
+@bp.get("/bulletins/<int:bulletin_id>")
+def get_bulletin(bulletin_id: int):
+    return bulletins.bulletin_dict(bulletins.get_bulletin(g.api_user, bulletin_id))
+
+
+@bp.post("/bulletins/<int:bulletin_id>/publish")
+def publish_bulletin(bulletin_id: int):
+    bulletin = bulletins.publish(g.api_user, bulletins.get_bulletin(g.api_user, bulletin_id))
+    db.session.commit()
+    return bulletins.bulletin_dict(bulletin)
+
+
+@bp.get("/bulletins/<int:bulletin_id>/document.docx")
+def bulletin_docx(bulletin_id: int):
+    return docx_response(bulletins.get_bulletin(g.api_user, bulletin_id))
+
+
+@bp.get("/bulletins/<int:bulletin_id>/table.xlsx")
+def bulletin_xlsx(bulletin_id: int):
+    return xlsx_response(bulletins.get_bulletin(g.api_user, bulletin_id))
+
+
+def docx_response(bulletin: Bulletin) -> Response:
+    """The bulletin as .docx (shared with the web pages)."""
+    data = documents.docx_bytes(bulletins.content_of(bulletin), *bulletins.letterhead(bulletin))
+    return _download(data, documents.DOCX_TYPE, f"bulletin-{bulletin.id}.docx")
+
+
+def xlsx_response(bulletin: Bulletin) -> Response:
+    data = documents.xlsx_bytes(bulletins.content_of(bulletin))
+    return _download(data, documents.XLSX_TYPE, f"bulletin-{bulletin.id}.xlsx")
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+BULLETIN_KIND = enum("weekly", "monthly", "quarterly", "annual")
+ENTRY = _obj(["unit_id", "task_id", "rule", "reason"], unit_id=INT, task_id=nullable(INT),
+             rule=enum("completion_top", "completion_bottom", "overdue_items", "missed_reports"),
+             reason={**STR, "description": "Chinese text naming the facts"}, unit_name=STR,
+             escalation={**STR, "description": "black entries: the escalation step"},
+             consecutive={**INT, "description": "black entries: consecutive black placings"})
+SCHEMAS = {
+    "RedBlack": _obj(["as_of", "red", "black"], as_of={"type": "string", "format": "date"},
+                     preset=STR, red={"type": "array", "items": ENTRY},
+                     black={"type": "array", "items": ENTRY}),
+    "Lights": _obj(["as_of", "totals", "units"], as_of={"type": "string", "format": "date"},
+                   totals=_obj(["green", "yellow", "red"], green=INT, yellow=INT, red=INT),
+                   units={"type": "array", "items": _obj(
+                       ["unit_id", "green", "yellow", "red"], unit_id=INT, unit_name=STR,
+                       green=INT, yellow=INT, red=INT)}),
+    "Evaluation": _obj(["year", "items"], year=INT, as_of=STR, items={"type": "array", "items": _obj(
+        ["unit_id", "score", "rank", "parts", "bottom"], unit_id=INT, unit_name=STR,
+        score={"type": "number"}, rank=INT, bottom={"type": "boolean"},
+        vetoed={"type": "boolean"}, veto_reason=STR,
+        parts={"type": "object", "additionalProperties": {"type": "number"},
+               "description": "flat {name: number}; the values add up to score"},
+        lines={"type": "array", "description": "each scoring line, naming its item",
+               "items": _obj(["part", "points", "reason"], part=STR, points={"type": "number"},
+                             reason=STR, task_id=nullable(INT), task_code=nullable(STR))})}),
+    "AdjustmentInput": _obj(["unit_id", "kind", "reason"], unit_id=INT,
+                            kind=enum("rating", "adjustment", "veto"), reason=STR,
+                            points={"type": "number", "description": "kind adjustment: ±20"},
+                            rating={**STR, "description": "kind rating: 优秀 良好 一般 较差"}),
+    "Bulletin": _obj(["id", "kind", "period", "version", "status"], id=INT, kind=BULLETIN_KIND,
+                     period={**STR, "examples": ["2026-W47", "2026-11", "2026-Q4", "2026"]},
+                     version=INT, status=enum("draft", "published"), opening=STR,
+                     commentary=STR, created_at=STR, published_at=nullable(STR),
+                     content={"type": "object", "description": "title, as_of, chart and "
+                              "sections [{key, title, paragraphs, table {columns, rows}}]"}),
+    "BulletinInput": _obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),
+}
+BULLETIN_ID = path_id("bulletin_id", "bulletin id")
+PATHS = {
+    "/lights": {"get": operation("Counts per light and per lead unit", tag="regime",
+                                 returns="Lights", params=[AS_OF], errors=(400,))},
+    "/redblack": {"get": operation("The red/black list (红黑榜)", tag="regime", returns="RedBlack",
+                                   params=[AS_OF], errors=(400,))},
+    "/evaluations/{year}": {"get": operation(
+        "The annual evaluation (年考评)", tag="regime", returns="Evaluation",
+        params=[path_id("year", "plan year"), AS_OF], errors=(400,))},
+    "/evaluations/{year}/adjustments": {"post": operation(
+        "Rate, adjust or veto a unit's score (office; reason required)", tag="regime",
+        body="AdjustmentInput", status=201, params=[path_id("year", "plan year")], errors=(403,))},
+    "/bulletins": {
+        "get": operation("List bulletins (units see published ones)", tag="regime",
+                         returns=page("Bulletin"),
+                         params=[query("kind", BULLETIN_KIND, "only this kind"), *PAGING]),
+        "post": operation("Compile a draft (office); an open draft is returned with 200",
+                          tag="regime", body="BulletinInput", returns="Bulletin", status=201,
+                          errors=(403,)),
+    },
+    "/bulletins/{bulletin_id}": {"get": operation(
+        "A bulletin with its content (frozen once published)", tag="regime", returns="Bulletin",
+        params=[BULLETIN_ID], errors=(403, 404))},
+    "/bulletins/{bulletin_id}/publish": {"post": operation(
+        "Publish (office): freeze and notify every unit; a published one gets a new version",
+        tag="regime", returns="Bulletin", params=[BULLETIN_ID], errors=(403, 404))},
+    "/bulletins/{bulletin_id}/document.docx": {"get": operation(
+        "The bulletin as .docx", tag="regime", params=[BULLETIN_ID], errors=(403, 404))},
+    "/bulletins/{bulletin_id}/table.xlsx": {"get": operation(
+        "The bulletin's tables as .xlsx", tag="regime", params=[BULLETIN_ID], errors=(403, 404))},
+}
