@@ -9,6 +9,7 @@ from datetime import date
 
 from tracker.jobs import fires, notices
 from tracker.notify.dispatch import dispatch
+from tracker.regime import jobs as regime
 
 DISPATCH = "dispatch-outbox"
 
@@ -30,4 +31,7 @@ JOBS: dict[str, Job] = {
     "weekly-overdue-notice": Job(notices.weekly_overdue_notice, fires.weekly_notice_day),
     "weekly-report-reminder": Job(notices.weekly_report_reminder, fires.report_deadline_day),
     DISPATCH: Job(dispatch_outbox, fires.always),
+    "monthly-bulletin": Job(regime.monthly_bulletin, fires.first_workday_of_month),
+    "quarterly-review": Job(regime.quarterly_review, fires.first_workday_of_quarter),
+    "annual-evaluation": Job(regime.annual_evaluation, fires.first_workday_of_year),
 }
