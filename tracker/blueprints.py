@@ -8,7 +8,8 @@ def register(app: Flask) -> None:
     from tracker.api import bp as api
     from tracker.dashboard.views import bp as dashboard
     from tracker.ledger.views import bp as ledger
+    from tracker.notify.views import bp as notify
     from tracker.signoff.views import bp as signoff
 
-    for blueprint in (accounts, dashboard, ledger, signoff, api):
+    for blueprint in (accounts, dashboard, ledger, signoff, notify, api):
         app.register_blueprint(blueprint)

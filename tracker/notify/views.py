@@ -1,0 +1,140 @@
+"""Notification pages (office): the log with retry, per-unit channels with a test message,
+job runs with the calendar warning and upload; and the read-receipt link (any user)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker import calendar, clock
+from tracker.accounts import operations as accounts
+from tracker.accounts.permissions import require_office
+from tracker.errors import DomainError, NotFound
+from tracker.extensions import db
+from tracker.ledger.views import unit_choices
+from tracker.models import NOTIFICATION_STATUSES, Channel, JobRun, Notification, Unit
+from tracker.notify import operations, outbox, receipts
+from tracker.notify.forms import KIND_LABELS, CalendarForm, ChannelForm
+from tracker.web import form_failed, page_arg, safe_next
+
+bp = Blueprint("notify", __name__, url_prefix="/notify")
+PER_PAGE = 50
+RULE_LABELS = {"deadline-reminder": "到期提醒", "overdue-notice": "逾期催办",
+               "overdue-escalation": "逾期升级督办", "weekly-overdue-notice": "周调度逾期通报",
+               "weekly-overdue-summary": "周调度汇总", "weekly-report-reminder": "报送提醒",
+               "test": "测试消息"}
+
+
+@bp.record_once
+def _start_scheduler(state) -> None:
+    from tracker.jobs import scheduler
+
+    scheduler.init_app(state.app)
+
+
+@bp.route("/")
+@login_required
+def log():
+    """The notification log: filter by status, rule, unit; see errors; retry dead ones."""
+    unit_id = request.args.get("unit_id", type=int)
+    query = operations.notifications_query(current_user, request.args.get("status") or None,
+                                           request.args.get("rule") or None, unit_id)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("notify/log.html", page=page, statuses=NOTIFICATION_STATUSES,
+                           rules=RULE_LABELS, units=unit_choices(), kinds=KIND_LABELS)
+
+
+@bp.route("/<int:notification_id>/retry", methods=["POST"])
+@login_required
+def retry(notification_id: int):
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        raise NotFound(f"notification {notification_id} does not exist")
+    outbox.retry(current_user, notification)
+    db.session.commit()
+    flash(_("已重新排队发送"), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("notify.log"))
+
+
+@bp.route("/channels", methods=["GET", "POST"])
+@login_required
+def channels():
+    """A unit's channels: list, add, send a test message."""
+    require_office(current_user)
+    unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
+    form = ChannelForm()
+    status = 200
+    if unit is not None and form.validate_on_submit():
+        try:
+            accounts.add_channel(current_user, unit, form.kind.data, form.target.data.strip(),
+                                 form.secret.data or None)
+        except DomainError as exc:
+            status = form_failed(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已添加通知渠道"), "success")
+            return redirect(url_for("notify.channels", unit_id=unit.id))
+    elif form.is_submitted():
+        status = 400
+    rows = list(db.session.scalars(select(Channel).where(Channel.unit_id == unit.id)
+                                   .order_by(Channel.id))) if unit else []
+    return render_template("notify/channels.html", unit=unit, form=form, channels=rows,
+                           units=unit_choices(), kinds=KIND_LABELS), status
+
+
+@bp.route("/channels/<int:channel_id>/test", methods=["POST"])
+@login_required
+def test_channel(channel_id: int):
+    channel = db.session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(f"channel {channel_id} does not exist")
+    row = operations.send_test(current_user, channel)
+    if row.status == "sent":
+        flash(_("测试消息已发送"), "success")
+    else:
+        flash(_("测试消息发送失败：%(error)s", error=row.last_error), "error")
+    return redirect(url_for("notify.channels", unit_id=channel.unit_id))
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@login_required
+def jobs():
+    """Job runs, the calendar warning, and the upload of official holidays."""
+    require_office(current_user)
+    form = CalendarForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            count = operations.import_calendar(current_user, upload.filename, upload.read())
+        except DomainError as exc:
+            status = form_failed(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已导入%(count)s天节假日安排", count=count), "success")
+            return redirect(url_for("notify.jobs"))
+    elif form.is_submitted():
+        status = 400
+    today = clock.today()
+    page = db.paginate(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()),
+                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    warning = calendar.unknown_year_warning(today, today + timedelta(days=60))
+    return render_template("notify/jobs.html", page=page, form=form, warning=warning), status
+
+
+@bp.route("/ack/<token>")
+@login_required
+def ack(token: str):
+    """A notice's receipt link: mark it read (by its addressee), then show its items."""
+    notification = receipts.notification_for(token)
+    if receipts.acknowledge(current_user, notification):
+        db.session.commit()
+        flash(_("已签收"), "success")
+    # Links point into Duban; follow only their path, so the receipt never leaves the site.
+    parts = urlsplit(notification.link)
+    return redirect(safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+                    or url_for("dashboard.home"))
