@@ -37,8 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from tracker import blueprints, cli
+    from tracker.jobs import scheduler
     blueprints.register(app)
     cli.register(app)
+    scheduler.init_app(app)  # only when serving and [scheduler] enabled
     return app
 
 

@@ -29,13 +29,6 @@ RULE_LABELS = {"deadline-reminder": "到期提醒", "overdue-notice": "逾期催
                "test": "测试消息"}
 
 
-@bp.record_once
-def _start_scheduler(state) -> None:
-    from tracker.jobs import scheduler
-
-    scheduler.init_app(state.app)
-
-
 @bp.route("/")
 @login_required
 def log():
