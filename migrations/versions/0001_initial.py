@@ -135,7 +135,7 @@ def upgrade():
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_due_status', ['due_date', 'status'], unique=False)
-        batch_op.create_index('ix_tasks_lead_due', ['lead_unit_id', 'due_date'], unique=False)
+        batch_op.create_index('ix_tasks_lead_due', ['lead_unit_id', 'due_date', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index('ix_tasks_plan_sort', ['plan_id', 'sort_key'], unique=False)
         batch_op.create_index('ix_tasks_status_due', ['status', 'due_date'], unique=False)

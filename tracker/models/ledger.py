@@ -50,8 +50,9 @@ class Task(db.Model):
         # Overdue and due-soon lists: open items by deadline.
         Index("ix_tasks_status_due", "status", "due_date"),
         Index("ix_tasks_due_status", "due_date", "status"),
-        # A unit's items by deadline (lead side; co-units go through task_co_units).
-        Index("ix_tasks_lead_due", "lead_unit_id", "due_date"),
+        # A unit's items by deadline (lead side; co-units go through task_co_units). Carrying
+        # status makes it cover per-unit counts (done, overdue) without reading the table.
+        Index("ix_tasks_lead_due", "lead_unit_id", "due_date", "status"),
         Index("ix_tasks_plan_sort", "plan_id", "sort_key"),
     )
 
