@@ -50,6 +50,11 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS[kind].get(code, code or ""))
 
 
+def labels(kind: str) -> dict[str, str]:
+    """Every label of *kind*, translated once (long tables look labels up per row)."""
+    return {code: str(text) for code, text in LABELS[kind].items()}
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""
     login_manager.init_app(app)
@@ -60,7 +65,7 @@ def init_app(app: Flask) -> None:
                    default_translation_directories="translations")
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
-                                 has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label,
+                                 has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
                                  light_of=light_of)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(413, _too_large)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, case, func, select
 
-from tracker.accounts.permissions import unit_filter, visible_to
+from tracker.accounts.permissions import unit_filter
 from tracker.extensions import db
 from tracker.models import STATUSES, Task, Unit, User
+from tracker.web import RowPage
 
 DUE_SOON_DAYS = 7
+OPEN = tuple(s for s in STATUSES if s != "signed_off")
 
 
 def _open():
@@ -24,15 +27,26 @@ def _due_soon(today: date):
     return Task.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS)) & _open()
 
 
-def totals(user: User, today: date, unit_id: int | None = None) -> dict[str, int]:
-    """Counts by status plus `total`, `overdue` and `due_soon` (due within 7 days, still open)."""
-    query = visible_to(user, select(Task.status, func.count(),
-                                    func.sum(case((_overdue(today), 1), else_=0)),
-                                    func.sum(case((_due_soon(today), 1), else_=0))))
-    if unit_id is not None:
-        query = query.where(unit_filter(unit_id))
+def office_totals(today: date) -> dict[str, int]:
+    """Over every item: counts by status plus `total`, `overdue` and `due_soon` (due within
+    7 days, still open), each a range over the (status, due_date) index."""
+    out = dict.fromkeys(STATUSES, 0)
+    out.update(db.session.execute(select(Task.status, func.count()).group_by(Task.status)).all())
+    count = select(func.count()).select_from(Task).where(Task.status.in_(OPEN))
+    out["total"] = sum(out[s] for s in STATUSES)
+    out["overdue"] = db.session.scalar(count.where(Task.due_date < today))
+    out["due_soon"] = db.session.scalar(count.where(
+        Task.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))))
+    return out
+
+
+def unit_totals(unit_id: int, today: date) -> dict[str, int]:
+    """The same figures over one unit's items (lead or co-unit), in one pass over them."""
+    query = (select(Task.status, func.count(), func.sum(case((_overdue(today), 1), else_=0)),
+                    func.sum(case((_due_soon(today), 1), else_=0)))
+             .where(unit_filter(unit_id)).group_by(Task.status))
     out = dict.fromkeys(STATUSES, 0) | {"total": 0, "overdue": 0, "due_soon": 0}
-    for status, count, overdue, due_soon in db.session.execute(query.group_by(Task.status)):
+    for status, count, overdue, due_soon in db.session.execute(query):
         out[status] = count
         out["total"] += count
         out["overdue"] += overdue or 0
@@ -40,17 +54,32 @@ def totals(user: User, today: date, unit_id: int | None = None) -> dict[str, int
     return out
 
 
-def unit_table(today: date) -> Select:
-    """Per lead unit: items, signed off, overdue and completion rate (%), worst first."""
-    done = func.sum(case((Task.status == "signed_off", 1), else_=0))
-    overdue = func.sum(case((_overdue(today), 1), else_=0))
-    per_unit = (select(Task.lead_unit_id.label("unit_id"), func.count().label("total"),
-                       done.label("done"), overdue.label("overdue"))
-                .group_by(Task.lead_unit_id).subquery())
-    rate = (100.0 * per_unit.c.done / per_unit.c.total).label("rate")
-    return (select(Unit.id, Unit.name, per_unit.c.total, per_unit.c.done, per_unit.c.overdue, rate)
-            .join(per_unit, per_unit.c.unit_id == Unit.id)
-            .order_by(per_unit.c.overdue.desc(), rate, Unit.name))
+def unit_page(today: date, page: int, per_page: int) -> RowPage:
+    """Lead units by name, a page at a time, each with its items, signed off, overdue and
+    completion rate (%). Only the page's units are aggregated, through the lead-unit index."""
+    leads = select(Task.id).where(Task.lead_unit_id == Unit.id).exists()
+    units = RowPage(select(Unit.id, Unit.name).where(leads).order_by(Unit.name), page, per_page)
+    ids = [row.id for row in units.items]
+    figures = {row.lead_unit_id: row for row in db.session.execute(
+        select(Task.lead_unit_id, func.count().label("total"),
+               func.sum(case((Task.status == "signed_off", 1), else_=0)).label("done"),
+               func.sum(case((_overdue(today), 1), else_=0)).label("overdue"))
+        .where(Task.lead_unit_id.in_(ids)).group_by(Task.lead_unit_id))}
+    units.items = [UnitFigures(row.id, row.name, figures[row.id].total, figures[row.id].done,
+                               figures[row.id].overdue) for row in units.items]
+    return units
+
+
+class UnitFigures(NamedTuple):
+    id: int
+    name: str
+    total: int
+    done: int
+    overdue: int
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 0.0
 
 
 def unit_home_query(user: User, unit_id: int, today: date) -> Select:

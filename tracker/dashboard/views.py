@@ -10,7 +10,7 @@ from tracker.dashboard import stats
 from tracker.errors import NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.models import STATUSES, Unit
-from tracker.web import RowPage, label, page_arg
+from tracker.web import label, page_arg
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 30
@@ -25,8 +25,8 @@ def home():
     if not (current_user.is_office or current_user.is_leader):
         return redirect(url_for("dashboard.unit_home", unit_id=current_user.unit_id))
     today = clock.today()
-    totals = stats.totals(current_user, today)
-    units = RowPage(stats.unit_table(today), page_arg(), PER_PAGE)
+    totals = stats.office_totals(today)
+    units = stats.unit_page(today, page_arg(), PER_PAGE)
     return render_template("dashboard/home.html", today=today, totals=totals, units=units,
                            status_bars=_status_bars(totals),
                            rate_bars=[{"label": row.name, "value": row.rate, "color": COLORS["signed_off"]}
@@ -51,4 +51,4 @@ def unit_home(unit_id: int):
     tasks = db.paginate(stats.unit_home_query(current_user, unit.id, today), page=page_arg(),
                         per_page=PER_PAGE, error_out=False)
     return render_template("dashboard/unit_home.html", unit=unit, today=today, tasks=tasks,
-                           totals=stats.totals(current_user, today, unit.id))
+                           totals=stats.unit_totals(unit.id, today))

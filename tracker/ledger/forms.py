@@ -23,7 +23,9 @@ class TaskFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    unit = SelectField(_l("单位"), coerce=int, default=0, validators=[Optional()])
+    # A unit by name (a select of 2,000 units would weigh on every page); links pass `unit` (id).
+    unit_name = StringField(_l("单位"), validators=[Optional(), Length(max=120)])
+    unit = IntegerField(validators=[Optional()])
     status = SelectField(_l("状态"), default="", validators=[Optional()],
                          choices=options([("", _l("全部状态")), *LABELS["status"].items()]))
     overdue = BooleanField(_l("仅看逾期"))

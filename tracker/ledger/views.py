@@ -30,10 +30,9 @@ REQUESTS_SHOWN = 50
 def index():
     """The ledger in tree order, filtered by unit, status, overdue and text."""
     form = TaskFilterForm(request.args)
-    form.unit.choices = options([(0, _("全部单位")), *unit_choices()])
     form.validate()
     today = clock.today()
-    query = operations.task_query(current_user, unit_id=form.unit.data or None,
+    query = operations.task_query(current_user, unit_id=_filter_unit(form),
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)
@@ -133,6 +132,19 @@ def evidence(evidence_id: int):
         raise NotFound(f"evidence {evidence_id} is missing from storage")
     return send_file(path, mimetype=row.content_type, as_attachment=True,
                      download_name=row.original_name)
+
+
+def _filter_unit(form: TaskFilterForm) -> int | None:
+    """The unit to filter by: typed by name, or given by id in a link (then shown by name)."""
+    name = (form.unit_name.data or "").strip()
+    if not name:
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        form.unit_name.data = unit.name if unit else ""
+        return unit.id if unit else None
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.name == name))
+    if unit_id is None:
+        form.unit_name.errors = [*form.unit_name.errors, _("没有名为“%(name)s”的单位", name=name)]
+    return unit_id
 
 
 def render_item(task: Task, status: int = 200, **forms):
