@@ -3,12 +3,15 @@ each with a token), a JSON call helper, and a fingerprint of everything in the d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tracker.accounts import operations as accounts
 from tracker.extensions import db
+from tracker.ledger.operations import create_task
 from tracker.models import Task, Unit, User
 
 ROLES = ("office", "lead", "co", "other", "leader")
@@ -31,13 +34,33 @@ class World:
 
 
 @pytest.fixture
-def world(client, make_unit, make_user, make_task, office_user, token_for) -> World:
-    """A task led by 牵头单位 with 配合单位 as co-unit; users of every kind with tokens."""
-    lead, co, other = make_unit("市发展改革局"), make_unit("市工业和信息化局"), make_unit("市投资促进局")
-    users = {"office": office_user, "lead": make_user("unit", lead), "co": make_user("unit", co),
-             "other": make_user("unit", other), "leader": make_user("leader")}
-    task = make_task(lead=lead, co=[co], title="重点产业项目完成投资")
-    return World(client, task, lead, co, other, users, {k: token_for(u) for k, u in users.items()})
+def world(request, monkeypatch, client) -> World:
+    """A task led by 市发展改革局 with 市工业和信息化局 as co-unit; users of every kind with
+    tokens (built in one transaction: these tests are many)."""
+    _fast_hashing(monkeypatch)
+    office = request.getfixturevalue("office_user")
+    lead, co, other, leaders = (accounts.create_unit(None, name, kind) for name, kind in (
+        ("市发展改革局", "department"), ("市工业和信息化局", "department"),
+        ("市投资促进局", "department"), ("市领导", "other")))
+    users = {"office": office}
+    for role, unit in (("lead", lead), ("co", co), ("other", other), ("leader", leaders)):
+        users[role] = accounts.create_user(None, f"{role}-user", f"{role}用户", unit.id,
+                                           "leader" if role == "leader" else "unit", "password-1")
+    task = create_task(office, title="重点产业项目完成投资", due_date=date(2026, 12, 18),
+                       lead_unit_id=lead.id, co_unit_ids=[co.id])
+    headers = {k: {"Authorization": f"Bearer {accounts.create_token(None, u)}"}
+               for k, u in users.items()}
+    db.session.commit()
+    return World(client, task, lead, co, other, users, headers)
+
+
+def _fast_hashing(monkeypatch) -> None:
+    """These tests sign in with tokens, never passwords: hash the users' passwords cheaply
+    (scrypt costs ~0.15 s a user)."""
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
 
 
 def fingerprint() -> dict[str, Any]:
