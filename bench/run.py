@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import socket
 import statistics
@@ -48,11 +49,16 @@ def main() -> int:
                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_up(base, server)
+            load_before = os.getloadavg()[0]
             rows = measure(base, token, args.requests, args.warmup)
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=30)
     print_table(rows, seed_seconds, args)
+    # The machine is shared: a busy neighbour shows up here before it shows in the p95s.
+    print(f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after; "
+          f"{os.cpu_count()} CPUs")
     return 0 if all(ok for *_, ok in rows) else 1
 
 

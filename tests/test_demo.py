@@ -11,7 +11,7 @@ from tracker.accounts.operations import authenticate
 from tracker.audit import task_history
 from tracker.demo.data import DEMO_PASSWORD, UNITS
 from tracker.extensions import db
-from tracker.ledger.operations import task_query
+from tracker.ledger.operations import create_task, task_query
 from tracker.models import (STATUSES, ExtensionRequest, ProgressReport, SignoffRequest, Task,
                             Unit, User)
 
@@ -122,6 +122,16 @@ def test_bench_seed_shape(runner):
     reported = db.session.scalar(select(func.count()).where(Task.last_report_at.is_not(None)))
     assert reported > len(tasks) / 2
     assert authenticate("u0002", "bench-password", "127.0.0.1").unit_id == 2
+
+
+def test_app_adds_rows_after_bench_seed(runner, make_unit):
+    """The bulk load's explicit ids must not collide with the next rows the app adds."""
+    assert runner.invoke(args=BENCH_ARGS).exit_code == 0
+    office = db.session.scalar(select(User).where(User.login == "office"))
+    unit = make_unit("新增单位")
+    task = create_task(office, title="新增事项", due_date=TODAY, lead_unit_id=unit.id)
+    db.session.commit()
+    assert unit.id == 41 and task.id == 301
 
 
 def test_bench_seed_refuses_a_database_with_data(runner, make_unit):
