@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
@@ -17,8 +18,10 @@ from tracker.extensions import db
 from tracker.models import ProgressReport, Task
 from tracker.reports.periods import period_bounds, period_deadline, period_of
 
+# {period: {unit_id: {state: count}}}
+Summaries = dict[str, dict[int, dict[str, int]]]
 STATES = {"on_time": "按时报送", "late": "迟报", "missing": "缺报", "pending": "未到报送时限"}
-# How far back closed_periods looks for a streak, so a long-silent unit costs bounded work.
+# How far back a missed-report streak is counted, so a long-silent unit costs bounded work.
 MAX_STREAK_WEEKS = 12
 
 
@@ -61,15 +64,41 @@ def report_states(period: str, as_of: date | None = None) -> Select:
             .outerjoin(sent, sent.c.task_id == Task.id).where(owed_filter(period)))
 
 
-def unit_summary(period: str, as_of: date | None = None) -> dict[int, dict[str, int]]:
-    """{unit_id: {state: count}} for *period*, counted in SQL."""
-    sub = report_states(period, as_of).subquery()
-    rows = db.session.execute(select(sub.c.unit_id, sub.c.state, func.count())
-                              .group_by(sub.c.unit_id, sub.c.state))
-    out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))
-    for unit_id, state, n in rows:
-        out[unit_id][state] = n
-    return dict(out)
+def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
+    """{period: {unit_id: {state: count}}} for many periods at once, counted in SQL: the
+    items owed in one pass over the tasks, the reports sent in one pass over the periods'
+    reports; unsent = owed − on time − late."""
+    periods = list(dict.fromkeys(periods))
+    if not periods:
+        return {}
+    owed = db.session.execute(
+        select(Task.lead_unit_id, *(func.sum(case((owed_filter(p), 1), else_=0)) for p in periods))
+        .group_by(Task.lead_unit_id)).all()
+    out: Summaries = {p: {} for p in periods}
+    for period, unit_id, on_time, n in _sent_counts(periods, cutoff(as_of)):
+        states = out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
+        states["on_time" if on_time else "late"] += n
+    unsent = ["missing" if is_closed(p, as_of) else "pending" for p in periods]
+    for unit_id, *counts in owed:
+        for period, state, n in zip(periods, unsent, counts):
+            if n:
+                states = out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
+                states[state] = int(n) - states["on_time"] - states["late"]
+    return out
+
+
+def _sent_counts(periods: list[str], cut: datetime):
+    """(period, unit_id, any on time, items) for owed items whose lead unit reported."""
+    r = ProgressReport
+    per_item = (select(r.period, Task.lead_unit_id.label("unit_id"),
+                       func.max(case((r.on_time, 1), else_=0)).label("on_time"))
+                .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
+                .where(r.period.in_(periods), r.submitted_at < cut,
+                       or_(*(and_(r.period == p, owed_filter(p)) for p in periods)))
+                .group_by(r.period, r.task_id, Task.lead_unit_id).subquery())
+    return db.session.execute(
+        select(per_item.c.period, per_item.c.unit_id, per_item.c.on_time, func.count())
+        .group_by(per_item.c.period, per_item.c.unit_id, per_item.c.on_time)).all()
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:
@@ -87,29 +116,38 @@ def closed_periods(as_of: date | None, count: int) -> list[str]:
     return out
 
 
-def on_time_rates(periods: list[str], as_of: date | None = None) -> dict[int, tuple[int, int]]:
-    """{unit_id: (reports on time, reports owed)} over closed *periods*."""
+def recent_summaries(as_of: date | None, count: int) -> Summaries:
+    """unit_summaries of the *count* most recent closed periods, newest first."""
+    return unit_summaries(closed_periods(as_of, count), as_of)
+
+
+def newest(summaries: Summaries, count: int) -> Summaries:
+    """The first *count* periods of *summaries* (newest first when from recent_summaries)."""
+    return dict(islice(summaries.items(), count))
+
+
+def on_time_rates(summaries: Summaries) -> dict[int, tuple[int, int]]:
+    """{unit_id: (reports on time, reports owed)} over the summaries' closed periods."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for period in periods:
-        for unit_id, states in unit_summary(period, as_of).items():
+    for summary in summaries.values():
+        for unit_id, states in summary.items():
             totals[unit_id][0] += states["on_time"]
             totals[unit_id][1] += states["on_time"] + states["late"] + states["missing"]
     return {unit_id: (on_time, owed) for unit_id, (on_time, owed) in totals.items()}
 
 
-def missed_streaks(as_of: date | None, minimum: int,
-                   limit: int = MAX_STREAK_WEEKS) -> dict[int, list[dict[str, int]]]:
-    """Units that failed to report on time (late or missing) in each of the last
-    *minimum* or more closed periods: {unit_id: [summary of each period, newest first]},
-    looking back at most *limit* periods."""
+def missed_streaks(summaries: Summaries, minimum: int) -> dict[int, list[dict[str, int]]]:
+    """Units that failed to report on time (late or missing) in each of the newest
+    *minimum* or more periods of *summaries* (newest first):
+    {unit_id: [summary of each period, newest first]}."""
     streaks: dict[int, list[dict[str, int]]] = {}
     active: set[int] | None = None
-    for period in closed_periods(as_of, max(limit, minimum)):
+    for period, summary in summaries.items():
         failed = {unit_id: {"period": period, "late": s["late"], "missing": s["missing"]}
-                  for unit_id, s in unit_summary(period, as_of).items()
+                  for unit_id, s in summary.items()
                   if s["late"] + s["missing"] > 0 and (active is None or unit_id in active)}
-        for unit_id, summary in failed.items():
-            streaks.setdefault(unit_id, []).append(summary)
+        for unit_id, week in failed.items():
+            streaks.setdefault(unit_id, []).append(week)
         active = set(failed)
         if not active:
             break

@@ -53,37 +53,38 @@ def redblack(as_of: date | None = None) -> dict[str, Any]:
     None), rule and a Chinese reason, black entries also the escalation step."""
     today = clock.today(as_of)
     rules = rule_set()
-    standings = completion_standings(today, rules)
-    red, bottom = _rank_entries(standings, rules)
-    black = bottom + _missed_report_entries(today, rules, cycles.MAX_STREAK_WEEKS) \
-        + overdue_entries(today, rules)
+    summaries = cycles.recent_summaries(today, max(
+        cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"]))
+    red, bottom = _rank_entries(completion_standings(today, rules, summaries), rules)
+    black = bottom + _missed_report_entries(summaries, rules) + overdue_entries(today, rules)
     _attach_escalation(black, today, rules)
     _name_units(red + black)
     return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black}
 
 
-def placing_units(today: date, rules: dict[str, Any],
-                  lookback: int | None = None) -> tuple[set[int], set[int]]:
+def placing_units(today: date, rules: dict[str, Any]) -> tuple[set[int], set[int]]:
     """(red units, black units) as of *today*: one placing each. Missed-report streaks are
-    looked for *lookback* weeks back (default: just long enough to qualify)."""
-    red, bottom = _rank_entries(completion_standings(today, rules), rules)
+    looked for just far enough back to qualify."""
     weeks = rules["missed_report_weeks"]
+    summaries = cycles.recent_summaries(today, max(weeks, rules["discipline_weeks"]))
+    red, bottom = _rank_entries(completion_standings(today, rules, summaries), rules)
     black = {e["unit_id"] for e in bottom}
-    black |= set(cycles.missed_streaks(today, weeks, lookback or weeks))
+    black |= set(cycles.missed_streaks(summaries, weeks))
     black |= {row.lead_unit_id for row in _overdue_rows(today, rules)}
     return {e["unit_id"] for e in red}, black
 
 
-def completion_standings(today: date, rules: dict[str, Any]) -> list[Standing]:
-    """Each lead unit with anything due, best first (index, then discipline)."""
+def completion_standings(today: date, rules: dict[str, Any],
+                         summaries: cycles.Summaries) -> list[Standing]:
+    """Each lead unit with anything due, best first (index, then discipline taken over the
+    newest `discipline_weeks` of *summaries*, the recent closed periods)."""
     done = Task.signed_off_at < cycles.cutoff(today)
     on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
     rows = db.session.execute(
         select(Task.lead_unit_id, func.sum(case((on_time, 1), else_=0)), func.count())
         .where(Task.status != "suspended", or_(Task.due_date < today, done))
         .group_by(Task.lead_unit_id))
-    periods = cycles.closed_periods(today, rules["discipline_weeks"])
-    rates = cycles.on_time_rates(periods, today)
+    rates = cycles.on_time_rates(cycles.newest(summaries, rules["discipline_weeks"]))
     standings = [Standing(unit_id, int(n_on_time), n_due, *rates.get(unit_id, (0, 0)))
                  for unit_id, n_on_time, n_due in rows]
     return sorted(standings, key=lambda s: (s.key, -s.unit_id), reverse=True)
@@ -118,8 +119,8 @@ def _rank_entry(s: Standing, rank: int, rule: str, place: str) -> dict[str, Any]
             "rank": rank, "completion_index": float(s.index), "discipline": float(s.discipline)}
 
 
-def _missed_report_entries(today: date, rules: dict[str, Any], limit: int) -> list[dict]:
-    streaks = cycles.missed_streaks(today, rules["missed_report_weeks"], limit)
+def _missed_report_entries(summaries: cycles.Summaries, rules: dict[str, Any]) -> list[dict]:
+    streaks = cycles.missed_streaks(summaries, rules["missed_report_weeks"])
     entries = []
     for unit_id, weeks in sorted(streaks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         last = weeks[0]

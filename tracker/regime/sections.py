@@ -35,7 +35,7 @@ def overall(today: date, periods: list[str]) -> dict[str, Any]:
     overdue = db.session.scalar(select(func.count()).select_from(Task).where(
         Task.due_date < today, Task.status != "signed_off"))
     lights = light_counts(select(Task), today)
-    rates = cycles.on_time_rates(periods, today)
+    rates = cycles.on_time_rates(cycles.unit_summaries(periods, today))
     on_time = sum(r[0] for r in rates.values())
     owed = sum(r[1] for r in rates.values())
     return {"total": sum(by_status.values()), "by_status": by_status, "overdue": overdue,
