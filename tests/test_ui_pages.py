@@ -5,8 +5,6 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import TODAY
-
 
 @pytest.fixture
 def ledger(make_unit, make_user, make_task, office_user):

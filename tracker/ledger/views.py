@@ -17,6 +17,7 @@ from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskFo
 from tracker.models import Evidence, ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
+from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
 from tracker.web import form_failed, page_arg
 
 bp = Blueprint("ledger", __name__)
@@ -150,8 +151,6 @@ def _filter_unit(form: TaskFilterForm) -> int | None:
 def render_item(task: Task, status: int = 200, **forms):
     """The item page with everything the user may see and the forms the user may use.
     *forms* replaces a blank form with a submitted one that failed."""
-    from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
-
     blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
              "decision": DecisionForm, "status": StatusForm}
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
