@@ -35,6 +35,8 @@ def settings_for(url: str, tmp_path: Path) -> dict:
         "database": {"url": url},
         "uploads": {"directory": str(tmp_path / "uploads")},
         "scheduler": {"enabled": False},
+        # Real hashing, minus the deliberate slowness that only an attacker should pay.
+        "security": {"password_hash": "pbkdf2:sha256:1000"},
     }
 
 

@@ -102,7 +102,7 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
         raise ValidationError(f"login {login} is taken", "login")
     user = User(login=login, name=name, unit_id=unit_id, role=role, email=email,
-                password_hash=generate_password_hash(password))
+                password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", user, detail=user.to_dict())
@@ -114,7 +114,7 @@ def set_password(actor: User, user: User, password: str) -> None:
     if actor.id != user.id:
         require_office(actor)
     _check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     audit.record(actor, "user.password", user)
 
 
@@ -125,6 +125,11 @@ def set_user_active(actor: User, user: User, is_active: bool) -> None:
         raise Conflict("不能停用自己的账号")
     user.is_active = is_active
     audit.record(actor, "user.activate" if is_active else "user.deactivate", user)
+
+
+def hash_password(password: str) -> str:
+    """Salted hash by the configured method (scrypt unless [security] says otherwise)."""
+    return generate_password_hash(password, current_app.config["SETTINGS"]["security"]["password_hash"])
 
 
 def _check_password(password: str) -> None:

@@ -17,7 +17,8 @@ from tracker.ledger import workflow
 from tracker.models import STATUSES, Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
-# Fields an office edit may change, with the audit label of each.
+OPEN_STATUSES = tuple(s for s in STATUSES if s != "signed_off")
+# Fields an office edit may change.
 EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids", "leader",
             "start_date", "due_date", "target_value", "target_unit")
 
@@ -267,7 +268,8 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
             raise ValidationError(f"status must be one of {', '.join(STATUSES)}", "status")
         query = query.where(Task.status == status)
     if overdue is True:
-        query = query.where(Task.due_date < today, Task.status != "signed_off")
+        # "not signed off" spelled as the open statuses, so the (status, due_date) index serves it
+        query = query.where(Task.due_date < today, Task.status.in_(OPEN_STATUSES))
     elif overdue is False:
         query = query.where(or_(Task.due_date >= today, Task.status == "signed_off"))
     if q:
