@@ -64,6 +64,8 @@ def test_assign_report_signoff_approve_in_chromium(live_server, chromium, office
     history = page.inner_text("#history")
     for step in ("新建事项", "报送进展", "申请销号", "同意销号"):
         assert step in history, step
+    assert "牵头单位：市工业和信息化局" in history
+    assert "状态：待销号 → 已销号" in history
     page.screenshot(path=str(tmp_path / "item.png"), full_page=True)
 
     upage.goto(item_url)

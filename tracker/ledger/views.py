@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker import audit, clock
+from tracker import clock
 from tracker.accounts.permissions import can_report, is_lead, require_office
 from tracker.errors import DomainError, NotFound
 from tracker.extensions import db
 from tracker.ledger import operations
 from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
                                   uploaded)
+from tracker.ledger.history import readable_history
 from tracker.models import Evidence, ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
@@ -162,7 +163,7 @@ def render_item(task: Task, status: int = 200, **forms):
     return render_template(
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
         signoffs=_requests(SignoffRequest, task, selectinload(SignoffRequest.evidence)),
-        extensions=_requests(ExtensionRequest, task), history=audit.task_history(task.id),
+        extensions=_requests(ExtensionRequest, task), history=readable_history(task.id),
         may_report=can_report(current_user, task), may_request=is_lead(current_user, task),
         is_office=current_user.is_office), status
 
