@@ -13,6 +13,12 @@ def require_office(user: User) -> None:
         raise PermissionDenied("只有指挥部办公室可以执行此操作 (office only)")
 
 
+def require_view_unit(user: User, unit_id: int) -> None:
+    """Office and leaders look at any unit's page; a unit user only at its own."""
+    if not (user.is_office or user.is_leader or user.unit_id == unit_id):
+        raise PermissionDenied("只能查看本单位的主页 (not your unit)")
+
+
 def can_view_task(user: User, task: Task) -> bool:
     """Office and leaders see every item; a unit sees items it leads or co-handles."""
     return user.is_office or user.is_leader or task.involves(user.unit_id)

@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock
+from tracker.accounts.permissions import require_view_unit
 from tracker.dashboard import stats
-from tracker.errors import NotFound, PermissionDenied
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.models import STATUSES, Unit
 from tracker.web import label, page_arg
@@ -45,8 +46,7 @@ def unit_home(unit_id: int):
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise NotFound(f"unit {unit_id} does not exist")
-    if not (current_user.is_office or current_user.is_leader or current_user.unit_id == unit.id):
-        raise PermissionDenied("只能查看本单位的主页 (not your unit)")
+    require_view_unit(current_user, unit.id)
     today = clock.today()
     tasks = db.paginate(stats.unit_home_query(current_user, unit.id, today), page=page_arg(),
                         per_page=PER_PAGE, error_out=False)
