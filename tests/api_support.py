@@ -34,10 +34,9 @@ class World:
 
 
 @pytest.fixture
-def world(request, monkeypatch, client) -> World:
+def world(request, client) -> World:
     """A task led by 市发展改革局 with 市工业和信息化局 as co-unit; users of every kind with
     tokens (built in one transaction: these tests are many)."""
-    _fast_hashing(monkeypatch)
     office = request.getfixturevalue("office_user")
     lead, co, other, leaders = (accounts.create_unit(None, name, kind) for name, kind in (
         ("市发展改革局", "department"), ("市工业和信息化局", "department"),
@@ -52,15 +51,6 @@ def world(request, monkeypatch, client) -> World:
                for k, u in users.items()}
     db.session.commit()
     return World(client, task, lead, co, other, users, headers)
-
-
-def _fast_hashing(monkeypatch) -> None:
-    """These tests sign in with tokens, never passwords: hash the users' passwords cheaply
-    (scrypt costs ~0.15 s a user)."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
 
 
 def fingerprint() -> dict[str, Any]:

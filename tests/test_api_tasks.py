@@ -310,3 +310,39 @@ def test_history_lists_every_step_oldest_first(world):
     assert all(set(e) == {"at", "actor", "action", "detail"} for e in items)
     assert items[-1]["actor"].endswith(f"（{world.users['lead'].login}）")
     assert items[0]["at"].endswith("+08:00")
+
+
+def _statements(world, url: str) -> int:
+    """How many SQL statements GET *url* runs, starting from expired objects (the
+    test client's requests share this test's session)."""
+    seen = []
+    db.session.expire_all()
+
+    def count(*_):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert world.call("office", "GET", url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_lists_run_the_same_queries_for_many_rows_as_for_few(world, make_task):
+    """No query per row (N+1): 2 tasks and 30 tasks cost the same statements."""
+    from tracker.reports.operations import submit_report
+
+    urls = ("/tasks?per_page=100", "/tasks?overdue=true", f"/tasks/{world.task.id}/reports",
+            f"/tasks/{world.task.id}/signoff-requests")
+    make_task(lead=world.lead, co=[world.co, world.other], due=date(2026, 11, 2))
+    submit_report(world.users["lead"], world.task, progress=1, text="开工")
+    db.session.commit()
+    _statements(world, urls[0])  # warm the working-day calendar cache
+    few = [_statements(world, url) for url in urls]
+    for i in range(2, 30):
+        make_task(lead=world.other, co=[world.lead, world.co], due=date(2026, 11, 2),
+                  milestones=[{"due_date": date(2026, 10, 1), "expected_progress": 50}])
+        submit_report(world.users["lead"], world.task, progress=i, text=f"第{i}次")
+    db.session.commit()
+    assert [_statements(world, url) for url in urls] == few
