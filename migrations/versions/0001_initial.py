@@ -198,6 +198,7 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('opening', sa.Text(), nullable=False),
     sa.Column('commentary', sa.Text(), nullable=False),
+    sa.Column('key_points', sa.Text(), nullable=False),
     sa.Column('content', sa.JSON(), nullable=True),
     sa.Column('created_at', tracker.models.types.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),

@@ -131,7 +131,7 @@ SCHEMAS = {
     "Bulletin": _obj(["id", "kind", "period", "version", "status"], id=INT, kind=BULLETIN_KIND,
                      period={**STR, "examples": ["2026-W47", "2026-11", "2026-Q4", "2026"]},
                      version=INT, status=enum("draft", "published"), opening=STR,
-                     commentary=STR, created_at=STR, published_at=nullable(STR),
+                     commentary=STR, key_points=STR, created_at=STR, published_at=nullable(STR),
                      content={"type": "object", "description": "title, as_of, chart and "
                               "sections [{key, title, paragraphs, table {columns, rows}}]"}),
     "BulletinInput": _obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),

@@ -36,6 +36,8 @@ class Bulletin(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     opening: Mapped[str] = mapped_column(Text, default="")
     commentary: Mapped[str] = mapped_column(Text, default="")
+    # The office's own words on next period's key points (下月工作重点), above the items due.
+    key_points: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

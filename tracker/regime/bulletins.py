@@ -12,9 +12,11 @@ from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_office
 from tracker.errors import Conflict, NotFound, PermissionDenied
 from tracker.extensions import db
-from tracker.models import BULLETIN_KINDS, Bulletin, Unit, User
+from tracker.models import BULLETIN_KINDS, Bulletin, Notification, Unit, User
+from tracker.notify import receipts
 from tracker.notify.outbox import Draft, enqueue_for_units
 from tracker.regime.compile import compile_content, period_span
+from tracker.regime.sections import section
 
 NOTICE_RULE = "bulletin"
 
@@ -53,27 +55,31 @@ def get_bulletin(user: User, bulletin_id: int) -> Bulletin:
     return bulletin
 
 
-def bulletins_query(user: User, kind: str | None = None) -> Select:
-    """Bulletins *user* may read, newest first."""
+def bulletins_query(user: User, kind: str | None = None, status: str | None = None) -> Select:
+    """Bulletins *user* may read, newest first, of one kind and status if given."""
     query = select(Bulletin).order_by(Bulletin.created_at.desc(), Bulletin.id.desc())
     if kind:
         query = query.where(Bulletin.kind == kind)
+    if status:
+        query = query.where(Bulletin.status == status)
     if not (user.is_office or user.is_leader):
         query = query.where(Bulletin.status == "published")
     return query
 
 
-def edit_draft(actor: User, bulletin: Bulletin, opening: Any, commentary: Any) -> Bulletin:
-    """The office edits a draft's opening (导语) and commentary (点评)."""
+def edit_draft(actor: User, bulletin: Bulletin, opening: Any, commentary: Any,
+               key_points: Any = "") -> Bulletin:
+    """The office edits a draft's opening (导语), commentary (点评) and next period's key
+    points (下步工作重点)."""
     require_office(actor)
     if bulletin.is_published:
         raise Conflict("通报已发布，不能修改；可重新发布为新版本 (bulletin already published)",
                        "status")
-    before = {"opening": bulletin.opening, "commentary": bulletin.commentary}
-    bulletin.opening = validation.text(opening, "opening", 20000)
-    bulletin.commentary = validation.text(commentary, "commentary", 20000)
-    changed = audit.changes(before, {"opening": bulletin.opening,
-                                     "commentary": bulletin.commentary})
+    fields = ("opening", "commentary", "key_points")
+    before = {name: getattr(bulletin, name) for name in fields}
+    for name, value in zip(fields, (opening, commentary, key_points)):
+        setattr(bulletin, name, validation.text(value, name, 20000))
+    changed = audit.changes(before, {name: getattr(bulletin, name) for name in fields})
     if changed:
         audit.record(actor, "bulletin.edit", bulletin, detail=changed)
     return bulletin
@@ -83,8 +89,19 @@ def content_of(bulletin: Bulletin) -> dict[str, Any]:
     """The frozen content of a published bulletin, or a draft compiled now."""
     if bulletin.is_published:
         return bulletin.content
-    return {**compile_content(bulletin.kind, bulletin.period),
-            "opening": bulletin.opening, "commentary": bulletin.commentary}
+    return _with_office_text(compile_content(bulletin.kind, bulletin.period), bulletin)
+
+
+def _with_office_text(content: dict[str, Any], bulletin: Bulletin) -> dict[str, Any]:
+    """Compiled content with the office's words: opening, commentary, and the key points
+    leading the next-period section (added at the end when the kind has none)."""
+    points = [line.strip() for line in bulletin.key_points.splitlines() if line.strip()]
+    sections = [dict(s, paragraphs=[*points, *s["paragraphs"]]) if s["key"] == "next" else s
+                for s in content["sections"]]
+    if points and not any(s["key"] == "next" for s in sections):
+        sections.append(section("next", "下步工作重点", points))
+    return {**content, "sections": sections, "opening": bulletin.opening,
+            "commentary": bulletin.commentary, "key_points": bulletin.key_points}
 
 
 def publish(actor: User, bulletin: Bulletin) -> Bulletin:
@@ -95,10 +112,9 @@ def publish(actor: User, bulletin: Bulletin) -> Bulletin:
         bulletin = Bulletin(kind=bulletin.kind, period=bulletin.period,
                             version=_next_version(bulletin.kind, bulletin.period),
                             opening=bulletin.opening, commentary=bulletin.commentary,
-                            created_by_id=actor.id)
+                            key_points=bulletin.key_points, created_by_id=actor.id)
         db.session.add(bulletin)
-    bulletin.content = {**compile_content(bulletin.kind, bulletin.period),
-                        "opening": bulletin.opening, "commentary": bulletin.commentary}
+    bulletin.content = _with_office_text(compile_content(bulletin.kind, bulletin.period), bulletin)
     bulletin.status = "published"
     bulletin.published_at = clock.now()
     bulletin.published_by_id = actor.id
@@ -115,10 +131,26 @@ def notify_units(bulletin: Bulletin) -> int:
     title = f"【{BULLETIN_KINDS[bulletin.kind]}】{bulletin.content['title']}"
     if bulletin.version > 1:
         title += f"（第{bulletin.version}版）"
-    draft = Draft(NOTICE_RULE, f"bulletin-{bulletin.id}", bulletin.period, title,
+    draft = Draft(NOTICE_RULE, _subject(bulletin), bulletin.period, title,
                   f"指挥部办公室已发布{title}，请点击链接查阅并签收。", bulletin_url(bulletin))
     units = db.session.scalars(select(Unit.id).where(Unit.kind != "office"))
     return enqueue_for_units((unit_id, draft) for unit_id in units)
+
+
+def _subject(bulletin: Bulletin) -> str:
+    return f"bulletin-{bulletin.id}"
+
+
+def acknowledge_notices(user: User, bulletin: Bulletin) -> int:
+    """Opening a published bulletin is a unit's read receipt (签收): mark the unread notices
+    of it addressed to *user* or *user*'s unit read (leaders and the office sign for none).
+    Returns how many were marked."""
+    if user.is_leader or user.is_office:
+        return 0
+    unread = db.session.scalars(select(Notification).where(
+        Notification.rule == NOTICE_RULE, Notification.subject == _subject(bulletin),
+        Notification.unit_id == user.unit_id, Notification.read_at.is_(None)))
+    return sum(receipts.acknowledge(user, notice) for notice in unread)
 
 
 def bulletin_url(bulletin: Bulletin) -> str:
@@ -139,7 +171,7 @@ def letterhead(bulletin: Bulletin) -> tuple[str, str]:
 def bulletin_dict(bulletin: Bulletin, with_content: bool = True) -> dict[str, Any]:
     out = {"id": bulletin.id, "kind": bulletin.kind, "period": bulletin.period,
            "version": bulletin.version, "status": bulletin.status, "opening": bulletin.opening,
-           "commentary": bulletin.commentary,
+           "commentary": bulletin.commentary, "key_points": bulletin.key_points,
            "created_at": clock.local(bulletin.created_at).isoformat(),
            "published_at": bulletin.published_at and clock.local(bulletin.published_at).isoformat()}
     if with_content:

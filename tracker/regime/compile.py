@@ -60,9 +60,11 @@ def weeks_in(first: date, last: date) -> list[str]:
 
 
 def compile_content(kind: str, period: str, today: date | None = None) -> dict[str, Any]:
-    """The bulletin's content as of the end of its period, or *today* if sooner."""
+    """The bulletin's content as of the end of its period, or *today* if sooner (a weekly
+    dispatch: as of *today*)."""
     first, last = period_span(kind, period)
-    as_of = min(last, clock.today(today))
+    # A week's reports are due in the week after it, so the dispatch judges it as of today.
+    as_of = clock.today(today) if kind == "weekly" else min(last, clock.today(today))
     body = COMPILERS[kind](period, first, last, as_of)
     return {"kind": kind, "period": period, "as_of": as_of.isoformat(),
             "compiled_at": clock.local(clock.now()).isoformat(), "chart": None, **body}
