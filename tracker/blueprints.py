@@ -9,7 +9,8 @@ def register(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard
     from tracker.ledger.views import bp as ledger
     from tracker.notify.views import bp as notify
+    from tracker.regime.views import bp as regime
     from tracker.signoff.views import bp as signoff
 
-    for blueprint in (accounts, dashboard, ledger, signoff, notify, api):
+    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api):
         app.register_blueprint(blueprint)

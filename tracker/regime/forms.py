@@ -1,0 +1,98 @@
+"""Forms of the regime pages: bulletins, the dispatch meeting record, the annual evaluation."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, FieldList, FloatField, Form, FormField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.ledger.forms import REQUIRED, options
+
+KINDS = {"weekly": _l("周调度"), "monthly": _l("月通报"), "quarterly": _l("季推进"),
+         "annual": _l("年考评")}
+BULLETIN_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
+ADJUSTMENTS = {"rating": _l("质量评价"), "adjustment": _l("加减分"), "veto": _l("一票否决")}
+AGREED_ROWS = 5
+
+
+class BulletinFilterForm(FlaskForm):
+    """The bulletin list's filters (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("类型"), default="", validators=[Optional()],
+                       choices=options([("", _l("全部类型")), *KINDS.items()]))
+    status = SelectField(_l("状态"), default="", validators=[Optional()],
+                         choices=options([("", _l("全部状态")), *BULLETIN_STATUSES.items()]))
+
+
+class AsOfForm(FlaskForm):
+    """The date a page judges the ledger as of (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = DateField(_l("统计日期"), validators=[Optional()])
+
+
+class YearForm(AsOfForm):
+    year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(2000, 2100)])
+
+
+class CompileForm(FlaskForm):
+    """The office compiles a draft for a kind and period."""
+
+    kind = SelectField(_l("类型"), choices=options(KINDS.items()), validators=[DataRequired(REQUIRED)])
+    period = StringField(_l("期间"), validators=[DataRequired(REQUIRED), Length(max=10)],
+                         description=_l("如 2026-W47、2026-11、2026-Q4、2026"))
+
+
+class DraftForm(FlaskForm):
+    """The office's words in a draft: opening, commentary, next period's key points."""
+
+    opening = TextAreaField(_l("导语"), validators=[Optional()])
+    commentary = TextAreaField(_l("点评"), validators=[Optional()])
+    key_points = TextAreaField(_l("下步工作重点"), validators=[Optional()],
+                               description=_l("每行一条，列在下期到期事项之前"))
+
+
+class PublishForm(FlaskForm):
+    """Publishing carries nothing but the CSRF token."""
+
+
+class AgreedItemForm(Form):
+    """One agreed item (议定事项); a row left blank is skipped."""
+
+    title = StringField(_l("议定事项"), validators=[Optional(), Length(max=300)])
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=int, default=0, validators=[Optional()])
+    due_date = DateField(_l("完成时限"), validators=[Optional()])
+    leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
+
+    def is_blank(self) -> bool:
+        return not (self.title.data or "").strip()
+
+
+class MeetingForm(FlaskForm):
+    """A dispatch meeting (周调度会) and the agreed items it turns into tasks."""
+
+    title = StringField(_l("会议名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    held_on = DateField(_l("会议日期"), validators=[InputRequired(REQUIRED)])
+    notes = TextAreaField(_l("会议纪要"), validators=[Optional()])
+    items = FieldList(FormField(AgreedItemForm), min_entries=AGREED_ROWS, max_entries=20)
+
+    def agreed_items(self) -> list[dict]:
+        """The filled rows as record_meeting takes them."""
+        return [{"title": row.title.data.strip(), "lead_unit_id": row.lead_unit_id.data or None,
+                 "due_date": row.due_date.data, "leader": row.leader.data or ""}
+                for row in (entry.form for entry in self.items) if not row.is_blank()]
+
+
+class AdjustmentForm(FlaskForm):
+    """The office rates, adjusts or vetoes a unit's annual score, always with a reason."""
+
+    unit_id = SelectField(_l("单位"), coerce=int, validators=[InputRequired(REQUIRED)])
+    kind = SelectField(_l("类型"), choices=options(ADJUSTMENTS.items()),
+                       validators=[DataRequired(REQUIRED)])
+    rating = SelectField(_l("质量评价"), default="", validators=[Optional()])
+    points = FloatField(_l("加减分"), validators=[Optional()])
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(REQUIRED)])
