@@ -52,13 +52,21 @@ def _dispatch_query(period: str, today: date) -> Select:
 def dispatch_page():
     """The week's dispatch table, last week's agreed items, and the meeting record form."""
     period = _period_arg()
-    form = MeetingForm(held_on=clock.today())
+    form = _meeting_form()
     status = 200
     if form.is_submitted():
         status = _record_meeting(form, period)
         if status is None:
             return redirect(url_for("regime.dispatch_page", period=period))
     return render_template("regime/dispatch.html", **_dispatch_context(period, form)), status
+
+
+def _meeting_form() -> MeetingForm:
+    form = MeetingForm(held_on=clock.today())
+    units = options([(0, "—"), *unit_choices()])
+    for entry in form.items:
+        entry.form.lead_unit_id.choices = units
+    return form
 
 
 def _record_meeting(form: MeetingForm, period: str) -> int | None:
@@ -85,9 +93,6 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
                                   start=(page.page - 1) * PER_PAGE + 1)
     states = query.order_by(None).subquery()
     counts = dict(db.session.execute(select(states.c.state, func.count()).group_by(states.c.state)).all())
-    units = options([(0, "—"), *unit_choices()])
-    for entry in form.items:
-        entry.form.lead_unit_id.choices = units
     monday = period_bounds(period)[0]
     return {"period": period, "today": today, "page": page, "rows": rows, "columns": dispatch.COLUMNS,
             "counts": counts, "states": cycles.STATES, "form": form,
