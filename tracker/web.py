@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, redirect, render_template, request, session
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
 from tracker import clock
 from tracker.errors import DomainError
@@ -76,7 +77,7 @@ def init_app(app: Flask) -> None:
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
                                  light_of=light_of)
     app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(413, _too_large)
+    app.register_error_handler(HTTPException, _http_error)
     # Flask-Babel caches the locale on the app context, which outlives one request when a
     # caller (tests, scripts) holds an app context open: choose it afresh for every request.
     app.before_request(refresh)
@@ -154,12 +155,18 @@ def safe_next(target: str | None) -> str | None:
     return target if ok else None
 
 
-def _too_large(exc):
+def _http_error(exc: HTTPException):
+    """API paths always answer the JSON error shape (also for unknown routes and methods);
+    pages show the error page for a body over the limit and Flask's default otherwise."""
     if request.path.startswith("/api/"):
         from tracker.api.errors import error_response
 
-        return error_response("request body is larger than the allowed size", None, 413)
-    return render_template("errors/error.html", message="上传内容超过大小限制", status=413), 413
+        message = ("request body is larger than the allowed size" if exc.code == 413
+                   else exc.description or exc.name)
+        return error_response(message, None, exc.code or 500)
+    if exc.code == 413:
+        return render_template("errors/error.html", message="上传内容超过大小限制", status=413), 413
+    return exc
 
 
 def _security_headers(response):

@@ -20,6 +20,7 @@ from tracker.models import CHANNEL_KINDS, ROLES, UNIT_KINDS, ApiToken, Channel, 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD = 8
+TOKEN_USE_RESOLUTION = timedelta(hours=1)
 
 
 class LoginThrottled(PermissionDenied):
@@ -198,11 +199,14 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None. Marks the token used (at most
+    hourly, so reads do not each write)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw),
                                                      ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.is_active:
         return None
+    if token.last_used_at is None or now() - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now()
     return token.user
 
 

@@ -22,6 +22,8 @@ def _authenticate():
     user = user_for_token(raw.strip()) if scheme.lower() == "bearer" and raw.strip() else None
     if user is None:
         return error_response("missing or invalid API token (Authorization: Bearer TOKEN)", None, 401)
+    if db.session.dirty:
+        db.session.commit()  # the token's last use, recorded before the request's own work
     g.api_user = user
     return None
 

@@ -5,7 +5,7 @@ from flask import g, request
 
 from tracker.api import bp
 from tracker.api.parsing import page_of, query_int
-from tracker.api.spec import (INT, PAGING, STAMP, STR, _obj, enum, nullable, operation, page,
+from tracker.api.spec import (INT, PAGING, STAMP, STR, obj, enum, nullable, operation, page,
                               path_id, query)
 from tracker.errors import NotFound
 from tracker.extensions import db
@@ -31,7 +31,7 @@ def retry_notification(notification_id: int):
 
 
 SCHEMAS = {
-    "Notification": _obj(
+    "Notification": obj(
         ["id", "rule", "channel_kind", "target", "unit_id", "task_ids", "period", "status",
          "attempts", "last_error", "created_at", "sent_at", "read_at"],
         id=INT, rule={**STR, "description": "e.g. weekly-overdue-notice, deadline-reminder"},

@@ -8,7 +8,7 @@ from tracker import clock
 from tracker.accounts.permissions import visible_to
 from tracker.api import bp
 from tracker.api.parsing import body, page_of, query_date
-from tracker.api.spec import AS_OF, INT, PAGING, STR, _obj, enum, nullable, operation, page, path_id, query
+from tracker.api.spec import AS_OF, INT, PAGING, STR, obj, enum, nullable, operation, page, path_id, query
 from tracker.extensions import db
 from tracker.models import Bulletin, Task, Unit
 from tracker.regime import bulletins, documents
@@ -101,40 +101,40 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 
 
 BULLETIN_KIND = enum("weekly", "monthly", "quarterly", "annual")
-ENTRY = _obj(["unit_id", "task_id", "rule", "reason"], unit_id=INT, task_id=nullable(INT),
+ENTRY = obj(["unit_id", "task_id", "rule", "reason"], unit_id=INT, task_id=nullable(INT),
              rule=enum("completion_top", "completion_bottom", "overdue_items", "missed_reports"),
              reason={**STR, "description": "Chinese text naming the facts"}, unit_name=STR,
              escalation={**STR, "description": "black entries: the escalation step"},
              consecutive={**INT, "description": "black entries: consecutive black placings"})
 SCHEMAS = {
-    "RedBlack": _obj(["as_of", "red", "black"], as_of={"type": "string", "format": "date"},
+    "RedBlack": obj(["as_of", "red", "black"], as_of={"type": "string", "format": "date"},
                      preset=STR, red={"type": "array", "items": ENTRY},
                      black={"type": "array", "items": ENTRY}),
-    "Lights": _obj(["as_of", "totals", "units"], as_of={"type": "string", "format": "date"},
-                   totals=_obj(["green", "yellow", "red"], green=INT, yellow=INT, red=INT),
-                   units={"type": "array", "items": _obj(
+    "Lights": obj(["as_of", "totals", "units"], as_of={"type": "string", "format": "date"},
+                   totals=obj(["green", "yellow", "red"], green=INT, yellow=INT, red=INT),
+                   units={"type": "array", "items": obj(
                        ["unit_id", "green", "yellow", "red"], unit_id=INT, unit_name=STR,
                        green=INT, yellow=INT, red=INT)}),
-    "Evaluation": _obj(["year", "items"], year=INT, as_of=STR, items={"type": "array", "items": _obj(
+    "Evaluation": obj(["year", "items"], year=INT, as_of=STR, items={"type": "array", "items": obj(
         ["unit_id", "score", "rank", "parts", "bottom"], unit_id=INT, unit_name=STR,
         score={"type": "number"}, rank=INT, bottom={"type": "boolean"},
         vetoed={"type": "boolean"}, veto_reason=STR,
         parts={"type": "object", "additionalProperties": {"type": "number"},
                "description": "flat {name: number}; the values add up to score"},
         lines={"type": "array", "description": "each scoring line, naming its item",
-               "items": _obj(["part", "points", "reason"], part=STR, points={"type": "number"},
+               "items": obj(["part", "points", "reason"], part=STR, points={"type": "number"},
                              reason=STR, task_id=nullable(INT), task_code=nullable(STR))})}),
-    "AdjustmentInput": _obj(["unit_id", "kind", "reason"], unit_id=INT,
+    "AdjustmentInput": obj(["unit_id", "kind", "reason"], unit_id=INT,
                             kind=enum("rating", "adjustment", "veto"), reason=STR,
                             points={"type": "number", "description": "kind adjustment: ±20"},
                             rating={**STR, "description": "kind rating: 优秀 良好 一般 较差"}),
-    "Bulletin": _obj(["id", "kind", "period", "version", "status"], id=INT, kind=BULLETIN_KIND,
+    "Bulletin": obj(["id", "kind", "period", "version", "status"], id=INT, kind=BULLETIN_KIND,
                      period={**STR, "examples": ["2026-W47", "2026-11", "2026-Q4", "2026"]},
                      version=INT, status=enum("draft", "published"), opening=STR,
                      commentary=STR, key_points=STR, created_at=STR, published_at=nullable(STR),
                      content={"type": "object", "description": "title, as_of, chart and "
                               "sections [{key, title, paragraphs, table {columns, rows}}]"}),
-    "BulletinInput": _obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),
+    "BulletinInput": obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),
 }
 BULLETIN_ID = path_id("bulletin_id", "bulletin id")
 PATHS = {

@@ -92,7 +92,7 @@ def _with_evidence(schema: dict[str, Any]) -> dict[str, Any]:
     return {"allOf": [schema, {"type": "object", "properties": {"evidence": files}}]}
 
 
-def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+def obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
 
 
@@ -114,7 +114,7 @@ UNIT_KIND = enum("office", "taskforce", "department", "county", "town", "other")
 CHANNEL_KIND = enum("email", "wecom", "dingtalk", "feishu", "webhook")
 ROLE = enum("office", "unit", "leader")
 REQUEST_STATUS = enum("pending", "approved", "rejected")
-MILESTONE = _obj(["due_date", "expected_progress"], due_date=DATE,
+MILESTONE = obj(["due_date", "expected_progress"], due_date=DATE,
                  expected_progress={"type": "integer", "minimum": 0, "maximum": 100}, title=STR)
 TASK_FIELDS = dict(
     code={**STR, "description": "e.g. 2.3.1; next free code under the parent when omitted"},
@@ -123,56 +123,56 @@ TASK_FIELDS = dict(
     due_date=DATE, target_value=nullable(NUM), target_unit=STR)
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj(["error", "field"], error=STR, field=nullable(STR)),
-    "Unit": _obj(["id", "name", "kind", "parent_id", "email"], id=INT, name=STR, kind=UNIT_KIND,
+    "Error": obj(["error", "field"], error=STR, field=nullable(STR)),
+    "Unit": obj(["id", "name", "kind", "parent_id", "email"], id=INT, name=STR, kind=UNIT_KIND,
                  parent_id=nullable(INT), email=nullable(STR)),
-    "UnitInput": _obj(["name", "kind"], name=STR, kind=UNIT_KIND, parent_id=nullable(INT),
+    "UnitInput": obj(["name", "kind"], name=STR, kind=UNIT_KIND, parent_id=nullable(INT),
                       email=nullable(STR)),
-    "Channel": _obj(["id", "unit_id", "kind", "target", "has_secret", "is_active"], id=INT,
+    "Channel": obj(["id", "unit_id", "kind", "target", "has_secret", "is_active"], id=INT,
                     unit_id=INT, kind=CHANNEL_KIND, target=STR, has_secret=BOOL, is_active=BOOL),
-    "ChannelInput": _obj(["kind", "target"], kind=CHANNEL_KIND,
+    "ChannelInput": obj(["kind", "target"], kind=CHANNEL_KIND,
                          target={**STR, "description": "an address (email) or an http(s) URL"},
                          secret={**STR, "description": "signing secret (DingTalk, Feishu, webhook)"}),
-    "User": _obj(["id", "login", "name", "unit_id", "role"], id=INT, login=STR, name=STR,
+    "User": obj(["id", "login", "name", "unit_id", "role"], id=INT, login=STR, name=STR,
                  unit_id=INT, role=ROLE, email=nullable(STR)),
-    "UserInput": _obj(["login", "name", "unit_id", "role", "password"], login=STR, name=STR,
+    "UserInput": obj(["login", "name", "unit_id", "role", "password"], login=STR, name=STR,
                       unit_id=INT, role=ROLE, password={**STR, "minLength": 8}, email=nullable(STR)),
-    "Task": _obj(["id", "code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids",
+    "Task": obj(["id", "code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids",
                   "leader", "start_date", "due_date", "target_value", "target_unit",
                   "actual_value", "progress", "status", "overdue", "light", "version"],
                  id=INT, **TASK_FIELDS, actual_value=nullable(NUM),
                  progress={"type": "integer", "minimum": 0, "maximum": 100}, status=STATUS,
                  overdue=BOOL, light=enum("green", "yellow", "red"), light_reason=STR,
                  version=INT, milestones={"type": "array", "items": MILESTONE}),
-    "TaskInput": _obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS,
+    "TaskInput": obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS,
                       milestones={"type": "array", "items": MILESTONE}),
-    "TaskPatch": _obj(["version"], version={**INT, "description": "the version you read"},
+    "TaskPatch": obj(["version"], version={**INT, "description": "the version you read"},
                       **TASK_FIELDS, status=enum("suspended", "in_progress")),
-    "Evidence": _obj(["id", "name", "size", "content_type"], id=INT, name=STR, size=INT,
+    "Evidence": obj(["id", "name", "size", "content_type"], id=INT, name=STR, size=INT,
                      content_type=STR),
-    "Report": _obj(["id", "task_id", "unit_id", "period", "progress", "text", "problems",
+    "Report": obj(["id", "task_id", "unit_id", "period", "progress", "text", "problems",
                     "next_steps", "actual_value", "submitted_at", "on_time"],
                    id=INT, task_id=INT, unit_id=INT, period={**STR, "examples": ["2026-W47"]},
                    progress=INT, text=STR, problems=STR, next_steps=STR,
                    actual_value=nullable(NUM), submitted_at=STAMP, on_time=BOOL,
                    evidence={"type": "array", "items": ref("Evidence")}),
-    "ReportInput": _obj(["progress", "text"],
+    "ReportInput": obj(["progress", "text"],
                         progress={"type": "integer", "minimum": 0, "maximum": 100},
                         text={**STR, "description": "进展情况"},
                         problems={**STR, "description": "存在问题"},
                         next_steps={**STR, "description": "下步计划"}, actual_value=nullable(NUM),
                         period={**STR, "description": "ISO week, default the current one"}),
-    "SignoffRequest": _obj(["id", "task_id", "status"], id=INT, task_id=INT, status=REQUEST_STATUS,
+    "SignoffRequest": obj(["id", "task_id", "status"], id=INT, task_id=INT, status=REQUEST_STATUS,
                            note=STR, reason=STR, created_at=STAMP, decided_at=nullable(STAMP),
                            evidence={"type": "array", "items": ref("Evidence")},
                            task=ref("Task")),
-    "SignoffInput": _obj([], note=STR),
-    "ExtensionRequest": _obj(["id", "task_id", "status", "old_due_date", "new_due_date", "reason"],
+    "SignoffInput": obj([], note=STR),
+    "ExtensionRequest": obj(["id", "task_id", "status", "old_due_date", "new_due_date", "reason"],
                              id=INT, task_id=INT, status=REQUEST_STATUS, old_due_date=DATE,
                              new_due_date=DATE, reason=STR, decision_reason=STR,
                              created_at=STAMP, decided_at=nullable(STAMP), task=ref("Task")),
-    "ExtensionInput": _obj(["new_due_date", "reason"], new_due_date=DATE, reason=STR),
-    "Reason": _obj(["reason"], reason=STR),
-    "HistoryEvent": _obj(["at", "actor", "action", "detail"], at=STAMP, actor=STR, action=STR,
+    "ExtensionInput": obj(["new_due_date", "reason"], new_due_date=DATE, reason=STR),
+    "Reason": obj(["reason"], reason=STR),
+    "HistoryEvent": obj(["at", "actor", "action", "detail"], at=STAMP, actor=STR, action=STR,
                          detail={"type": "object"}),
 }
