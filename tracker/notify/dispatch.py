@@ -53,6 +53,7 @@ def _deliver(batch: list[Notification], token: str, pool: ThreadPoolExecutor, se
              for row in ready]
     db.session.commit()  # slots taken, deferrals recorded: release the write lock before sending
     futures = {pool.submit(send, out, settings): row for row, out in sends}
+    sent = []
     for future in as_completed(futures):
         row = futures[future]
         try:
@@ -63,8 +64,9 @@ def _deliver(batch: list[Notification], token: str, pool: ThreadPoolExecutor, se
             log.exception("notification %s: unexpected error", row.id)
             _failed(row, token, f"{type(exc).__name__}: {exc}"[:300], counts)
         else:
-            outbox.mark_sent(row, token)
-            counts["sent"] += 1
+            sent.append(row.id)
+    outbox.mark_sent(sent, token)
+    counts["sent"] += len(sent)
 
 
 def _failed(row: Notification, token: str, error: str, counts: Counter) -> None:

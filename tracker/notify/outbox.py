@@ -133,8 +133,14 @@ def claim(token: str, limit: int, only: Sequence[int] | None = None) -> list[Not
                                    .order_by(Notification.id)))
 
 
-def mark_sent(row: Notification, token: str) -> None:
-    _finish(row, token, status="sent", sent_at=now(), attempts=row.attempts + 1, last_error=None)
+def mark_sent(ids: Sequence[int], token: str) -> None:
+    """Record a batch's successful sends in one statement."""
+    if ids:
+        db.session.execute(update(Notification)
+                           .where(Notification.id.in_(ids), Notification.claim_token == token)
+                           .values(status="sent", sent_at=now(), attempts=Notification.attempts + 1,
+                                   last_error=None, claim_token=None, claimed_until=None)
+                           .execution_options(synchronize_session=False))
 
 
 def mark_failed(row: Notification, token: str, error: str) -> None:
