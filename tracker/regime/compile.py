@@ -18,7 +18,7 @@ from tracker.regime import cycles, sections
 from tracker.regime.evaluation import PARTS, evaluate
 from tracker.regime.dispatch import dispatch_content
 from tracker.regime.lights import COLOR_LABELS, light_expression, light_of
-from tracker.regime.redblack import redblack
+from tracker.regime.redblack import redblack, report_summaries
 from tracker.regime.sqldays import day_number, local_day_number
 from tracker.reports.periods import parse_period, period_bounds, period_of
 
@@ -75,14 +75,15 @@ def _closed_weeks(first: date, last: date, as_of: date) -> list[str]:
 
 
 def monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
-    stats = sections.overall(as_of, _closed_weeks(first, last, as_of))
+    summaries = report_summaries(as_of)
+    stats = sections.overall(as_of, _closed_weeks(first, last, as_of), summaries)
     units, chart = sections.unit_table(as_of, stats)
     next_last = _month_end((last + timedelta(days=1)).year, (last + timedelta(days=1)).month)
     return {
         "title": f"{first.year}年{first.month}月工作推进情况通报", "chart": chart,
         "sections": [
             sections.overall_section("overall", "一、总体进展", stats, as_of, "本月"), units,
-            *sections.redblack_sections(redblack(as_of), "三、红榜", "四、黑榜"),
+            *sections.redblack_sections(redblack(as_of, summaries), "三、红榜", "四、黑榜"),
             sections.problems_section("problems", "五、需协调解决的问题", weeks_in(first, last)),
             sections.items_due_section("next", "六、下月工作重点", last + timedelta(days=1), next_last),
         ]}

@@ -48,13 +48,22 @@ class Standing:
         return self.index, self.discipline
 
 
-def redblack(as_of: date | None = None) -> dict[str, Any]:
+def report_summaries(today: date) -> cycles.Summaries:
+    """The closed weeks' report summaries the list as of *today* looks at, newest first."""
+    rules = rule_set()
+    return cycles.recent_summaries(today, max(
+        cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"]))
+
+
+def redblack(as_of: date | None = None,
+             summaries: cycles.Summaries | None = None) -> dict[str, Any]:
     """{as_of, preset, red: [entry], black: [entry]}; each entry names its unit, item (or
-    None), rule and a Chinese reason, black entries also the escalation step."""
+    None), rule and a Chinese reason, black entries also the escalation step. *summaries*:
+    report_summaries(as_of), when the caller has them already."""
     today = clock.today(as_of)
     rules = rule_set()
-    summaries = cycles.recent_summaries(today, max(
-        cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"]))
+    if summaries is None:
+        summaries = report_summaries(today)
     red, bottom = _rank_entries(completion_standings(today, rules, summaries), rules)
     black = bottom + _missed_report_entries(summaries, rules) + overdue_entries(today, rules)
     _attach_escalation(black, today, rules)

@@ -27,15 +27,19 @@ def share(part: int, whole: int) -> str:
     return percent_text(part / whole) if whole else "—"
 
 
-def overall(today: date, periods: list[str]) -> dict[str, Any]:
-    """Counts by status and light, overdue count and the on-time report rate over *periods*."""
+def overall(today: date, periods: list[str],
+            known: cycles.Summaries | None = None) -> dict[str, Any]:
+    """Counts by status and light, overdue count and the on-time report rate over *periods*
+    (summaries as of *today* already in *known* are not counted again)."""
     by_status = dict.fromkeys(STATUSES, 0)
     by_status.update(dict(db.session.execute(
         select(Task.status, func.count()).group_by(Task.status)).all()))
     overdue = db.session.scalar(select(func.count()).select_from(Task).where(
         Task.due_date < today, Task.status != "signed_off"))
     lights = light_counts(select(Task), today)
-    rates = cycles.on_time_rates(cycles.unit_summaries(periods, today))
+    known = {p: known[p] for p in periods if p in (known or {})}
+    rates = cycles.on_time_rates(
+        {**known, **cycles.unit_summaries([p for p in periods if p not in known], today)})
     on_time = sum(r[0] for r in rates.values())
     owed = sum(r[1] for r in rates.values())
     return {"total": sum(by_status.values()), "by_status": by_status, "overdue": overdue,
