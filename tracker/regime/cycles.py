@@ -89,16 +89,39 @@ def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
 
 def _sent_counts(periods: list[str], cut: datetime):
     """(period, unit_id, any on time, items) for owed items whose lead unit reported."""
-    r = ProgressReport
-    per_item = (select(r.period, Task.lead_unit_id.label("unit_id"),
-                       func.max(case((r.on_time, 1), else_=0)).label("on_time"))
-                .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
-                .where(r.period.in_(periods), r.submitted_at < cut,
-                       or_(*(and_(r.period == p, owed_filter(p)) for p in periods)))
-                .group_by(r.period, r.task_id, Task.lead_unit_id).subquery())
+    per_item = _sent_per_item(periods, cut)
     return db.session.execute(
         select(per_item.c.period, per_item.c.unit_id, per_item.c.on_time, func.count())
         .group_by(per_item.c.period, per_item.c.unit_id, per_item.c.on_time)).all()
+
+
+def _sent_per_item(periods: list[str], cut: datetime, *criteria):
+    """Subquery (period, task_id, unit_id, on_time 0/1) of owed items of *criteria* whose
+    lead unit reported for the period before *cut*."""
+    r = ProgressReport
+    return (select(r.period, r.task_id, Task.lead_unit_id.label("unit_id"),
+                   func.max(case((r.on_time, 1), else_=0)).label("on_time"))
+            .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
+            .where(r.period.in_(periods), r.submitted_at < cut, *criteria,
+                   or_(*(and_(r.period == p, owed_filter(p)) for p in periods)))
+            .group_by(r.period, r.task_id, Task.lead_unit_id).subquery())
+
+
+def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
+    """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
+    *criteria* was reported on time, late or not at all, counted in SQL."""
+    if not periods:
+        return {}
+    owed = sum(case((owed_filter(p), 1), else_=0) for p in periods)
+    out = {task_id: {"on_time": 0, "late": 0, "missing": int(n)} for task_id, n in
+           db.session.execute(select(Task.id, owed).where(*criteria, owed > 0))}
+    per_item = _sent_per_item(periods, cutoff(as_of), *criteria)
+    for task_id, on_time, n in db.session.execute(
+            select(per_item.c.task_id, per_item.c.on_time, func.count())
+            .group_by(per_item.c.task_id, per_item.c.on_time)):
+        out[task_id]["on_time" if on_time else "late"] += n
+        out[task_id]["missing"] -= n
+    return out
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:

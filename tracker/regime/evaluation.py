@@ -125,13 +125,10 @@ def _returned_lines(card: Scorecard, plan: Plan, year: int, today: date, cfg: di
 def _report_lines(card: Scorecard, plan: Plan, items: dict, year: int, today: date,
                   cfg: dict) -> None:
     """One line per item: its late and missing weekly reports over the year's closed weeks."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"late": 0, "missing": 0})
-    for period in _year_periods(year, today):
-        sub = cycles.report_states(period, today).where(Task.plan_id == plan.id).subquery()
-        for task_id, state in db.session.execute(
-                select(sub.c.task_id, sub.c.state).where(sub.c.state.in_(("late", "missing")))):
-            counts[task_id][state] += 1
+    counts = cycles.item_counts(_year_periods(year, today), today, Task.plan_id == plan.id)
     for task_id, n in counts.items():
+        if not (n["late"] or n["missing"]):
+            continue
         row = items[task_id][0]
         points = n["late"] * cfg["late_report"] + n["missing"] * cfg["missing_report"]
         card.add(row.lead_unit_id, "reports", points,
