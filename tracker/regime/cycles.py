@@ -76,13 +76,13 @@ def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
         .group_by(Task.lead_unit_id)).all()
     out: Summaries = {p: {} for p in periods}
     for period, unit_id, on_time, n in _sent_counts(periods, cutoff(as_of)):
-        states = out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
+        states = out[period].get(unit_id) or out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
         states["on_time" if on_time else "late"] += n
     unsent = ["missing" if is_closed(p, as_of) else "pending" for p in periods]
     for unit_id, *counts in owed:
         for period, state, n in zip(periods, unsent, counts):
             if n:
-                states = out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
+                states = out[period].get(unit_id) or out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
                 states[state] = int(n) - states["on_time"] - states["late"]
     return out
 

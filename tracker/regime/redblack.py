@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -34,16 +35,17 @@ class Standing:
     reported: int
     owed: int
 
-    @property
+    # Cached: ranking 2,000 units compares these keys tens of thousands of times.
+    @cached_property
     def index(self) -> Fraction:
         return Fraction(self.on_time, self.due)
 
-    @property
+    @cached_property
     def discipline(self) -> Fraction:
         """On-time report rate; a unit that owed nothing has a clean record."""
         return Fraction(self.reported, self.owed) if self.owed else Fraction(1)
 
-    @property
+    @cached_property
     def key(self) -> tuple[Fraction, Fraction]:
         return self.index, self.discipline
 
@@ -105,8 +107,9 @@ def _rank_entries(standings: list[Standing], rules: dict[str, Any]) -> tuple[lis
     red = [_rank_entry(s, rank, "completion_top", f"排名第{rank}")
            for s, rank in _ranked(eligible_red) if rank <= rules["red_top"]]
     red_ids = {e["unit_id"] for e in red}
+    below = Fraction(str(rules["black_below"]))
     rest = [s for s in reversed(standings)
-            if s.unit_id not in red_ids and s.index < Fraction(str(rules["black_below"]))]
+            if s.unit_id not in red_ids and s.index < below]
     bottom = [_rank_entry(s, rank, "completion_bottom", f"排名倒数第{rank}")
               for s, rank in _ranked(rest) if rank <= rules["black_bottom"]]
     return red, bottom
