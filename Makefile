@@ -25,8 +25,14 @@ run: migrate
 	TRACKER_DEMO=1 $(FLASK) tracker seed-demo --if-empty
 	TRACKER_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite on SQLite, then again on PostgreSQL where it is installed (always in CI).
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ "$$CI" = "true" ] || command -v initdb >/dev/null 2>&1 || \
+	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "== the whole suite again on PostgreSQL =="; \
+	  DUBAN_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS); \
+	fi
 
 # Rebuild migrations/versions/0001_initial.py from the models (only before the first release).
 initial-migration: venv
