@@ -7,22 +7,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from conftest import NOW, PASSWORD
+from conftest import NOW
 from peers import smtp  # noqa: F401 - fixture
+from test_browser_ledger import login
 from test_regime_redblack import at, report, sign_off
 from tracker.extensions import db
 from tracker.models import Bulletin, Notification
 from tracker.notify.dispatch import dispatch
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.fixture

@@ -81,9 +81,9 @@ def test_a_unit_sees_only_its_items_in_the_dispatch(browser, week):
 def _meeting(browser, week, period="2026-W46"):
     return browser.post(f"/regime/dispatch?period={period}", {
         "title": "第46周调度会", "held_on": "2026-11-18", "notes": "研究5G基站建设推进",
-        "items-0-title": "协调解决5G基站用地", "items-0-lead_unit_id": week["gxj"].id,
+        "items-0-title": "协调解决5G基站用地", "items-0-lead_unit": "市工业和信息化局",
         "items-0-due_date": "2026-11-30", "items-0-leader": "王副市长",
-        "items-1-title": "园区污水管网接入", "items-1-lead_unit_id": week["fgj"].id,
+        "items-1-title": "园区污水管网接入", "items-1-lead_unit": "市发展改革局",
         "items-1-due_date": "2026-12-10", "items-1-leader": "",
         "items-2-title": "", "items-3-title": "", "items-4-title": ""})
 
@@ -125,3 +125,15 @@ def test_a_unit_may_not_record_a_meeting(browser, week):
     assert _meeting(browser, week).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(DispatchMeeting)) == 0
     assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
+
+
+def test_an_agreed_item_needs_a_known_lead_unit(browser, week):
+    browser.login("office")
+    tasks = db.session.scalar(select(func.count()).select_from(Task))
+    response = browser.post("/regime/dispatch?period=2026-W46", {
+        "title": "第46周调度会", "held_on": "2026-11-18", "items-0-title": "协调解决5G基站用地",
+        "items-0-lead_unit": "不存在的局", "items-0-due_date": "2026-11-30"})
+    assert response.status_code == 400
+    assert "lead_unit_id" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
+    assert db.session.scalar(select(func.count()).select_from(DispatchMeeting)) == 0

@@ -64,7 +64,8 @@ class AgreedItemForm(Form):
     """One agreed item (议定事项); a row left blank is skipped."""
 
     title = StringField(_l("议定事项"), validators=[Optional(), Length(max=300)])
-    lead_unit_id = SelectField(_l("牵头单位"), coerce=int, default=0, validators=[Optional()])
+    # A unit by name (five selects of 2,000 units would weigh on the page).
+    lead_unit = StringField(_l("牵头单位"), validators=[Optional(), Length(max=120)])
     due_date = DateField(_l("完成时限"), validators=[Optional()])
     leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
 
@@ -80,11 +81,16 @@ class MeetingForm(FlaskForm):
     notes = TextAreaField(_l("会议纪要"), validators=[Optional()])
     items = FieldList(FormField(AgreedItemForm), min_entries=AGREED_ROWS, max_entries=20)
 
-    def agreed_items(self) -> list[dict]:
-        """The filled rows as record_meeting takes them."""
-        return [{"title": row.title.data.strip(), "lead_unit_id": row.lead_unit_id.data or None,
-                 "due_date": row.due_date.data, "leader": row.leader.data or ""}
+    def agreed_items(self, unit_ids: dict[str, int]) -> list[dict]:
+        """The filled rows as record_meeting takes them; *unit_ids* maps unit names to ids
+        (an unknown name leaves the unit out, which record_meeting refuses)."""
+        return [{"title": row.title.data.strip(), "due_date": row.due_date.data,
+                 "lead_unit_id": unit_ids.get((row.lead_unit.data or "").strip()),
+                 "leader": row.leader.data or ""}
                 for row in (entry.form for entry in self.items) if not row.is_blank()]
+
+    def unit_names(self) -> set[str]:
+        return {(entry.form.lead_unit.data or "").strip() for entry in self.items} - {""}
 
 
 class AdjustmentForm(FlaskForm):

@@ -52,7 +52,7 @@ def _dispatch_query(period: str, today: date) -> Select:
 def dispatch_page():
     """The week's dispatch table, last week's agreed items, and the meeting record form."""
     period = _period_arg()
-    form = _meeting_form()
+    form = MeetingForm(held_on=clock.today())
     status = 200
     if form.is_submitted():
         status = _record_meeting(form, period)
@@ -61,12 +61,6 @@ def dispatch_page():
     return render_template("regime/dispatch.html", **_dispatch_context(period, form)), status
 
 
-def _meeting_form() -> MeetingForm:
-    form = MeetingForm(held_on=clock.today())
-    units = options([(0, "—"), *unit_choices()])
-    for entry in form.items:
-        entry.form.lead_unit_id.choices = units
-    return form
 
 
 def _record_meeting(form: MeetingForm, period: str) -> int | None:
@@ -74,10 +68,12 @@ def _record_meeting(form: MeetingForm, period: str) -> int | None:
     require_office(current_user)
     if not form.validate():
         return 400
+    unit_ids = dict(db.session.execute(
+        select(Unit.name, Unit.id).where(Unit.name.in_(form.unit_names()))).all())
     try:
         meeting = dispatch.record_meeting(current_user, period=period, held_on=form.held_on.data,
                                           title=form.title.data, notes=form.notes.data or "",
-                                          items=form.agreed_items())
+                                          items=form.agreed_items(unit_ids))
     except DomainError as exc:
         return form_failed(exc, form)
     db.session.commit()
@@ -96,6 +92,7 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
     monday = period_bounds(period)[0]
     return {"period": period, "today": today, "page": page, "rows": rows, "columns": dispatch.COLUMNS,
             "counts": counts, "states": cycles.STATES, "form": form,
+            "unit_names": [name for _, name in unit_choices()] if current_user.is_office else [],
             "review": dispatch.agreed_review_section(period, today),
             "meetings": db.session.scalars(dispatch.meetings_query(period)).all(),
             "previous": period_of(monday - timedelta(days=7)),
