@@ -65,10 +65,12 @@ def main() -> int:
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
         with app.app_context():
             add_webhooks(webhook)
+        load_before = os.getloadavg()[0]
         queue_wall = timed(JOB, "--as-of", as_of.isoformat(), "--no-send", env=env)
         delivery_wall = timed(DISPATCH, env=env)
         with app.app_context():
-            result = Result(as_of, queue_wall, delivery_wall, *read_runs(), read_outbox())
+            result = Result(as_of, load_before, queue_wall, delivery_wall, *read_runs(),
+                            read_outbox())
         result.check(webhook.received(), smtp.received())
     result.print()
     return 0 if result.ok else 1
@@ -207,6 +209,7 @@ class SmtpSink:
 @dataclass
 class Result:
     as_of: date
+    load_before: float
     queue_wall: float
     delivery_wall: float
     queue_run: JobRun
@@ -256,6 +259,9 @@ class Result:
               f"process starts")
         print("sinks     " + ("; ".join(self.problems) if self.problems else
                               "each notification received exactly once, signatures verified"))
+        # The machine is shared: a busy neighbour slows delivery as much as any code does.
+        print(f"load average (1 min) {self.load_before:.2f} before, {os.getloadavg()[0]:.2f} "
+              f"after; {os.cpu_count()} CPUs")
 
 
 def seconds(run: JobRun) -> float:
