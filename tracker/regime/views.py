@@ -1,8 +1,8 @@
-"""Regime pages: bulletins (draft → publish → frozen, printable, .docx/.xlsx), the weekly
-dispatch with its meeting record, the red/black list, lights and the annual evaluation."""
+"""Regime pages: the blueprint and the bulletins (draft → publish → frozen, printable,
+.docx/.xlsx). The dispatch, red/black list, lights and evaluation pages are in pages.py."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -41,7 +41,7 @@ def dashboard_charts():
     return charts.dashboard_charts(current_user)
 
 
-def as_of_arg() -> tuple[AsOfForm, object]:
+def as_of_arg() -> tuple[AsOfForm, date]:
     """The page's as-of form and date (today when blank or malformed)."""
     form = AsOfForm(request.args)
     form.validate()
