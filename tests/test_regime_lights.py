@@ -64,3 +64,11 @@ def test_sql_lights_match_item_lights_across_dates(make_task, make_unit):
         for task in tasks:
             expected[light_of(task, day).color] += 1
         assert light_counts(select(Task), day)["totals"] == expected, day
+
+
+def test_weekend_after_a_friday_deadline_is_red_without_claiming_working_days(make_task, make_unit):
+    task = _task(make_task, make_unit(), due=date(2026, 11, 13))  # Friday
+    sunday = date(2026, 11, 15)
+    assert (light_of(task, sunday).color, light_of(task, sunday).reason) == (
+        "red", "已过完成时限（2026-11-13）")
+    assert light_of(task, date(2026, 11, 16)).reason == "逾期1个工作日"

@@ -46,7 +46,8 @@ def light_of(task: Task, today: date) -> Light:
     cfg = current_app.config["SETTINGS"]["regime"]
     if task.due_date < today:
         days = calendar.workdays_between(task.due_date, today)
-        return Light("red", f"逾期{days}个工作日")
+        # Over the weekend after a Friday deadline no working day has passed yet.
+        return Light("red", f"逾期{days}个工作日" if days else f"已过完成时限（{task.due_date}）")
     behind = expected_progress(task, today) - task.progress
     if behind > cfg["red_behind"]:
         return Light("red", f"落后序时进度{behind}个百分点")
