@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import audit
@@ -38,13 +39,13 @@ def _show(field: str, value: Any, names: dict[int, str]) -> str:
         return "—"
     if field in UNIT_FIELDS:
         ids = value if isinstance(value, list) else [value]
-        return "、".join(names.get(i, str(i)) for i in ids)
+        return _("、").join(names.get(i, str(i)) for i in ids)
     if field == "status":
         return label("status", value)
     if field == "on_time":
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return _("、").join(str(v) for v in value)
     return str(value)
 
 

@@ -6,10 +6,12 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import Select, and_, case, exists, func, select
 
 from tracker import calendar, clock
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.models import Milestone, Task
 from tracker.regime.sqldays import day_number, day_of, local_day_number
 
@@ -20,7 +22,22 @@ COLOR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 @dataclass(frozen=True)
 class Light:
     color: str  # green | yellow | red
-    reason: str
+    message: str  # the reason as a msgid, e.g. "逾期%(days)s个工作日"
+    values: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """The reason in Chinese, as documents and the API give it."""
+        return self.message % dict(self.values)
+
+    @property
+    def text(self) -> str:
+        """The reason in the reader's language, for pages."""
+        return gettext(self.message, **dict(self.values))
+
+
+def _light(color: str, message: str, **values: Any) -> Light:
+    return Light(color, message, tuple(values.items()))
 
 
 def expected_progress(task: Task, today: date) -> int:
@@ -40,25 +57,27 @@ def expected_progress(task: Task, today: date) -> int:
 def light_of(task: Task, today: date) -> Light:
     """The item's light as of *today* by the configured thresholds."""
     if task.status == "signed_off":
-        return Light("green", "已销号")
+        return _light("green", N_("已销号"))
     if task.status == "suspended":
-        return Light("green", "暂缓")
+        return _light("green", N_("暂缓"))
     cfg = current_app.config["SETTINGS"]["regime"]
     if task.due_date < today:
         days = calendar.workdays_between(task.due_date, today)
         # Over the weekend after a Friday deadline no working day has passed yet.
-        return Light("red", f"逾期{days}个工作日" if days else f"已过完成时限（{task.due_date}）")
+        if days:
+            return _light("red", N_("逾期%(days)s个工作日"), days=days)
+        return _light("red", N_("已过完成时限（%(due)s）"), due=task.due_date)
     behind = expected_progress(task, today) - task.progress
     if behind > cfg["red_behind"]:
-        return Light("red", f"落后序时进度{behind}个百分点")
+        return _light("red", N_("落后序时进度%(points)s个百分点"), points=behind)
     if behind >= cfg["yellow_behind"]:
-        return Light("yellow", f"落后序时进度{behind}个百分点")
+        return _light("yellow", N_("落后序时进度%(points)s个百分点"), points=behind)
     if task.status == "not_started" and task.start_date and task.start_date <= today:
-        return Light("yellow", f"已过计划开始日期（{task.start_date}）仍未启动")
+        return _light("yellow", N_("已过计划开始日期（%(start)s）仍未启动"), start=task.start_date)
     left = calendar.workdays_between(today, task.due_date)
     if left <= cfg["due_soon_workdays"] and task.status != "signoff_requested":
-        return Light("yellow", f"距完成时限还有{left}个工作日")
-    return Light("green", "按序时推进")
+        return _light("yellow", N_("距完成时限还有%(days)s个工作日"), days=left)
+    return _light("green", N_("按序时推进"))
 
 
 def light_expression(today: date):
