@@ -11,7 +11,7 @@ from conftest import NOW
 from tracker import calendar
 from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.jobs import fires, lease, notices, scheduler
+from tracker.jobs import fires, lease, notices, runner, scheduler
 from tracker.models import JobRun, Notification
 
 
@@ -89,20 +89,28 @@ def test_only_one_holder_of_the_lease_until_it_lapses(app):
 def test_a_missed_weekly_run_is_caught_up_once_after_restart(app, make_task, make_unit):
     unit = make_unit(email="unit@gov.test")
     make_task(unit, due=date(2026, 11, 10))
+    app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)  # delivery fails: still queued
+    runner.run("weekly-overdue-notice", date(2026, 11, 9), trigger="schedule")  # ran last week
     # Down over Monday 16 Nov 09:00; back on Tuesday 17 Nov at 10:00.
     app.config["FIXED_NOW"] = datetime(2026, 11, 17, 10, 0, tzinfo=LOCAL_TZ)
-    app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)  # delivery fails: still queued
     done = scheduler.catch_up(app)
     assert ("weekly-overdue-notice", date(2026, 11, 16)) in done
-    [weekly] = runs("weekly-overdue-notice")
+    [_, weekly] = runs("weekly-overdue-notice")
     assert weekly.as_of == date(2026, 11, 16) and weekly.trigger == "catch-up"
     assert weekly.counts["items"] == 1
     # restarted again: nothing is run twice, nothing queued twice
     assert scheduler.catch_up(app) == []
-    assert len(runs("weekly-overdue-notice")) == 1
+    assert len(runs("weekly-overdue-notice")) == 2
     weekly_rows = db.session.scalars(select(Notification).where(
-        Notification.rule == "weekly-overdue-notice")).all()
-    assert len(weekly_rows) == 1 and weekly_rows[0].period == "2026-W47"
+        Notification.rule == "weekly-overdue-notice", Notification.period == "2026-W47")).all()
+    assert len(weekly_rows) == 1
+
+
+def test_a_fresh_install_catches_up_nothing(app, make_task, make_unit):
+    make_task(make_unit(email="unit@gov.test"), due=date(2026, 11, 10))
+    app.config["FIXED_NOW"] = datetime(2026, 11, 17, 10, 0, tzinfo=LOCAL_TZ)
+    assert scheduler.catch_up(app) == []
+    assert runs() == []
 
 
 def test_no_catch_up_beyond_the_grace_period(app):

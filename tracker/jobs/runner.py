@@ -59,6 +59,12 @@ def summary(record: JobRun) -> str:
     return text
 
 
+def has_history(name: str, before: date) -> bool:
+    """Whether job *name* ever ran as of a date before *before* (a fresh install has not)."""
+    return db.session.scalar(select(JobRun.id).where(
+        JobRun.job == name, JobRun.as_of < before).limit(1)) is not None
+
+
 def has_run(name: str, as_of: date) -> bool:
     """Whether job *name* already finished a run as of *as_of* without error."""
     return db.session.scalar(select(JobRun.id).where(

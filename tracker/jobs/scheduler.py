@@ -68,7 +68,8 @@ def tick(app: Flask) -> None:
 
 def catch_up(app: Flask) -> list[tuple[str, date]]:
     """Run once, as of its date, each job whose last scheduled firing within the grace
-    period has no finished run (the server was down)."""
+    period has no finished run (the server was down). A job that never ran before (a fresh
+    install, a new job) has missed nothing."""
     done = []
     with app.app_context():
         if not lease.acquire():
@@ -77,7 +78,8 @@ def catch_up(app: Flask) -> list[tuple[str, date]]:
             if name == DISPATCH:
                 continue
             missed = last_firing(app, name, clock.now())
-            if missed is not None and not runner.has_run(name, missed):
+            if (missed is not None and runner.has_history(name, missed)
+                    and not runner.has_run(name, missed)):
                 log.info("catching up %s as of %s", name, missed)
                 runner.run(name, missed, trigger="catch-up")
                 done.append((name, missed))
