@@ -1,6 +1,7 @@
 """Forms of the notification pages."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField
@@ -9,19 +10,19 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.ledger.forms import options
 from tracker.models import CHANNEL_KINDS
 
-KIND_LABELS = {"email": "邮箱", "wecom": "企业微信/粤政易机器人", "dingtalk": "钉钉机器人",
-               "feishu": "飞书机器人", "webhook": "通用 Webhook"}
+KIND_LABELS = {"email": _l("邮箱"), "wecom": _l("企业微信/粤政易机器人"), "dingtalk": _l("钉钉机器人"),
+               "feishu": _l("飞书机器人"), "webhook": _l("通用 Webhook")}
 
 
 class ChannelForm(FlaskForm):
     """Add a channel to a unit."""
 
-    kind = SelectField("渠道类型", choices=options((k, KIND_LABELS[k]) for k in CHANNEL_KINDS))
-    target = StringField("地址（邮箱或机器人 URL）", validators=[DataRequired(), Length(max=1000)])
-    secret = PasswordField("签名密钥（可选）", validators=[Optional(), Length(max=500)])
+    kind = SelectField(_l("渠道类型"), choices=options((k, KIND_LABELS[k]) for k in CHANNEL_KINDS))
+    target = StringField(_l("地址（邮箱或机器人 URL）"), validators=[DataRequired(), Length(max=1000)])
+    secret = PasswordField(_l("签名密钥（可选）"), validators=[Optional(), Length(max=500)])
 
 
 class CalendarForm(FlaskForm):
     """Upload official holidays and make-up working days (CSV or Excel: 日期, 休/班, 说明)."""
 
-    file = FileField("节假日安排文件", validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+    file = FileField(_l("节假日安排文件"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])

@@ -2,11 +2,12 @@
 job runs with the calendar warning and upload; and the read-receipt link (any user)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -23,10 +24,11 @@ from tracker.web import form_failed, page_arg, safe_next
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 PER_PAGE = 50
-RULE_LABELS = {"deadline-reminder": "到期提醒", "overdue-notice": "逾期催办",
-               "overdue-escalation": "逾期升级督办", "weekly-overdue-notice": "周调度逾期通报",
-               "weekly-overdue-summary": "周调度汇总", "weekly-report-reminder": "报送提醒",
-               "test": "测试消息"}
+RULE_LABELS = {"deadline-reminder": _l("到期提醒"), "overdue-notice": _l("逾期催办"),
+               "overdue-escalation": _l("逾期升级督办"), "weekly-overdue-notice": _l("周调度逾期通报"),
+               "weekly-overdue-summary": _l("周调度汇总"), "weekly-report-reminder": _l("报送提醒"),
+               "bulletin": _l("通报发布通知"), "bulletin-draft": _l("通报草稿待审"),
+               "test": _l("测试消息")}
 
 
 @bp.route("/")
@@ -115,8 +117,18 @@ def jobs():
     today = clock.today()
     page = db.paginate(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()),
                        page=page_arg(), per_page=PER_PAGE, error_out=False)
-    warning = calendar.unknown_year_warning(today, today + timedelta(days=60))
+    warning = _calendar_warning(today, today + timedelta(days=60))
     return render_template("notify/jobs.html", page=page, form=form, warning=warning), status
+
+
+def _calendar_warning(*days: date) -> str | None:
+    """The page's warning naming the years among *days* whose official holidays are unknown
+    (calendar.unknown_year_warning words it for job records, in both languages)."""
+    years = sorted({day.year for day in days if not calendar.is_known_year(day.year)})
+    if not years:
+        return None
+    return _("%(years)s年的法定节假日安排尚未知晓，暂按周一至周五为工作日计算；请在本页上传当年节假日安排",
+             years=_("、").join(str(year) for year in years))
 
 
 @bp.route("/ack/<token>")
