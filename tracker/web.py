@@ -165,7 +165,7 @@ def _http_error(exc: HTTPException):
                    else exc.description or exc.name)
         return error_response(message, None, exc.code or 500)
     if exc.code == 413:
-        return render_template("errors/error.html", message="上传内容超过大小限制", status=413), 413
+        return render_template("errors/error.html", message=_l("上传内容超过大小限制"), status=413), 413
     return exc
 
 

@@ -15,12 +15,14 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.models import ProgressReport, Task
 from tracker.reports.periods import period_bounds, period_deadline, period_of
 
 # {period: {unit_id: {state: count}}}
 Summaries = dict[str, dict[int, dict[str, int]]]
-STATES = {"on_time": "按时报送", "late": "迟报", "missing": "缺报", "pending": "未到报送时限"}
+STATES = {"on_time": N_("按时报送"), "late": N_("迟报"), "missing": N_("缺报"),
+          "pending": N_("未到报送时限")}
 # How far back a missed-report streak is counted, so a long-silent unit costs bounded work.
 MAX_STREAK_WEEKS = 12
 

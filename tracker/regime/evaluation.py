@@ -17,15 +17,16 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, Unit, task_co_units
 from tracker.regime import cycles
 from tracker.regime.redblack import WorkdayCounter, placing_units
 from tracker.regime.rules import rule_set
 from tracker.reports.periods import period_of
 
-PARTS = {"base": "基础分", "completed": "完成加分", "early": "提前完成加分", "overdue": "逾期扣分",
-         "returned": "销号退回扣分", "reports": "报送扣分", "redblack": "红黑榜",
-         "office": "办公室评价", "cap": "封顶调整"}
+PARTS = {"base": N_("基础分"), "completed": N_("完成加分"), "early": N_("提前完成加分"),
+         "overdue": N_("逾期扣分"), "returned": N_("销号退回扣分"), "reports": N_("报送扣分"),
+         "redblack": N_("红黑榜"), "office": N_("办公室评价"), "cap": N_("封顶调整")}
 
 
 def evaluate(year: int, as_of: date | None = None) -> dict[str, Any]:
