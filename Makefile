@@ -5,17 +5,21 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+MO := tracker/translations/en/LC_MESSAGES/messages.mo
 
 .PHONY: run test venv migrate initial-migration bench clean
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(MO)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
-	$(VENV)/bin/pybabel -q compile -d tracker/translations
 	touch $@
+
+# Recompile the English catalog whenever its .po changes (the .mo is not in git).
+$(MO): $(MO:.mo=.po) $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d tracker/translations
 
 migrate: venv
 	$(FLASK) db upgrade
