@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from tracker.accounts.operations import add_channel
 from tracker.extensions import db
 from tracker.models import Notification
 from tracker.notify import outbox
-from tracker.notify.dispatch import dispatch
+from tracker.notify.dispatch import _deliver, dispatch
 
 
 @pytest.fixture
@@ -186,3 +188,21 @@ def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):
     queue(make_unit(email="x@gov.test"))
     assert dispatch()["failed"] == 1
     assert "SMTP 127.0.0.1:9" in rows()[0].last_error
+
+
+def test_no_send_starts_once_the_claim_could_lapse_rows_go_back_untried(app, robots, make_unit,  # noqa: F811
+                                                                         office_user):
+    unit = make_unit()
+    add_channel(office_user, unit, "webhook", robots.url("/webhook/a"))
+    queue(unit, n=3)
+    token = "late-dispatcher"
+    batch = outbox.claim(token, 10)
+    counts: Counter = Counter()
+    with ThreadPoolExecutor(2) as pool:
+        _deliver(batch, token, pool, app.config["SETTINGS"], counts, send_by=time.monotonic() - 1)
+    db.session.commit()
+    assert robots.requests == []
+    assert counts["deferred"] == 3
+    assert [(r.status, r.attempts, r.claim_token) for r in rows()] == [("pending", 0, None)] * 3
+    assert dispatch()["sent"] == 3  # the next claim sends them, once
+    assert len(robots.delivered_to("/webhook/a")) == 3

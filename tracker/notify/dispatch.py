@@ -7,6 +7,7 @@ peer that hangs holds one worker until its timeout while the others go on.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -27,11 +28,13 @@ def dispatch(only: list[int] | None = None) -> dict[str, int]:
     """Deliver every due notice (or just the ids in *only*); returns counts by outcome."""
     settings = current_app.config["SETTINGS"]
     cfg = settings["notify"]
+    if cfg["claim_seconds"] <= 2 * cfg["http_timeout_seconds"]:
+        raise ValueError("[notify] claim_seconds must exceed twice http_timeout_seconds")
     token = uuid.uuid4().hex
     counts: Counter[str] = Counter()
     with ThreadPoolExecutor(cfg["workers"]) as pool:
         while (batch := outbox.claim(token, cfg["batch_size"], only)) is not None:
-            _deliver(batch, token, pool, settings, counts)
+            _deliver(batch, token, pool, settings, counts, send_by=_send_by(cfg))
             db.session.commit()
     return {k: counts[k] for k in ("sent", "failed", "dead", "deferred")}
 
@@ -45,19 +48,39 @@ class Claimed:
     target: str
 
 
+class ClaimLapsing(Exception):
+    """Too little of the claim is left to start a send that could then outlive it."""
+
+
+def _send_by(cfg: dict) -> float:
+    """The monotonic instant after which no send of this claim may start: a send takes at
+    most about two timeouts (connect, then read), and must finish before the claim lapses
+    and another dispatcher may take the row."""
+    return time.monotonic() + cfg["claim_seconds"] - 2 * cfg["http_timeout_seconds"]
+
+
+def _send_before(send_by: float, out: Outgoing, settings: dict) -> None:
+    if time.monotonic() > send_by:
+        raise ClaimLapsing
+    send(out, settings)
+
+
 def _deliver(batch: list[Notification], token: str, pool: ThreadPoolExecutor, settings: dict,
-             counts: Counter) -> None:
+             counts: Counter, send_by: float) -> None:
     ready = [row for row in batch if not _rate_limited(row, token, settings, counts)]
     secrets = _secrets(ready)
     sends = [(Claimed(row.id, row.attempts, row.target), outgoing(row, secrets.get(row.channel_id)))
              for row in ready]
     db.session.commit()  # slots taken, deferrals recorded: release the write lock before sending
-    futures = {pool.submit(send, out, settings): row for row, out in sends}
+    futures = {pool.submit(_send_before, send_by, out, settings): row for row, out in sends}
     sent = []
     for future in as_completed(futures):
         row = futures[future]
         try:
             future.result()
+        except ClaimLapsing:
+            outbox.release(row, token)  # untried: the next claim sends it
+            counts["deferred"] += 1
         except DeliveryError as exc:
             _failed(row, token, str(exc), counts)
         except Exception as exc:  # a bug in a channel must not stop the others

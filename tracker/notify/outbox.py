@@ -158,6 +158,11 @@ def defer(row: Notification, token: str, until: datetime) -> None:
     _finish(row, token, next_attempt_at=until)
 
 
+def release(row, token: str) -> None:
+    """Give a claimed row back untried, due at once."""
+    _finish(row, token, next_attempt_at=now())
+
+
 def _finish(row: Notification, token: str, **values) -> None:
     db.session.execute(update(Notification)
                        .where(Notification.id == row.id, Notification.claim_token == token)
