@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.reports import periods
 from tracker.web import LABELS
 
 REQUIRED = _l("必填")
@@ -78,6 +79,11 @@ class ReportForm(FlaskForm):
     period = StringField(_l("报送周期"), validators=[Optional(), Length(max=10)],
                          description=_l("如 2026-W47，留空为本期"))
     files = MultipleFileField(_l("佐证材料"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "monthly" in periods.enabled_kinds():
+            self.period.description = _l("如 2026-W47（周）或 2026-11（月），留空为本周")
 
 
 def uploaded(field) -> list:

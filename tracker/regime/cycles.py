@@ -1,9 +1,11 @@
-"""Weekly reporting cycles: for each period, item and lead unit — on time, late or missing.
+"""Reporting cycles: for each period, item and lead unit — on time, late or missing.
 
-An item owes its lead unit's report for a period (ISO week) when it existed by the week's
-Sunday, had not been signed off before the week's Monday, had started (or has no start
-date) and is not suspended. A report counts when the lead unit sent it for that period
-before the cut-off: the end of the as-of day, or now if that is earlier.
+A period is an ISO week ("2026-W47") or, when the monthly cycle is on, a month ("2026-11");
+every function here takes either kind. An item owes its lead unit's report for a period
+when it existed by the period's last day, had not been signed off before its first day,
+had started by its last day (or has no start date) and is not suspended. A report counts
+when the lead unit sent it for that period before the cut-off: the end of the as-of day,
+or now if that is earlier. Streaks and recent closed periods (red/black list) are weekly.
 """
 from __future__ import annotations
 
@@ -40,13 +42,13 @@ def is_closed(period: str, as_of: date | None = None) -> bool:
 
 def owed_filter(period: str):
     """SQL condition: the item owes a report for *period*."""
-    monday, sunday = period_bounds(period)
+    first, last = period_bounds(period)
     return and_(
         Task.status != "suspended",
-        Task.created_at < clock.local_datetime(sunday + timedelta(days=1), time(0, 0)),
+        Task.created_at < clock.local_datetime(last + timedelta(days=1), time(0, 0)),
         or_(Task.signed_off_at.is_(None),
-            Task.signed_off_at >= clock.local_datetime(monday, time(0, 0))),
-        or_(Task.start_date.is_(None), Task.start_date <= sunday))
+            Task.signed_off_at >= clock.local_datetime(first, time(0, 0))),
+        or_(Task.start_date.is_(None), Task.start_date <= last))
 
 
 def report_states(period: str, as_of: date | None = None) -> Select:
@@ -127,7 +129,7 @@ def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, 
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:
-    """The *count* most recent periods whose deadline has passed, newest first."""
+    """The *count* most recent weeks whose deadline has passed, newest first."""
     day = clock.today(as_of)
     period = period_of(day)
     while not is_closed(period, as_of):

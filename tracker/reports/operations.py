@@ -19,8 +19,10 @@ from tracker.reports import evidence, periods
 def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems: Any = "",
                   next_steps: Any = "", actual_value: Any = None, period: Any = None,
                   files: list[FileStorage] | None = None) -> ProgressReport:
-    """Record a lead or co-unit's progress report. The lead unit's report sets the item's
-    progress and cumulative actual value; the first report starts a 未启动 item."""
+    """Record a lead or co-unit's progress report for *period* (default the current ISO
+    week; a month only when the monthly cycle is on), on time when made by its deadline.
+    The lead unit's report sets the item's progress and cumulative actual value; the first
+    report starts a 未启动 item."""
     require_report(user, task)
     if task.status in ("signed_off", "suspended"):
         raise Conflict(f"事项当前状态为“{STATUSES[task.status]}”，不能报送进展 "
@@ -29,7 +31,7 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     submitted_at = clock.now()
     today = clock.today()
     period = periods.reporting_period(today) if period in (None, "") else period
-    periods.parse_period(period)
+    periods.parse_period(period, kinds=periods.enabled_kinds())
     if periods.period_bounds(period)[0] > today:
         raise ValidationError(f"period {period} has not started yet", "period")
     if files:
