@@ -20,7 +20,8 @@ from tracker.regime.dispatch import dispatch_content
 from tracker.regime.lights import COLOR_LABELS, light_expression, light_of
 from tracker.regime.redblack import redblack, report_summaries
 from tracker.regime.sqldays import day_number, local_day_number
-from tracker.reports.periods import parse_period, period_bounds, period_of
+from tracker.reports.periods import (due_within, enabled_kinds, parse_period, period_bounds,
+                                     periods_in)
 
 PERIOD_RE = {"weekly": re.compile(r"^\d{4}-W\d{2}$"), "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
              "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"), "annual": re.compile(r"^(\d{4})$")}
@@ -52,11 +53,19 @@ def _month_end(year: int, month: int) -> date:
     return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def weeks_in(first: date, last: date) -> list[str]:
-    """ISO weeks whose Monday falls within [first, last]."""
-    monday = first + timedelta(days=(7 - first.weekday()) % 7)
-    return [period_of(monday + timedelta(days=7 * n))
-            for n in range((last - monday).days // 7 + 1)] if monday <= last else []
+def report_periods(first: date, last: date) -> list[str]:
+    """The periods whose reports a bulletin over [first, last] quotes: the ISO weeks whose
+    Monday falls within it and, when the monthly cycle is on, its months."""
+    return [p for kind in enabled_kinds() for p in periods_in(first, last, kind)]
+
+
+def rated_periods(first: date, last: date, as_of: date) -> list[str]:
+    """The closed periods a bulletin's on-time report rate covers: the ISO weeks whose
+    Monday falls within [first, last] and, when the monthly cycle is on, the months whose
+    reports were due within it (a month's reports come due after it, so a monthly
+    bulletin rates the month before)."""
+    months = due_within(first, last, "monthly") if "monthly" in enabled_kinds() else []
+    return [p for p in periods_in(first, last, "weekly") + months if cycles.is_closed(p, as_of)]
 
 
 def compile_content(kind: str, period: str, today: date | None = None) -> dict[str, Any]:
@@ -70,13 +79,9 @@ def compile_content(kind: str, period: str, today: date | None = None) -> dict[s
             "compiled_at": clock.local(clock.now()).isoformat(), "chart": None, **body}
 
 
-def _closed_weeks(first: date, last: date, as_of: date) -> list[str]:
-    return [w for w in weeks_in(first, last) if cycles.is_closed(w, as_of)]
-
-
 def monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
     summaries = report_summaries(as_of)
-    stats = sections.overall(as_of, _closed_weeks(first, last, as_of), summaries)
+    stats = sections.overall(as_of, rated_periods(first, last, as_of), summaries)
     units, chart = sections.unit_table(as_of, stats)
     next_last = _month_end((last + timedelta(days=1)).year, (last + timedelta(days=1)).month)
     return {
@@ -84,7 +89,7 @@ def monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]
         "sections": [
             sections.overall_section("overall", "一、总体进展", stats, as_of, "本月"), units,
             *sections.redblack_sections(redblack(as_of, summaries), "三、红榜", "四、黑榜"),
-            sections.problems_section("problems", "五、需协调解决的问题", weeks_in(first, last)),
+            sections.problems_section("problems", "五、需协调解决的问题", report_periods(first, last)),
             sections.items_due_section("next", "六、下月工作重点", last + timedelta(days=1), next_last),
         ]}
 
@@ -96,7 +101,8 @@ def quarterly(period: str, first: date, last: date, as_of: date) -> dict[str, An
         "sections": [
             _tree_section(), _quarter_units_section(first, last, as_of),
             _lagging_section(first, as_of),
-            sections.problems_section("problems", "四、尚未解决的协调问题", weeks_in(first, last)),
+            sections.problems_section("problems", "四、尚未解决的协调问题",
+                                      report_periods(first, last)),
             _extensions_section(first, last, as_of),
         ]}
 
@@ -174,7 +180,7 @@ def _extensions_section(first: date, last: date, as_of: date) -> dict[str, Any]:
 
 
 def annual(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
-    stats = sections.overall(as_of, _closed_weeks(first, last, as_of))
+    stats = sections.overall(as_of, rated_periods(first, last, as_of))
     result = evaluate(first.year, as_of)
     rows = [[r["rank"], r["unit_name"], r["score"], *(r["parts"][p] for p in PARTS),
              "是" if r["bottom"] else "", r["veto_reason"]] for r in result["items"]]

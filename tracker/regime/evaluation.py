@@ -22,7 +22,7 @@ from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, Uni
 from tracker.regime import cycles
 from tracker.regime.redblack import WorkdayCounter, placing_units
 from tracker.regime.rules import rule_set
-from tracker.reports.periods import period_of
+from tracker.reports.periods import enabled_kinds, next_period, parse_period, period_of
 
 PARTS = {"base": N_("基础分"), "completed": N_("完成加分"), "early": N_("提前完成加分"),
          "overdue": N_("逾期扣分"), "returned": N_("销号退回扣分"), "reports": N_("报送扣分"),
@@ -125,7 +125,7 @@ def _returned_lines(card: Scorecard, plan: Plan, year: int, today: date, cfg: di
 
 def _report_lines(card: Scorecard, plan: Plan, items: dict, year: int, today: date,
                   cfg: dict) -> None:
-    """One line per item: its late and missing weekly reports over the year's closed weeks."""
+    """One line per item: its late and missing reports over the year's closed periods."""
     counts = cycles.item_counts(_year_periods(year, today), today, Task.plan_id == plan.id)
     for task_id, n in counts.items():
         if not (n["late"] or n["missing"]):
@@ -137,11 +137,14 @@ def _report_lines(card: Scorecard, plan: Plan, items: dict, year: int, today: da
 
 
 def _year_periods(year: int, today: date) -> list[str]:
-    """The ISO weeks of *year* whose report deadline has passed by *today*."""
-    day, out = date.fromisocalendar(year, 1, 1), []
-    while day.isocalendar()[0] == year and cycles.is_closed(period_of(day), today):
-        out.append(period_of(day))
-        day += timedelta(days=7)
+    """The ISO weeks of *year* and, when the monthly cycle is on, its months, whose report
+    deadline has passed by *today*."""
+    out = []
+    for kind in enabled_kinds():
+        period = period_of(date(year, 1, 4), kind)  # 4 January always lies in ISO week 1
+        while parse_period(period, kinds=(kind,))[0] == year and cycles.is_closed(period, today):
+            out.append(period)
+            period = next_period(period)
     return out
 
 
