@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from tracker import calendar, clock
+from tracker import calendar
 from tracker.reports import periods
 
 
@@ -31,8 +31,17 @@ def weekly_notice_day(day: date) -> bool:
 
 def report_deadline_day(day: date) -> bool:
     """The (working) day last week's report is due."""
-    period = periods.period_of(day - timedelta(days=7))
-    return clock.local(periods.period_deadline(period)).date() == day
+    return periods.deadline_day(periods.period_of(day - timedelta(days=7))) == day
+
+
+def monthly_reminder_day(day: date) -> bool:
+    """With the monthly cycle on: `[reporting] monthly_reminder_workdays` working days
+    before the deadline of the month due next."""
+    if "monthly" not in periods.enabled_kinds():
+        return False
+    before = int(current_app.config["SETTINGS"]["reporting"]["monthly_reminder_workdays"])
+    due = periods.deadline_day(periods.next_due(day, "monthly"))
+    return calendar.add_workdays(due, -before) == day
 
 
 def first_workday_of_month(day: date) -> bool:

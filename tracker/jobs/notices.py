@@ -1,5 +1,5 @@
 """The notice jobs: deadline reminders, overdue chases with escalation, the weekly overdue
-notice (周调度) and the weekly report reminder. Each takes an `as_of` date, queues its
+notice (周调度) and the weekly and monthly report reminders. Each takes an `as_of` date, queues its
 messages in the outbox (idempotently) and returns counts; none sends anything itself.
 
 Working days count the distances: "due in k working days" means k working days lie in
@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 
 from tracker import calendar, clock
 from tracker.extensions import db
@@ -19,6 +19,7 @@ from tracker.models import ProgressReport, Task, Unit, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Draft
+from tracker.regime import cycles
 from tracker.reports import periods
 
 # Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
@@ -181,24 +182,38 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     return {"units": len(grouped), "items": len(rows), "queued": queued}
 
 
-# --- weekly-report-reminder ------------------------------------------------------------------
+# --- weekly-report-reminder, monthly-report-reminder ----------------------------------------
 
 def weekly_report_reminder(as_of: date, **_) -> dict[str, int]:
     """Remind lead units that still owe last week's report (the period due this week)."""
     period = periods.period_of(as_of - timedelta(days=7))
-    _, sunday = periods.period_bounds(period)
+    return _report_reminder("weekly-report-reminder", period, "报送提醒", f"{period}周进展")
+
+
+def monthly_report_reminder(as_of: date, **_) -> dict[str, int]:
+    """With the monthly cycle on, remind lead units that still owe the report of the month
+    due next (its deadline the first on or after *as_of*); with it off, nothing."""
+    if "monthly" not in periods.enabled_kinds():
+        return {"units": 0, "items": 0, "queued": 0}
+    period = periods.next_due(as_of, "monthly")
+    year, month = periods.parse_period(period, kinds=("monthly",))
+    return _report_reminder("monthly-report-reminder", period, "月报提醒", f"{year}年{month}月进展")
+
+
+def _report_reminder(rule: str, period: str, tag: str, what: str) -> dict[str, int]:
+    """One notice per lead unit naming its not-started or in-progress items that owe a
+    report for *period* (the reporting cycles' rule) and have none from it yet."""
     reported = exists().where(ProgressReport.task_id == Task.id, ProgressReport.period == period,
                               ProgressReport.unit_id == Task.lead_unit_id)
     rows = db.session.execute(
         select(*ITEM).where(Task.status.in_(("not_started", "in_progress")),
-                            or_(Task.start_date.is_(None), Task.start_date <= sunday),
-                            ~reported)
+                            cycles.owed_filter(period), ~reported)
         .order_by(Task.lead_unit_id, Task.sort_key)).all()
     deadline = clock.local(periods.period_deadline(period)).strftime("%Y-%m-%d %H:%M")
     grouped = _by_unit(rows)
     queued = _queue_per_unit(
-        "weekly-report-reminder", period, grouped,
-        lambda rs: f"【报送提醒】{period}周进展尚有{len(rs)}项未报送，截止{deadline}",
+        rule, period, grouped,
+        lambda rs: f"【{tag}】{what}尚有{len(rs)}项未报送，截止{deadline}",
         lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {r.due_date}",
         m.unit_items_url)
     return {"units": len(grouped), "items": len(rows), "queued": queued}

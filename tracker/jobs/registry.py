@@ -30,6 +30,7 @@ JOBS: dict[str, Job] = {
     "overdue-notices": Job(notices.overdue_notices, fires.every_workday),
     "weekly-overdue-notice": Job(notices.weekly_overdue_notice, fires.weekly_notice_day),
     "weekly-report-reminder": Job(notices.weekly_report_reminder, fires.report_deadline_day),
+    "monthly-report-reminder": Job(notices.monthly_report_reminder, fires.monthly_reminder_day),
     DISPATCH: Job(dispatch_outbox, fires.always),
     "monthly-bulletin": Job(regime.monthly_bulletin, fires.first_workday_of_month),
     "quarterly-review": Job(regime.quarterly_review, fires.first_workday_of_quarter),

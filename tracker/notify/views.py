@@ -27,8 +27,8 @@ PER_PAGE = 50
 RULE_LABELS = {"deadline-reminder": _l("到期提醒"), "overdue-notice": _l("逾期催办"),
                "overdue-escalation": _l("逾期升级督办"), "weekly-overdue-notice": _l("周调度逾期通报"),
                "weekly-overdue-summary": _l("周调度汇总"), "weekly-report-reminder": _l("报送提醒"),
-               "bulletin": _l("通报发布通知"), "bulletin-draft": _l("通报草稿待审"),
-               "test": _l("测试消息")}
+               "monthly-report-reminder": _l("月报提醒"), "bulletin": _l("通报发布通知"),
+               "bulletin-draft": _l("通报草稿待审"), "test": _l("测试消息")}
 
 
 @bp.route("/")
