@@ -120,7 +120,9 @@ TASK_FIELDS = dict(
     code={**STR, "description": "e.g. 2.3.1; next free code under the parent when omitted"},
     title=STR, description=STR, parent_id=nullable(INT), lead_unit_id=INT,
     co_unit_ids={"type": "array", "items": INT}, leader=STR, start_date=nullable(DATE),
-    due_date=DATE, target_value=nullable(NUM), target_unit=STR)
+    due_date=DATE, target_value=nullable(NUM), target_unit=STR,
+    milestones={"type": "array", "items": MILESTONE,
+                "description": "时间节点; on PATCH the list replaces the item's milestones"})
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj(["error", "field"], error=STR, field=nullable(STR)),
@@ -143,9 +145,8 @@ SCHEMAS: dict[str, Any] = {
                  id=INT, **TASK_FIELDS, actual_value=nullable(NUM),
                  progress={"type": "integer", "minimum": 0, "maximum": 100}, status=STATUS,
                  overdue=BOOL, light=enum("green", "yellow", "red"), light_reason=STR,
-                 version=INT, milestones={"type": "array", "items": MILESTONE}),
-    "TaskInput": obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS,
-                      milestones={"type": "array", "items": MILESTONE}),
+                 version=INT),
+    "TaskInput": obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS),
     "TaskPatch": obj(["version"], version={**INT, "description": "the version you read"},
                       **TASK_FIELDS, status=enum("suspended", "in_progress")),
     "Evidence": obj(["id", "name", "size", "content_type"], id=INT, name=STR, size=INT,

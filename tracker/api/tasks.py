@@ -61,6 +61,8 @@ def get_task(task_id: int):
 def update_task(task_id: int):
     task = operations.get_task(g.api_user, task_id)
     values = with_dates(body(), *DATES)
+    if values.get("milestones") is not None:
+        values["milestones"] = _milestones(values["milestones"])
     version = values.pop("version", None)
     operations.update_task(g.api_user, task, version, values)
     db.session.commit()

@@ -1,10 +1,13 @@
 """Forms for the ledger: filtering, assigning and editing items, reporting progress."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.reports import periods
@@ -49,7 +52,27 @@ class TaskForm(FlaskForm):
     due_date = DateField(_l("完成时限"), validators=[InputRequired(REQUIRED)])
     target_value = FloatField(_l("目标值"), validators=[Optional(), NumberRange(min=0)])
     target_unit = StringField(_l("计量单位"), validators=[Optional(), Length(max=20)])
+    milestones = TextAreaField(_l("时间节点"), validators=[Optional()],
+                               description=_l("每行一个：日期 序时进度 说明，如 2026-12-31 60 主体完工"))
     version = HiddenField()
+
+    def validate_milestones(self, field) -> None:
+        """Parse one milestone per line; a bad line is named by its number."""
+        self.milestone_list = []
+        for number, line in enumerate((field.data or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split(maxsplit=2)
+            try:
+                due = date.fromisoformat(parts[0])
+                expected = int(parts[1].rstrip("%")) if len(parts) > 1 else None
+            except ValueError:
+                expected = due = None
+            if due is None or expected is None or not 0 <= expected <= 100:
+                raise WTFormsValidationError(
+                    _l("第%(n)s行应为“日期 进度 说明”，如 2026-12-31 60 主体完工", n=number))
+            self.milestone_list.append({"due_date": due, "expected_progress": expected,
+                                        "title": parts[2] if len(parts) > 2 else ""})
 
     def values(self) -> dict:
         """The fields as the ledger operations take them."""
@@ -58,7 +81,8 @@ class TaskForm(FlaskForm):
                 "lead_unit_id": self.lead_unit_id.data, "co_unit_ids": list(self.co_unit_ids.data or []),
                 "leader": self.leader.data or "", "start_date": self.start_date.data,
                 "due_date": self.due_date.data, "target_value": self.target_value.data,
-                "target_unit": self.target_unit.data or ""}
+                "target_unit": self.target_unit.data or "",
+                "milestones": getattr(self, "milestone_list", [])}
 
 
 class StatusForm(FlaskForm):

@@ -20,7 +20,7 @@ CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 OPEN_STATUSES = tuple(s for s in STATUSES if s != "signed_off")
 # Fields an office edit may change.
 EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids", "leader",
-            "start_date", "due_date", "target_value", "target_unit")
+            "start_date", "due_date", "target_value", "target_unit", "milestones")
 
 
 def get_task(user: User, task_id: int) -> Task:
@@ -45,12 +45,11 @@ def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
                 status="not_started")
     values = {"title": title, "description": description, "lead_unit_id": lead_unit_id,
               "co_unit_ids": co_unit_ids or [], "leader": leader, "start_date": start_date,
-              "due_date": due_date, "target_value": target_value, "target_unit": target_unit}
+              "due_date": due_date, "target_value": target_value, "target_unit": target_unit,
+              "milestones": milestones or []}
     _apply(task, _validated(values, task))
     task.code = _checked_code(code, plan, parent, task) if code else next_code(plan, parent)
     task.sort_key = sort_key(task.code)
-    for m in milestones or []:
-        task.milestones.append(_milestone(m))
     db.session.add(task)
     db.session.flush()
     audit.record(actor, "task.create", task, task_id=task.id, detail=snapshot(task))
@@ -164,6 +163,10 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
             out[field] = value
         elif field == "target_value":
             out[field] = validation.number(value, field)
+        elif field == "milestones":
+            if not isinstance(value, list):
+                raise ValidationError("milestones must be a list", field)
+            out[field] = [_milestone(m) for m in value]
         else:
             raise ValidationError(f"{field} cannot be changed here", field)
     start = out.get("start_date", task.start_date)
@@ -180,6 +183,8 @@ def _apply(task: Task, values: dict[str, Any]) -> None:
     for field, value in values.items():
         if field == "co_unit_ids":
             task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value))))
+        elif field == "milestones":
+            task.milestones = sorted(value, key=lambda m: m.due_date)
         else:
             setattr(task, field, value)
 
@@ -192,7 +197,9 @@ def _unit_id(value: Any, field: str) -> int:
     return value
 
 
-def _milestone(data: dict) -> Milestone:
+def _milestone(data: Any) -> Milestone:
+    if not isinstance(data, dict):
+        raise ValidationError("each milestone needs due_date and expected_progress", "milestones")
     due = data.get("due_date")
     expected = data.get("expected_progress")
     if not isinstance(due, date):
@@ -248,7 +255,13 @@ def snapshot(task: Task) -> dict[str, Any]:
         "parent_id": task.parent_id if task.parent is None else task.parent.id,
         "lead_unit_id": task.lead_unit_id, "co_unit_ids": [u.id for u in task.co_units],
         "leader": task.leader, "start_date": task.start_date, "due_date": task.due_date,
-        "target_value": task.target_value, "target_unit": task.target_unit, "status": task.status})
+        "target_value": task.target_value, "target_unit": task.target_unit, "status": task.status,
+        "milestones": [milestone_text(m) for m in task.milestones]})
+
+
+def milestone_text(m: Milestone) -> str:
+    """A milestone as one line, the way the item form takes it: "2026-12-31 60 主体完工"."""
+    return f"{m.due_date.isoformat()} {m.expected_progress} {m.title}".strip()
 
 
 # --- queries -----------------------------------------------------------------------------

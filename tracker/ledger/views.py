@@ -184,6 +184,7 @@ def _task_form(task: Task | None = None) -> TaskForm:
     form = TaskForm(obj=task)
     if task is not None and not form.is_submitted():
         form.co_unit_ids.data = [u.id for u in task.co_units]
+        form.milestones.data = "\n".join(operations.milestone_text(m) for m in task.milestones)
         form.version.data = task.version
     choices = unit_choices()
     form.lead_unit_id.choices = options([(0, "—"), *choices] if task is None else choices)
