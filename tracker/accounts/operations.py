@@ -177,6 +177,17 @@ def channels_query(actor: User, unit: Unit) -> Select:
     return select(Channel).where(Channel.unit_id == unit.id).order_by(Channel.id)
 
 
+def set_channel_active(actor: User, channel: Channel, is_active: bool) -> None:
+    """Switch a channel off (a robot that was removed from its group) or back on; nothing
+    is deleted, and queued notices to it stay in the log."""
+    require_office(actor)
+    if channel.is_active == is_active:
+        return
+    channel.is_active = is_active
+    audit.record(actor, "channel.activate" if is_active else "channel.deactivate", channel,
+                 detail={"unit_id": channel.unit_id, "kind": channel.kind})
+
+
 # --- API tokens -------------------------------------------------------------------------
 
 def create_token(actor: User | None, user: User) -> str:
