@@ -13,16 +13,20 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import (Date, Integer, Select, String, and_, case, column, func, literal, or_, select,
+                        values)
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.models import ProgressReport, Task
+from tracker.models.types import UTCDateTime
 from tracker.reports.periods import period_bounds, period_deadline, period_of
 
 # {period: {unit_id: {state: count}}}
 Summaries = dict[str, dict[int, dict[str, int]]]
+# A period judged as of a day (None: today).
+View = tuple[str, date | None]
 STATES = {"on_time": N_("按时报送"), "late": N_("迟报"), "missing": N_("缺报"),
           "pending": N_("未到报送时限")}
 # How far back a missed-report streak is counted, so a long-silent unit costs bounded work.
@@ -42,13 +46,24 @@ def is_closed(period: str, as_of: date | None = None) -> bool:
 
 def owed_filter(period: str):
     """SQL condition: the item owes a report for *period*."""
+    return _owed(*_owed_bounds(period))
+
+
+def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
+    """(the period's first instant, the instant after it, its last day)."""
     first, last = period_bounds(period)
+    return (clock.local_datetime(first, time(0, 0)),
+            clock.local_datetime(last + timedelta(days=1), time(0, 0)), last)
+
+
+def _owed(starts, ends, last_day):
+    """SQL condition: the item owes a report for the period with these bounds (values or
+    columns): it existed by its end, was not signed off before it began, had started by
+    its last day, and is not suspended."""
     return and_(
-        Task.status != "suspended",
-        Task.created_at < clock.local_datetime(last + timedelta(days=1), time(0, 0)),
-        or_(Task.signed_off_at.is_(None),
-            Task.signed_off_at >= clock.local_datetime(first, time(0, 0))),
-        or_(Task.start_date.is_(None), Task.start_date <= last))
+        Task.status != "suspended", Task.created_at < ends,
+        or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
+        or_(Task.start_date.is_(None), Task.start_date <= last_day))
 
 
 def report_states(period: str, as_of: date | None = None) -> Select:
@@ -69,62 +84,84 @@ def report_states(period: str, as_of: date | None = None) -> Select:
 
 
 def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
-    """{period: {unit_id: {state: count}}} for many periods at once, counted in SQL: the
-    items owed in one pass over the tasks, the reports sent in one pass over the periods'
-    reports; unsent = owed − on time − late."""
-    periods = list(dict.fromkeys(periods))
-    if not periods:
+    """{period: {unit_id: {state: count}}} for many periods as of one day, counted in SQL."""
+    views = view_summaries([(period, as_of) for period in dict.fromkeys(periods)])
+    return {period: summary for (period, _), summary in views.items()}
+
+
+def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
+    """{(period, as_of): {unit_id: {state: count}}} for many periods, each judged as of its
+    own day, counted in SQL: the items owed in one pass over the tasks (one column per
+    period), the reports sent in one pass over the periods' reports (each view with its own
+    cut-off); unsent = owed − on time − late."""
+    views = list(dict.fromkeys(views))
+    if not views:
         return {}
+    periods = list(dict.fromkeys(period for period, _ in views))
     owed = db.session.execute(
         select(Task.lead_unit_id, *(func.sum(case((owed_filter(p), 1), else_=0)) for p in periods))
         .group_by(Task.lead_unit_id)).all()
-    out: Summaries = {p: {} for p in periods}
-    for period, unit_id, on_time, n in _sent_counts(periods, cutoff(as_of)):
-        states = out[period].get(unit_id) or out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
-        states["on_time" if on_time else "late"] += n
-    unsent = ["missing" if is_closed(p, as_of) else "pending" for p in periods]
+    out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
+    sent = _sent_reports(views)
+    for index, unit_id, n_sent, n_on_time in db.session.execute(
+            select(sent.c.view, sent.c.unit_id, func.count(sent.c.task_id.distinct()),
+                   func.count(case((sent.c.on_time, sent.c.task_id)).distinct()))
+            .group_by(sent.c.view, sent.c.unit_id)):
+        states = _states(out[views[index]], unit_id)
+        states["on_time"], states["late"] = n_on_time, n_sent - n_on_time
+    column = {period: n for n, period in enumerate(periods)}
+    unsent = ["missing" if is_closed(period, as_of) else "pending" for period, as_of in views]
     for unit_id, *counts in owed:
-        for period, state, n in zip(periods, unsent, counts):
+        for view, state in zip(views, unsent):
+            n = counts[column[view[0]]]
             if n:
-                states = out[period].get(unit_id) or out[period].setdefault(unit_id, dict.fromkeys(STATES, 0))
+                states = _states(out[view], unit_id)
                 states[state] = int(n) - states["on_time"] - states["late"]
     return out
 
 
-def _sent_counts(periods: list[str], cut: datetime):
-    """(period, unit_id, any on time, items) for owed items whose lead unit reported."""
-    per_item = _sent_per_item(periods, cut)
-    return db.session.execute(
-        select(per_item.c.period, per_item.c.unit_id, per_item.c.on_time, func.count())
-        .group_by(per_item.c.period, per_item.c.unit_id, per_item.c.on_time)).all()
+def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
+    return summary.get(unit_id) or summary.setdefault(unit_id, dict.fromkeys(STATES, 0))
 
 
-def _sent_per_item(periods: list[str], cut: datetime, *criteria):
-    """Subquery (period, task_id, unit_id, on_time 0/1) of owed items of *criteria* whose
-    lead unit reported for the period before *cut*."""
+def _sent_reports(views: list[View], *criteria):
+    """Subquery (view, task_id, unit_id, on_time) of the reports that count for a view: sent
+    by the lead unit of an owed item of *criteria* for the view's period before the view's
+    cut-off; view is the index into *views*. The views, with their periods' bounds, are
+    joined as a VALUES list (a CTE, which SQLite needs), so every report is read once and
+    judged by its own view. An item counts once per view: count its task_id distinct."""
     r = ProgressReport
-    return (select(r.period, r.task_id, Task.lead_unit_id.label("unit_id"),
-                   func.max(case((r.on_time, 1), else_=0)).label("on_time"))
+    table = (values(column("view", Integer), column("period", String),
+                    column("cut", UTCDateTime), column("starts", UTCDateTime),
+                    column("ends", UTCDateTime), column("last_day", Date), name="views")
+             .data([(n, period, cutoff(as_of), *_owed_bounds(period))
+                    for n, (period, as_of) in enumerate(views)]).cte())
+    return (select(table.c.view, r.task_id, Task.lead_unit_id.label("unit_id"), r.on_time)
+            .select_from(table)
+            .join(r, r.period == table.c.period)
             .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
-            .where(r.period.in_(periods), r.submitted_at < cut, *criteria,
-                   or_(*(and_(r.period == p, owed_filter(p)) for p in periods)))
-            .group_by(r.period, r.task_id, Task.lead_unit_id).subquery())
+            .where(r.submitted_at < table.c.cut, *criteria,
+                   _owed(table.c.starts, table.c.ends, table.c.last_day))
+            .subquery())
 
 
 def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
     """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
     *criteria* was reported on time, late or not at all, counted in SQL."""
+    periods = list(dict.fromkeys(periods))
     if not periods:
         return {}
     owed = sum(case((owed_filter(p), 1), else_=0) for p in periods)
+    # Filtered here rather than in SQL, where the sum would be evaluated twice.
     out = {task_id: {"on_time": 0, "late": 0, "missing": int(n)} for task_id, n in
-           db.session.execute(select(Task.id, owed).where(*criteria, owed > 0))}
-    per_item = _sent_per_item(periods, cutoff(as_of), *criteria)
-    for task_id, on_time, n in db.session.execute(
-            select(per_item.c.task_id, per_item.c.on_time, func.count())
-            .group_by(per_item.c.task_id, per_item.c.on_time)):
-        out[task_id]["on_time" if on_time else "late"] += n
-        out[task_id]["missing"] -= n
+           db.session.execute(select(Task.id, owed).where(*criteria)) if n}
+    sent = _sent_reports([(period, as_of) for period in periods], *criteria)
+    for task_id, n_sent, n_on_time in db.session.execute(
+            select(sent.c.task_id, func.count(sent.c.view.distinct()),
+                   func.count(case((sent.c.on_time, sent.c.view)).distinct()))
+            .group_by(sent.c.task_id)):
+        out[task_id].update(on_time=n_on_time, late=n_sent - n_on_time,
+                            missing=out[task_id]["missing"] - n_sent)
     return out
 
 

@@ -9,7 +9,7 @@ below every other unit.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from flask import current_app
@@ -20,9 +20,10 @@ from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, Unit, task_co_units
 from tracker.regime import cycles
-from tracker.regime.redblack import WorkdayCounter, placing_units
+from tracker.regime.redblack import WorkdayCounter, placings
 from tracker.regime.rules import rule_set
-from tracker.reports.periods import enabled_kinds, next_period, parse_period, period_of
+from tracker.reports.periods import (enabled_kinds, next_period, parse_period, period_bounds,
+                                     period_of)
 
 PARTS = {"base": N_("基础分"), "completed": N_("完成加分"), "early": N_("提前完成加分"),
          "overdue": N_("逾期扣分"), "returned": N_("销号退回扣分"), "reports": N_("报送扣分"),
@@ -78,7 +79,7 @@ def _plan_items(plan: Plan) -> dict[int, Any]:
             select(task_co_units.c.task_id, task_co_units.c.unit_id)
             .join(Task, Task.id == task_co_units.c.task_id).where(Task.plan_id == plan.id)):
         co[task_id].append(unit_id)
-    return {row.id: (row, co[row.id]) for row in rows}
+    return {row.id: (row, co.get(row.id, ())) for row in rows}
 
 
 def _item_lines(card: Scorecard, items: dict, today: date, cfg: dict) -> None:
@@ -150,16 +151,13 @@ def _year_periods(year: int, today: date) -> list[str]:
 
 def _placing_lines(card: Scorecard, year: int, today: date, cfg: dict) -> None:
     """± per month of the year on the red or black list (months ended by *today*)."""
-    rules = rule_set()
-    for month in range(1, 13):
-        end = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        if end > today:
-            break
-        red, black = placing_units(end, rules)
+    ends = [end for end in (period_bounds(f"{year}-{month:02d}")[1] for month in range(1, 13))
+            if end <= today]
+    for end, (red, black) in placings(ends, rule_set()).items():
         for unit_id in red:
-            card.add(unit_id, "redblack", cfg["red_placing"], f"{year}年{month}月红榜")
+            card.add(unit_id, "redblack", cfg["red_placing"], f"{year}年{end.month}月红榜")
         for unit_id in black:
-            card.add(unit_id, "redblack", cfg["black_placing"], f"{year}年{month}月黑榜")
+            card.add(unit_id, "redblack", cfg["black_placing"], f"{year}年{end.month}月黑榜")
 
 
 def _office_lines(card: Scorecard, year: int, cfg: dict) -> dict[int, str]:
