@@ -2,8 +2,8 @@
 meeting whose agreed items (议定事项) become tracked tasks."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from tracker.accounts.permissions import require_office
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.ledger.operations import create_task
-from tracker.models import DispatchMeeting, ProgressReport, Task, User
+from tracker.models import STATUSES, DispatchMeeting, Milestone, ProgressReport, Task, Unit, User
 from tracker.regime import cycles, sections
 from tracker.regime.lights import COLOR_LABELS, light_of
 from tracker.reports.periods import parse_period, period_bounds, period_of
@@ -23,46 +23,68 @@ COLUMNS = ["序号", "编号", "任务名称", "牵头单位", "责任领导", "
 
 
 def dispatch_query(period: str, as_of: date | None = None) -> Select:
-    """(Task, report state) for every item owing a report in *period*, in ledger order."""
+    """One row per item owing a report in *period*, in ledger order: what the table and the
+    item's light need, its report state, and the lead unit's latest report of the week
+    (text, problems, next_steps: None without one). Plain columns, no ORM objects: the
+    .xlsx streams every row of the week."""
     states = cycles.report_states(period, as_of).subquery()
-    return (select(Task, states.c.state).join(states, states.c.task_id == Task.id)
-            .options(selectinload(Task.milestones), selectinload(Task.lead_unit))
+    latest = (select(ProgressReport.task_id, func.max(ProgressReport.id).label("id"))
+              .join(Task, Task.id == ProgressReport.task_id)
+              .where(ProgressReport.period == period, ProgressReport.unit_id == Task.lead_unit_id)
+              .group_by(ProgressReport.task_id).subquery())
+    return (select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.leader, Task.due_date,
+                   Task.status, Task.progress, Task.start_date, Task.created_at, states.c.state,
+                   ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps)
+            .join(states, states.c.task_id == Task.id)
+            .outerjoin(latest, latest.c.task_id == Task.id)
+            .outerjoin(ProgressReport, ProgressReport.id == latest.c.id)
             .order_by(Task.sort_key, Task.id))
 
 
-def dispatch_rows(pairs: list[tuple[Task, str]], period: str, today: date,
-                  start: int = 1) -> list[list[Any]]:
-    """Table rows for (task, state) pairs, with the lead unit's latest report of the week."""
-    reports = _latest_reports([task.id for task, _ in pairs], period)
-    rows = []
-    for n, (task, state) in enumerate(pairs, start=start):
-        report = reports.get(task.id)
-        light = light_of(task, today)
-        rows.append([n, task.code, task.title, task.lead_unit.name, task.leader,
-                     task.due_date.isoformat(), report.text if report else "",
-                     report.problems if report else "", report.next_steps if report else "",
-                     task.status_label, f"{COLOR_LABELS[light.color]}（{light.reason}）",
-                     cycles.STATES[state]])
-    return rows
+class _Item(NamedTuple):
+    """What light_of reads of a task."""
+
+    status: str
+    due_date: date
+    progress: int
+    start_date: date | None
+    created_at: datetime
+    milestones: list
 
 
-def _latest_reports(task_ids: list[int], period: str) -> dict[int, ProgressReport]:
-    if not task_ids:
-        return {}
-    latest = (select(func.max(ProgressReport.id)).join(Task, Task.id == ProgressReport.task_id)
-              .where(ProgressReport.period == period, ProgressReport.task_id.in_(task_ids),
-                     ProgressReport.unit_id == Task.lead_unit_id)
-              .group_by(ProgressReport.task_id))
-    return {r.task_id: r for r in db.session.scalars(
-        select(ProgressReport).where(ProgressReport.id.in_(latest)))}
+def dispatch_rows(rows: list, today: date, start: int = 1) -> list[list[Any]]:
+    """Table rows, numbered from *start*, for rows of dispatch_query."""
+    milestones = _milestones([row.id for row in rows])
+    units = dict(db.session.execute(select(Unit.id, Unit.name).where(
+        Unit.id.in_({row.lead_unit_id for row in rows}))).all())
+    out = []
+    for n, row in enumerate(rows, start=start):
+        light = light_of(_Item(row.status, row.due_date, row.progress, row.start_date,
+                               row.created_at, milestones.get(row.id, [])), today)
+        out.append([n, row.code, row.title, units[row.lead_unit_id], row.leader, row.due_date.isoformat(),
+                    row.text or "", row.problems or "", row.next_steps or "",
+                    STATUSES[row.status], f"{COLOR_LABELS[light.color]}（{light.reason}）",
+                    cycles.STATES[row.state]])
+    return out
+
+
+def _milestones(task_ids: list[int]) -> dict[int, list]:
+    """{task_id: [(due_date, expected_progress)]} of the items that have milestones."""
+    out: dict[int, list] = {}
+    if task_ids:
+        for row in db.session.execute(
+                select(Milestone.task_id, Milestone.due_date, Milestone.expected_progress)
+                .where(Milestone.task_id.in_(task_ids))):
+            out.setdefault(row.task_id, []).append(row)
+    return out
 
 
 def dispatch_content(period: str, as_of: date) -> dict[str, Any]:
     """The week's dispatch as bulletin content: last week's agreed items, then the table."""
-    pairs = [tuple(row) for row in db.session.execute(dispatch_query(period, as_of))]
+    rows = db.session.execute(dispatch_query(period, as_of)).all()
     counts = {state: 0 for state in cycles.STATES}
-    for _, state in pairs:
-        counts[state] += 1
+    for row in rows:
+        counts[row.state] += 1
     summary = "、".join(f"{label}{counts[state]}项" for state, label in cycles.STATES.items()
                        if counts[state] or state != "pending")
     year, week = parse_period(period)
@@ -70,8 +92,8 @@ def dispatch_content(period: str, as_of: date) -> dict[str, Any]:
         "title": f"{year}年第{week}周工作调度表",
         "sections": [
             agreed_review_section(period, as_of),
-            sections.section("table", "二、本周调度表", [f"本周应报送{len(pairs)}项：{summary}。"],
-                             COLUMNS, dispatch_rows(pairs, period, as_of)),
+            sections.section("table", "二、本周调度表", [f"本周应报送{len(rows)}项：{summary}。"],
+                             COLUMNS, dispatch_rows(rows, as_of)),
         ]}
 
 

@@ -15,6 +15,8 @@ from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from tracker.regime import xlsxstream
+
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,13 +158,7 @@ def xlsx_bytes(content: dict[str, Any]) -> bytes:
 
 def table_xlsx(title: str, columns: list[str], rows: Iterable[list[Any]]) -> bytes:
     """One table on one sheet (the weekly dispatch export), rows streamed."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(title))
-    sheet.append([title])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append(row)
-    return _save(book)
+    return xlsxstream.table_xlsx(_sheet_title(title), title, columns, rows)
 
 
 def _sheet(sheet, columns: list[str], rows: list[list[Any]]) -> None:

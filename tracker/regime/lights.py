@@ -55,7 +55,9 @@ def expected_progress(task: Task, today: date) -> int:
 
 
 def light_of(task: Task, today: date) -> Light:
-    """The item's light as of *today* by the configured thresholds."""
+    """The item's light as of *today* by the configured thresholds. *task*: a Task, or
+    anything with its status, due_date, progress, start_date, created_at and milestones
+    (each with due_date and expected_progress)."""
     if task.status == "signed_off":
         return _light("green", N_("已销号"))
     if task.status == "suspended":

@@ -85,8 +85,7 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
     today = clock.today()
     query = _dispatch_query(period, today)
     page = RowPage(query, page_arg(), PER_PAGE)
-    rows = dispatch.dispatch_rows([tuple(r) for r in page.items], period, today,
-                                  start=(page.page - 1) * PER_PAGE + 1)
+    rows = dispatch.dispatch_rows(page.items, today, start=(page.page - 1) * PER_PAGE + 1)
     states = query.order_by(None).subquery()
     counts = dict(db.session.execute(select(states.c.state, func.count()).group_by(states.c.state)).all())
     monday = period_bounds(period)[0]
@@ -114,7 +113,7 @@ def _all_rows(period: str, today: date) -> Iterator[list]:
     result = db.session.execute(_dispatch_query(period, today).execution_options(yield_per=XLSX_CHUNK))
     start = 1
     for chunk in result.partitions():
-        rows = dispatch.dispatch_rows([tuple(r) for r in chunk], period, today, start=start)
+        rows = dispatch.dispatch_rows(chunk, today, start=start)
         start += len(rows)
         yield from rows
 
