@@ -57,7 +57,7 @@ def list_bulletins():
 @bp.post("/bulletins")
 def create_bulletin():
     data = body()
-    draft, created = bulletins.create_draft(g.api_user, data.get("kind"), data.get("period"))
+    draft, created = bulletins.compile_draft(g.api_user, data.get("kind"), data.get("period"))
     db.session.commit()
     return bulletins.bulletin_dict(draft), 201 if created else 200
 
@@ -132,8 +132,9 @@ SCHEMAS = {
                      period={**STR, "examples": ["2026-W47", "2026-11", "2026-Q4", "2026"]},
                      version=INT, status=enum("draft", "published"), opening=STR,
                      commentary=STR, key_points=STR, created_at=STR, published_at=nullable(STR),
-                     content={"type": "object", "description": "title, as_of, chart and "
-                              "sections [{key, title, paragraphs, table {columns, rows}}]"}),
+                     content={"type": "object", "description": "title, as_of, compiled_at (a draft "
+                              "keeps it until compiled again), chart and sections "
+                              "[{key, title, paragraphs, table {columns, rows}}]"}),
     "BulletinInput": obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),
 }
 BULLETIN_ID = path_id("bulletin_id", "bulletin id")
@@ -152,7 +153,8 @@ PATHS = {
         "get": operation("List bulletins (units see published ones)", tag="regime",
                          returns=page("Bulletin"),
                          params=[query("kind", BULLETIN_KIND, "only this kind"), *PAGING]),
-        "post": operation("Compile a draft (office); an open draft is returned with 200",
+        "post": operation("Compile a draft (office); an open draft is compiled again from today's "
+                          "ledger and returned with 200",
                           tag="regime", body="BulletinInput", returns="Bulletin", status=201,
                           errors=(403,)),
     },

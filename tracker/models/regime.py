@@ -20,8 +20,9 @@ ADJUSTMENT_KINDS = {"rating": "质量评价", "adjustment": "加减分", "veto":
 
 
 class Bulletin(db.Model):
-    """A compiled report for one period. A draft is compiled live; publishing freezes
-    `content`, and publishing again makes a new version."""
+    """A compiled report for one period. A draft keeps the `content` it was compiled with
+    until the office compiles it again; publishing freezes it (with the office's words),
+    and publishing again makes a new version."""
 
     __tablename__ = "bulletins"
     __table_args__ = (

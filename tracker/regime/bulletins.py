@@ -1,6 +1,7 @@
-"""Bulletins (通报): draft → publish → frozen. A draft is compiled live from the ledger;
-publishing freezes its content and notifies every unit once; publishing a published
-bulletin again compiles and publishes a new version beside it."""
+"""Bulletins (通报): draft → publish → frozen. A draft keeps the content compiled when it
+was created, until the office compiles it again from today's ledger (重新生成); publishing
+freezes that content, as the office last saw it, and notifies every unit once; publishing
+a published bulletin again compiles and publishes a new version beside it."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,8 @@ NOTICE_RULE = "bulletin"
 
 
 def create_draft(actor: User | None, kind: Any, period: Any) -> tuple[Bulletin, bool]:
-    """The open draft for (kind, period), created if there is none: (bulletin, created).
-    *actor* None is the scheduler."""
+    """The open draft for (kind, period), as it stands, or a new one compiled now:
+    (bulletin, created). *actor* None is the scheduler."""
     if actor is not None:
         require_office(actor)
     period_span(kind, period)
@@ -32,11 +33,35 @@ def create_draft(actor: User | None, kind: Any, period: Any) -> tuple[Bulletin, 
     if draft is not None:
         return draft, False
     draft = Bulletin(kind=kind, period=period, version=_next_version(kind, period),
-                     status="draft", created_by_id=actor.id if actor else None)
+                     status="draft", created_by_id=actor.id if actor else None,
+                     content=compile_content(kind, period))
     db.session.add(draft)
     db.session.flush()
     audit.record(actor, "bulletin.create", draft, detail={"kind": kind, "period": period})
     return draft, True
+
+
+def compile_draft(actor: User, kind: Any, period: Any) -> tuple[Bulletin, bool]:
+    """The office compiles the draft for (kind, period): a new one, or the open one
+    compiled again from today's ledger. (bulletin, created)."""
+    draft, created = create_draft(actor, kind, period)
+    if not created:
+        recompile(actor, draft)
+    return draft, created
+
+
+def recompile(actor: User, bulletin: Bulletin) -> Bulletin:
+    """Compile a draft's content again from today's ledger (重新生成); the office's own
+    words (opening, commentary, key points) stay."""
+    require_office(actor)
+    if bulletin.is_published:
+        raise Conflict("通报已发布，不能重新生成；可重新发布为新版本 (bulletin already published)",
+                       "status")
+    bulletin.content = compile_content(bulletin.kind, bulletin.period)
+    audit.record(actor, "bulletin.compile", bulletin,
+                 detail={"kind": bulletin.kind, "period": bulletin.period,
+                         "as_of": bulletin.content["as_of"]})
+    return bulletin
 
 
 def _next_version(kind: str, period: str) -> int:
@@ -86,10 +111,11 @@ def edit_draft(actor: User, bulletin: Bulletin, opening: Any, commentary: Any,
 
 
 def content_of(bulletin: Bulletin) -> dict[str, Any]:
-    """The frozen content of a published bulletin, or a draft compiled now."""
+    """The frozen content of a published bulletin, or a draft's stored content with the
+    office's words."""
     if bulletin.is_published:
         return bulletin.content
-    return _with_office_text(compile_content(bulletin.kind, bulletin.period), bulletin)
+    return _with_office_text(bulletin.content, bulletin)
 
 
 def _with_office_text(content: dict[str, Any], bulletin: Bulletin) -> dict[str, Any]:
@@ -105,16 +131,18 @@ def _with_office_text(content: dict[str, Any], bulletin: Bulletin) -> dict[str, 
 
 
 def publish(actor: User, bulletin: Bulletin) -> Bulletin:
-    """Freeze and publish a draft; for a published bulletin, publish a new version compiled
-    from today's ledger. Every unit is notified of the published version once."""
+    """Freeze and publish a draft's content as compiled; for a published bulletin, publish
+    a new version compiled from today's ledger. Every unit is notified of the published
+    version once."""
     require_office(actor)
     if bulletin.is_published:
         bulletin = Bulletin(kind=bulletin.kind, period=bulletin.period,
                             version=_next_version(bulletin.kind, bulletin.period),
                             opening=bulletin.opening, commentary=bulletin.commentary,
-                            key_points=bulletin.key_points, created_by_id=actor.id)
+                            key_points=bulletin.key_points, created_by_id=actor.id,
+                            content=compile_content(bulletin.kind, bulletin.period))
         db.session.add(bulletin)
-    bulletin.content = _with_office_text(compile_content(bulletin.kind, bulletin.period), bulletin)
+    bulletin.content = _with_office_text(bulletin.content, bulletin)
     bulletin.status = "published"
     bulletin.published_at = clock.now()
     bulletin.published_by_id = actor.id

@@ -56,8 +56,8 @@ class DraftForm(FlaskForm):
                                description=_l("每行一条，列在下期到期事项之前"))
 
 
-class PublishForm(FlaskForm):
-    """Publishing carries nothing but the CSRF token."""
+class ButtonForm(FlaskForm):
+    """A button's POST (publish, compile again) carries nothing but the CSRF token."""
 
 
 class AgreedItemForm(Form):

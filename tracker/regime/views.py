@@ -15,7 +15,7 @@ from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.regime import bulletins, charts
 from tracker.regime.forms import (BULLETIN_STATUSES, KINDS, AsOfForm, BulletinFilterForm,
-                                  CompileForm, DraftForm, PublishForm)
+                                  ButtonForm, CompileForm, DraftForm)
 from tracker.web import form_failed, page_arg
 
 bp = Blueprint("regime", __name__, url_prefix="/regime")
@@ -72,17 +72,18 @@ def _compile_form(form: CompileForm | None = None) -> CompileForm:
 @bp.route("/bulletins", methods=["POST"])
 @login_required
 def compile_draft():
-    """The office compiles (or reopens) the draft of a kind and period."""
+    """The office compiles the draft of a kind and period (an open one again)."""
     require_office(current_user)
     form = CompileForm()
     if form.validate_on_submit():
         try:
-            draft, created = bulletins.create_draft(current_user, form.kind.data, form.period.data.strip())
+            draft, created = bulletins.compile_draft(current_user, form.kind.data,
+                                                     form.period.data.strip())
         except DomainError as exc:
             form_failed(exc, form)
         else:
             db.session.commit()
-            flash(_("已生成草稿") if created else _("该期间已有草稿"), "success")
+            flash(_("已生成草稿") if created else _("已按当前台账重新生成草稿"), "success")
             return redirect(url_for("regime.show", bulletin_id=draft.id))
     page = db.paginate(bulletins.bulletins_query(current_user), page=1, per_page=PER_PAGE,
                        error_out=False)
@@ -104,7 +105,7 @@ def show(bulletin_id: int):
     tables = {s["key"]: ListPage(s["table"]["rows"], page_arg(f"p_{s['key']}"), SECTION_ROWS)
               for s in content["sections"] if s["table"]}
     return render_template("regime/show.html", bulletin=bulletin, content=content, issuer=issuer,
-                           number=number, tables=tables, publish_form=PublishForm(formdata=None))
+                           number=number, tables=tables)
 
 
 @bp.route("/bulletins/<int:bulletin_id>/edit", methods=["GET", "POST"])
@@ -128,13 +129,31 @@ def edit(bulletin_id: int):
     return render_template("regime/edit.html", bulletin=bulletin, form=form), status
 
 
+@bp.route("/bulletins/<int:bulletin_id>/compile", methods=["POST"])
+@login_required
+def recompile(bulletin_id: int):
+    """The office compiles a draft again from today's ledger (重新生成)."""
+    require_office(current_user)
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        bulletins.recompile(current_user, bulletin)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已按当前台账重新生成草稿"), "success")
+    return redirect(url_for("regime.show", bulletin_id=bulletin.id))
+
+
 @bp.route("/bulletins/<int:bulletin_id>/publish", methods=["POST"])
 @login_required
 def publish(bulletin_id: int):
-    """The office publishes: the content freezes and every unit is notified once."""
+    """The office publishes: the draft's content freezes and every unit is notified once."""
     require_office(current_user)
     bulletin = bulletins.get_bulletin(current_user, bulletin_id)
-    if not PublishForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     published = bulletins.publish(current_user, bulletin)
     db.session.commit()
