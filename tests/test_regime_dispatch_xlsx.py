@@ -1,4 +1,4 @@
-"""The weekly dispatch .xlsx is written straight to the sheet's XML (tracker/regime/xlsxstream):
+"""The weekly dispatch .xlsx (streamed by openpyxl in write-only mode):
 Excel-readable with the title and header bold and frozen, and text XML cannot carry (control
 characters pasted into a report) dropped instead of failing the download."""
 import io

@@ -13,9 +13,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
-
-from tracker.regime import xlsxstream
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
@@ -157,8 +157,30 @@ def xlsx_bytes(content: dict[str, Any]) -> bytes:
 
 
 def table_xlsx(title: str, columns: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """One table on one sheet (the weekly dispatch export), rows streamed."""
-    return xlsxstream.table_xlsx(_sheet_title(title), title, columns, rows)
+    """One table on one sheet (the weekly dispatch export): *title* and the header bold and
+    frozen above the rows, which are streamed (openpyxl's write-only mode). Characters XML
+    cannot carry (control characters pasted into a report) are dropped, not fatal."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(title))
+    sheet.freeze_panes = "A3"
+    bold = Font(bold=True)
+    for heading in ([title], columns):
+        sheet.append([_bold_cell(sheet, value, bold) for value in heading])
+    for row in rows:
+        sheet.append([_clean(value) for value in row])
+    return _save(book)
+
+
+def _bold_cell(sheet, value: Any, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+    return value
 
 
 def _sheet(sheet, columns: list[str], rows: list[list[Any]]) -> None:
