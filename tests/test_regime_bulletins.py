@@ -12,6 +12,7 @@ from test_regime_redblack import at, report, sign_off
 from conftest import NOW
 from tracker.extensions import db
 from tracker.models import Notification, ProgressReport
+from tracker.regime.documents import DOCX_TABLE_ROWS, docx_bytes
 from tracker.regime.bulletins import notify_units
 
 MONTHLY_SECTIONS = ["overall", "units", "red", "black", "problems", "next"]
@@ -173,3 +174,16 @@ def test_lights_and_redblack_endpoints(client, world):
     assert [(e["unit_id"], e["rule"]) for e in result["red"]] == [(world["a"].id, "completion_top")]
     assert all({"unit_id", "task_id", "rule", "reason"} <= set(e) for e in result["black"])
     assert client.get("/api/v1/redblack").status_code == 401
+
+
+def test_docx_prints_the_first_rows_of_a_long_table_and_points_to_the_xlsx(app):
+    rows = [[n, f"单位{n}", f"逾期{n}个工作日"] for n in range(1, DOCX_TABLE_ROWS + 51)]
+    content = {"title": "2026年10月工作通报", "as_of": "2026-10-31", "opening": "", "commentary": "",
+               "chart": None, "sections": [{"key": "black", "title": "四、黑榜", "paragraphs": [],
+                                            "table": {"columns": ["序号", "单位", "理由"], "rows": rows}}]}
+    doc = Document(io.BytesIO(docx_bytes(content, "市百千万工程指挥部办公室", "第10期")))
+    [table] = doc.tables
+    assert len(table.rows) == DOCX_TABLE_ROWS + 1
+    assert table.rows[-1].cells[1].text == f"单位{DOCX_TABLE_ROWS}"
+    assert any(f"共{DOCX_TABLE_ROWS + 50}行" in p.text and "table.xlsx" in p.text
+               for p in doc.paragraphs)

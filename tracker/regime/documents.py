@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
+# Rows of one table printed in the .docx; the .xlsx always has all of them.
+DOCX_TABLE_ROWS = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -113,15 +115,21 @@ def _red_rule(paragraph) -> None:
 
 
 def _table(doc, table: dict[str, Any]) -> None:
+    """The table, its first DOCX_TABLE_ROWS rows: a printed bulletin names the worst cases and
+    points to the .xlsx for the full list (Word also slows to a crawl on tens of thousands)."""
+    rows = table["rows"]
     grid = doc.add_table(rows=1, cols=len(table["columns"]))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, name in zip(grid.rows[0].cells, table["columns"]):
         _run(cell.paragraphs[0], name, size=10.5, bold=True, font=HEADING_FONT)
-    for row in table["rows"]:
+    for row in rows[:DOCX_TABLE_ROWS]:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row):
             _run(cell.paragraphs[0], _text(value), size=10.5)
+    if len(rows) > DOCX_TABLE_ROWS:
+        _paragraph(doc, f"（共{len(rows)}行，此处列出前{DOCX_TABLE_ROWS}行，完整名单见附表 table.xlsx。）",
+                   size=10.5)
 
 
 def _chart(doc, chart: dict[str, Any]) -> None:
