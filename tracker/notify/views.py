@@ -85,21 +85,24 @@ def channels():
 @login_required
 def set_channel_active(channel_id: int):
     """The office switches a channel off or back on."""
-    channel = db.session.get(Channel, channel_id)
-    if channel is None:
-        raise NotFound(f"channel {channel_id} does not exist")
+    channel = _channel(channel_id)
     accounts.set_channel_active(current_user, channel, request.form.get("active") == "1")
     db.session.commit()
     flash(_("已启用通知渠道") if channel.is_active else _("已停用通知渠道"), "success")
     return redirect(url_for("notify.channels", unit_id=channel.unit_id))
 
 
-@bp.route("/channels/<int:channel_id>/test", methods=["POST"])
-@login_required
-def test_channel(channel_id: int):
+def _channel(channel_id: int) -> Channel:
     channel = db.session.get(Channel, channel_id)
     if channel is None:
         raise NotFound(f"channel {channel_id} does not exist")
+    return channel
+
+
+@bp.route("/channels/<int:channel_id>/test", methods=["POST"])
+@login_required
+def test_channel(channel_id: int):
+    channel = _channel(channel_id)
     row = operations.send_test(current_user, channel)
     if row.status == "sent":
         flash(_("测试消息已发送"), "success")
