@@ -55,3 +55,18 @@ def test_api_rejects_a_milestone_without_progress(client, office_user, token_for
         "version": task.version, "milestones": [{"due_date": "2026-12-10"}]})
     assert response.status_code == 400
     assert response.get_json()["field"] == "milestones"
+
+
+def test_saving_the_form_with_unchanged_milestones_keeps_their_rows(browser, office_user, make_task):
+    task = make_task(milestones=[{"due_date": date(2026, 12, 1), "expected_progress": 50,
+                                  "title": "主体封顶"}])
+    [before] = [m.id for m in task.milestones]
+    browser.login("office")
+    page = browser.get(f"/tasks/{task.id}/edit")
+    form = {"title": "改名后", "lead_unit_id": task.lead_unit_id, "due_date": "2026-12-18",
+            "version": task.version, "milestones": "2026-12-01 50 主体封顶",
+            "csrf_token": csrf_from(page)}
+    assert browser.client.post(f"/tasks/{task.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert task.title == "改名后" and [m.id for m in task.milestones] == [before]
+    assert "milestones" not in task_history(task.id)[-1]["detail"]

@@ -184,7 +184,10 @@ def _apply(task: Task, values: dict[str, Any]) -> None:
         if field == "co_unit_ids":
             task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value))))
         elif field == "milestones":
-            task.milestones = sorted(value, key=lambda m: m.due_date)
+            new = sorted(value, key=lambda m: m.due_date)
+            # The edit form always sends the list: keep the rows when nothing in it changed.
+            if [milestone_text(m) for m in new] != [milestone_text(m) for m in task.milestones]:
+                task.milestones = new
         else:
             setattr(task, field, value)
 
