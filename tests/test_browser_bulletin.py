@@ -13,7 +13,7 @@ from test_browser_ledger import login
 from test_regime_redblack import at, report, sign_off
 from tracker.extensions import db
 from tracker.models import Bulletin, Notification
-from tracker.notify.dispatch import dispatch
+from tracker.notify.delivery import deliver
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def test_office_publishes_the_monthly_bulletin_and_a_unit_opens_it_from_its_noti
     page.screenshot(path=str(tmp_path / "bulletin.png"), full_page=True)
 
     # The outbox delivers the notices; the unit's email carries the link to the bulletin.
-    assert dispatch()["sent"] == 2
+    assert deliver()["sent"] == 2
     mail = next(msg for to, msg in smtp.messages if to == ["gxj@example.cn"])
     text = mail.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"查看事项：(\S+)", text)[1]

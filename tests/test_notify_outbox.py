@@ -16,7 +16,7 @@ from tracker.accounts.operations import add_channel
 from tracker.extensions import db
 from tracker.models import Notification
 from tracker.notify import outbox
-from tracker.notify.dispatch import _deliver, dispatch
+from tracker.notify.delivery import _deliver_batch, deliver
 
 
 @pytest.fixture
@@ -59,23 +59,23 @@ def test_peer_failing_twice_then_succeeding_gets_exactly_one_delivery(app, robot
     add_channel(office_user, unit, "wecom", robots.url("/wecom/a"))
     queue(unit)
     robots.fail_times["/wecom/a"] = 2
-    assert dispatch()["failed"] == 1
+    assert deliver()["failed"] == 1
     [row] = rows()
     assert row.status == "failed" and row.attempts == 1 and "HTTP 500" in row.last_error
     # the first retry comes within a minute, the next one later
     assert timedelta(0) < row.next_attempt_at - NOW <= timedelta(minutes=1)
-    assert dispatch() == {"sent": 0, "failed": 0, "dead": 0, "deferred": 0}  # not due yet
+    assert deliver() == {"sent": 0, "failed": 0, "dead": 0, "deferred": 0}  # not due yet
     at(app, seconds=61)
-    dispatch()
+    deliver()
     [row] = rows()
     assert row.attempts == 2 and row.next_attempt_at - (NOW + timedelta(seconds=61)) > timedelta(minutes=1)
     at(app, minutes=10)
-    assert dispatch()["sent"] == 1
+    assert deliver()["sent"] == 1
     [row] = rows()
     assert row.status == "sent" and row.attempts == 3 and row.last_error is None
     assert len(robots.requests) == 3 and len(robots.delivered_to("/wecom/a")) == 1
     at(app, hours=10)
-    dispatch()
+    deliver()
     assert len(robots.delivered_to("/wecom/a")) == 1
 
 
@@ -88,7 +88,7 @@ def test_a_hanging_peer_does_not_block_the_others(app, robots, make_unit, office
     queue(slow)
     queue(fast, n=5)
     started = time.monotonic()
-    counts = dispatch()
+    counts = deliver()
     assert time.monotonic() - started < 5
     assert counts["sent"] == 5 and counts["failed"] == 1
     assert len(robots.delivered_to("/webhook/fast")) == 5
@@ -104,14 +104,14 @@ def test_dead_after_the_limit_shown_and_retryable(app, robots, make_unit, office
     queue(unit)
     for hours in (0, 1, 2):
         at(app, hours=hours)
-        dispatch()
+        deliver()
     [row] = rows()
     assert row.status == "dead" and row.attempts == 3
     at(app, hours=5)
-    assert dispatch()["sent"] == 0  # dead stays dead until the office retries
+    assert deliver()["sent"] == 0  # dead stays dead until the office retries
     outbox.retry(office_user, row)
     db.session.commit()
-    assert dispatch()["sent"] == 1
+    assert deliver()["sent"] == 1
     assert rows()[0].status == "sent" and len(robots.delivered_to("/dingtalk/x")) == 1
 
 
@@ -120,9 +120,9 @@ def test_a_crash_mid_send_loses_nothing_the_claim_lapses(app, robots, make_unit,
     add_channel(office_user, unit, "webhook", robots.url("/webhook/c"))
     queue(unit, n=3)
     assert len(outbox.claim("crashed-dispatcher", 10)) == 3  # claimed, never finished
-    assert dispatch()["sent"] == 0
+    assert deliver()["sent"] == 0
     at(app, seconds=app.config["SETTINGS"]["notify"]["claim_seconds"] + 1)
-    assert dispatch()["sent"] == 3
+    assert deliver()["sent"] == 3
     assert len(robots.delivered_to("/webhook/c")) == 3
 
 
@@ -130,10 +130,10 @@ def test_robot_rate_limit_defers_beyond_twenty_a_minute(app, robots, make_unit, 
     unit = make_unit()
     add_channel(office_user, unit, "wecom", robots.url("/wecom/busy"))
     queue(unit, n=25)
-    counts = dispatch()
+    counts = deliver()
     assert counts["sent"] == 20 and counts["deferred"] == 5
     at(app, seconds=61)
-    assert dispatch()["sent"] == 5
+    assert deliver()["sent"] == 5
     assert len(robots.delivered_to("/wecom/busy")) == 25
 
 
@@ -156,7 +156,7 @@ def test_two_dispatchers_racing_deliver_each_message_once(request, make_app, bac
     def run():
         with app.app_context():
             barrier.wait()
-            results.append(dispatch())
+            results.append(deliver())
             db.session.remove()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -174,7 +174,7 @@ def test_two_dispatchers_racing_deliver_each_message_once(request, make_app, bac
 def test_email_goes_out_as_text_and_html_with_links(app, mail, make_unit):
     unit = make_unit(email="liaison@gov.test")
     queue(unit)
-    assert dispatch()["sent"] == 1
+    assert deliver()["sent"] == 1
     [(to, msg)] = mail.messages
     assert to == ["liaison@gov.test"] and msg["Subject"] == "标题0"
     text = msg.get_body(("plain",)).get_content()
@@ -186,7 +186,7 @@ def test_email_goes_out_as_text_and_html_with_links(app, mail, make_unit):
 def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):
     app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)
     queue(make_unit(email="x@gov.test"))
-    assert dispatch()["failed"] == 1
+    assert deliver()["failed"] == 1
     assert "SMTP 127.0.0.1:9" in rows()[0].last_error
 
 
@@ -199,10 +199,10 @@ def test_no_send_starts_once_the_claim_could_lapse_rows_go_back_untried(app, rob
     batch = outbox.claim(token, 10)
     counts: Counter = Counter()
     with ThreadPoolExecutor(2) as pool:
-        _deliver(batch, token, pool, app.config["SETTINGS"], counts, send_by=time.monotonic() - 1)
+        _deliver_batch(batch, token, pool, app.config["SETTINGS"], counts, send_by=time.monotonic() - 1)
     db.session.commit()
     assert robots.requests == []
     assert counts["deferred"] == 3
     assert [(r.status, r.attempts, r.claim_token) for r in rows()] == [("pending", 0, None)] * 3
-    assert dispatch()["sent"] == 3  # the next claim sends them, once
+    assert deliver()["sent"] == 3  # the next claim sends them, once
     assert len(robots.delivered_to("/webhook/a")) == 3

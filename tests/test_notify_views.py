@@ -12,7 +12,7 @@ from tracker.accounts.operations import add_channel
 from tracker.extensions import db
 from tracker.models import Channel, JobRun, Notification
 from tracker.notify import outbox, receipts
-from tracker.notify.dispatch import dispatch
+from tracker.notify.delivery import deliver
 
 
 def failed_notice(app, unit, robots, office_user):  # noqa: F811
@@ -22,7 +22,7 @@ def failed_notice(app, unit, robots, office_user):  # noqa: F811
     outbox.enqueue_for_unit("weekly-overdue-notice", unit, f"unit:{unit.id}", "2026-W47",
                             "【周调度】逾期事项", "- 1.1 标准厂房", "http://127.0.0.1:5000/tasks?unit_id=1")
     db.session.commit()
-    dispatch()
+    deliver()
     return db.session.scalar(select(Notification))
 
 
@@ -38,7 +38,7 @@ def test_log_shows_dead_notice_with_its_error_and_retry_sends_it(app, browser, o
     assert "暂无通知" in browser.get(f"/notify/?unit_id={unit.id + 99}").get_data(as_text=True)
     response = browser.post(f"/notify/{dead.id}/retry", form_url="/notify/")
     assert response.status_code == 302
-    dispatch()
+    deliver()
     db.session.expire_all()
     assert db.session.get(Notification, dead.id).status == "sent"
     assert len(robots.delivered_to("/wecom/down")) == 1

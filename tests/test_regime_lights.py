@@ -6,7 +6,7 @@ from sqlalchemy import select
 from conftest import NOW, TODAY
 from tracker.extensions import db
 from tracker.models import Milestone, Task
-from tracker.regime.lights import light_counts, light_of
+from tracker.ledger.lights import light_counts, light_of
 
 
 def _task(make_task, lead, *, status="in_progress", progress=0, **fields):

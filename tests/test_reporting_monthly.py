@@ -17,7 +17,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.jobs import fires, notices
 from tracker.models import Notification, ProgressReport
-from tracker.regime import cycles
+from tracker.reports import cycles
 from tracker.regime.compile import compile_content
 from tracker.regime.evaluation import evaluate
 from tracker.reports import periods

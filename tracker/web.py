@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
-from tracker.regime.lights import light_of
+from tracker.ledger.lights import light_of
 
 LANGUAGES = ("zh", "en")
 

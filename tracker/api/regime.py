@@ -14,7 +14,7 @@ from tracker.models import Bulletin, Task, Unit
 from tracker.regime import bulletins, documents
 from tracker.regime.adjustments import add_adjustment
 from tracker.regime.evaluation import evaluate
-from tracker.regime.lights import light_counts
+from tracker.ledger.lights import light_counts
 from tracker.regime.redblack import redblack
 
 

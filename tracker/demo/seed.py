@@ -26,7 +26,7 @@ from tracker.demo.data import Item
 from tracker.extensions import db
 from tracker.ledger.operations import create_task, update_task
 from tracker.models import ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit, User
-from tracker.regime.lights import expected_progress
+from tracker.ledger.lights import expected_progress
 from tracker.reports.operations import submit_report
 from tracker.reports.periods import period_of
 from tracker.signoff import operations as signoff

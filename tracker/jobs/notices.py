@@ -18,9 +18,8 @@ from tracker.extensions import db
 from tracker.models import ProgressReport, Task, Unit, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
-from tracker.notify.outbox import Draft
-from tracker.regime import cycles
-from tracker.reports import periods
+from tracker.notify.outbox import Notice
+from tracker.reports import cycles, periods
 
 # Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
 ITEM = (Task.id, Task.code, Task.title, Task.due_date, Task.lead_unit_id, Task.leader,
@@ -57,10 +56,10 @@ def _by_unit(rows) -> dict[int, list]:
 
 def _queue_per_unit(rule: str, period: str, grouped: dict[int, list], title, line, link) -> int:
     """One notice per unit: title(rows) and one line(row) per item."""
-    drafts = [(uid, Draft(rule, f"unit:{uid}", period, title(rows),
-                          "\n".join(line(r) for r in rows), link(uid), [r.id for r in rows]))
-              for uid, rows in grouped.items()]
-    return outbox.enqueue_for_units(drafts)
+    notices = [(uid, Notice(rule, f"unit:{uid}", period, title(rows),
+                            "\n".join(line(r) for r in rows), link(uid), [r.id for r in rows]))
+               for uid, rows in grouped.items()]
+    return outbox.enqueue_for_units(notices)
 
 
 # --- deadline-reminders ----------------------------------------------------------------------
@@ -123,18 +122,18 @@ def _overdue_line(row, days: int) -> str:
 
 def _escalate(period: str, extra: dict[str, list], title, line) -> int:
     """Notify the unit's leaders, the office and the items' responsible leaders (by name)."""
-    def draft(subject: str, rows: list, link: str) -> Draft:
-        return Draft("overdue-escalation", subject[:80], period, title(rows),
+    def notice(subject: str, rows: list, link: str) -> Notice:
+        return Notice("overdue-escalation", subject[:80], period, title(rows),
                      "\n".join(line(r) for r in rows), link, [r.id for r in rows])
 
     queued = 0
     grouped = _by_unit(extra["unit_leaders"])
     leaders = _leaders(User.unit_id.in_(list(grouped)), lambda u: u.unit_id)
     for uid, rows in grouped.items():
-        queued += outbox.enqueue_for_users(leaders[uid], draft(f"unit:{uid}", rows,
+        queued += outbox.enqueue_for_users(leaders[uid], notice(f"unit:{uid}", rows,
                                                                m.unit_items_url(uid, True)), uid)
     if extra["office"]:
-        d = draft("office", extra["office"], m.url("/tasks?overdue=true"))
+        d = notice("office", extra["office"], m.url("/tasks?overdue=true"))
         queued += outbox.enqueue_for_office(d.rule, d.subject, period, d.title, d.body, d.link, d.task_ids)
     by_name: dict[str, list] = defaultdict(list)
     for row in extra["task_leader"]:
@@ -142,7 +141,7 @@ def _escalate(period: str, extra: dict[str, list], title, line) -> int:
             by_name[row.leader].append(row)
     named = _leaders(User.name.in_(list(by_name)), lambda u: u.name)
     for name, rows in by_name.items():
-        queued += outbox.enqueue_for_users(named[name], draft(f"leader:{name}", rows,
+        queued += outbox.enqueue_for_users(named[name], notice(f"leader:{name}", rows,
                                                               m.url("/tasks?overdue=true")),
                                            rows[0].lead_unit_id)
     return queued

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.jobs import fires, notices
-from tracker.notify.dispatch import dispatch
+from tracker.notify.delivery import deliver
 from tracker.regime import jobs as regime
 
 DISPATCH = "dispatch-outbox"
@@ -22,7 +22,7 @@ class Job:
 
 def dispatch_outbox(as_of: date, **_) -> dict[str, int]:
     """Deliver what is due now (delivery does not depend on the date)."""
-    return dispatch()
+    return deliver()
 
 
 JOBS: dict[str, Job] = {

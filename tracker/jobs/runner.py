@@ -11,7 +11,7 @@ from tracker.clock import now
 from tracker.extensions import db
 from tracker.jobs.registry import DISPATCH, JOBS
 from tracker.models import JobRun
-from tracker.notify.dispatch import dispatch
+from tracker.notify.delivery import deliver
 
 log = logging.getLogger("tracker.jobs")
 # Jobs look this far ahead (deadline reminders), so an unknown year is warned of in time.
@@ -34,7 +34,7 @@ def run(name: str, as_of: date, *, trigger: str = "manual", send: bool = True) -
         counts = JOBS[name].run(as_of)
         db.session.commit()
         if send and name != DISPATCH:
-            counts["delivery"] = dispatch()
+            counts["delivery"] = deliver()
     except Exception as exc:
         db.session.rollback()
         record.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -23,7 +23,7 @@ from flask import Flask
 from tracker import clock
 from tracker.jobs import lease, runner
 from tracker.jobs.registry import DISPATCH, JOBS
-from tracker.notify.dispatch import dispatch
+from tracker.notify.delivery import deliver
 
 log = logging.getLogger("tracker.scheduler")
 DEFAULT_TIME = "09:00"
@@ -61,7 +61,7 @@ def tick(app: Flask) -> None:
     """Deliver what is due; also keeps the lease renewed."""
     with app.app_context():
         if lease.acquire():
-            counts = dispatch()
+            counts = deliver()
             if any(counts.values()):
                 log.info("outbox: %s", counts)
 

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from tracker.models import Task
-from tracker.regime.lights import light_of
+from tracker.ledger.lights import light_of
 
 
 def task_dict(task: Task, today: date) -> dict[str, Any]:

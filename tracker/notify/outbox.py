@@ -2,7 +2,7 @@
 
 Queueing is idempotent: (rule, subject, recipient, period) is unique and inserts skip
 existing keys (INSERT … ON CONFLICT DO NOTHING), so a job re-run for the same date queues
-nothing new. Delivery (see `tracker.notify.dispatch`) claims due rows with a lease.
+nothing new. Delivery (`tracker.notify.delivery`) claims due rows with a lease.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ _KEY = ("rule", "subject", "recipient", "period")
 
 
 @dataclass(frozen=True)
-class Draft:
+class Notice:
     """What a notice says, before it is addressed to anyone."""
 
     rule: str
@@ -45,33 +45,33 @@ def enqueue_for_unit(rule: str, unit: Unit, subject: str, period: str, title: st
                      link: str, task_ids: Iterable[int] = ()) -> int:
     """Queue one notice per active channel of *unit* (plus the unit's email if set).
     Returns how many rows were new; an already-queued key is skipped."""
-    draft = Draft(rule, subject, period, title, body, link, tuple(task_ids))
-    return enqueue_for_units([(unit.id, draft)])
+    notice = Notice(rule, subject, period, title, body, link, tuple(task_ids))
+    return enqueue_for_units([(unit.id, notice)])
 
 
-def enqueue_for_units(drafts: Iterable[tuple[int, Draft]]) -> int:
-    """Queue many (unit_id, draft) pairs at once: one recipient lookup, bulk inserts."""
-    drafts = list(drafts)
-    by_unit = recipients.of_units(unit_id for unit_id, _ in drafts)
-    return enqueue([(r, d) for unit_id, d in drafts for r in by_unit[unit_id]])
+def enqueue_for_units(notices: Iterable[tuple[int, Notice]]) -> int:
+    """Queue many (unit_id, notice) pairs at once: one recipient lookup, bulk inserts."""
+    notices = list(notices)
+    by_unit = recipients.of_units(unit_id for unit_id, _ in notices)
+    return enqueue([(r, d) for unit_id, d in notices for r in by_unit[unit_id]])
 
 
 def enqueue_for_office(rule: str, subject: str, period: str, title: str, body: str, link: str,
                        task_ids: Iterable[int] = ()) -> int:
     """Queue a notice to the office: the office-kind units' channels and office users' email."""
-    draft = Draft(rule, subject, period, title, body, link, tuple(task_ids))
-    return enqueue([(r, draft) for r in recipients.of_office()])
+    notice = Notice(rule, subject, period, title, body, link, tuple(task_ids))
+    return enqueue([(r, notice) for r in recipients.of_office()])
 
 
-def enqueue_for_users(users: Iterable[User], draft: Draft, unit_id: int | None = None) -> int:
+def enqueue_for_users(users: Iterable[User], notice: Notice, unit_id: int | None = None) -> int:
     """Queue a notice to named people (by their email). *unit_id* files it under that unit."""
     found = recipients.of_users(users)
     if unit_id is not None:
         found = [Recipient(r.key, r.kind, r.target, unit_id, user_id=r.user_id) for r in found]
-    return enqueue([(r, draft) for r in found])
+    return enqueue([(r, notice) for r in found])
 
 
-def enqueue(addressed: Iterable[tuple[Recipient, Draft]]) -> int:
+def enqueue(addressed: Iterable[tuple[Recipient, Notice]]) -> int:
     """Insert the rows, skipping keys already queued; returns how many were new."""
     at = now()
     rows = [_row(r, d, at) for r, d in addressed]
@@ -82,7 +82,7 @@ def enqueue(addressed: Iterable[tuple[Recipient, Draft]]) -> int:
     return added
 
 
-def _row(r: Recipient, d: Draft, at: datetime) -> dict:
+def _row(r: Recipient, d: Notice, at: datetime) -> dict:
     return {"rule": d.rule, "subject": d.subject, "recipient": r.key, "period": d.period,
             "channel_id": r.channel_id, "channel_kind": r.kind, "target": r.target,
             "unit_id": r.unit_id, "user_id": r.user_id, "task_ids": list(d.task_ids),

@@ -18,6 +18,7 @@ from tracker.errors import DomainError, NotFound
 from tracker.extensions import db
 from tracker.ledger.views import unit_choices
 from tracker.models import NOTIFICATION_STATUSES, Channel, JobRun, Notification, Unit
+from tracker.calendar import imports as calendar_imports
 from tracker.notify import operations, outbox, receipts
 from tracker.notify.forms import KIND_LABELS, CalendarForm, ChannelForm
 from tracker.web import form_failed, page_arg, safe_next
@@ -121,7 +122,7 @@ def jobs():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            count = operations.import_calendar(current_user, upload.filename, upload.read())
+            count = calendar_imports.import_calendar(current_user, upload.filename, upload.read())
         except DomainError as exc:
             status = form_failed(exc, form)
         else:

@@ -15,7 +15,7 @@ from tracker.errors import Conflict, NotFound, PermissionDenied
 from tracker.extensions import db
 from tracker.models import BULLETIN_KINDS, Bulletin, Notification, Unit, User
 from tracker.notify import receipts
-from tracker.notify.outbox import Draft, enqueue_for_units
+from tracker.notify.outbox import Notice, enqueue_for_units
 from tracker.regime.compile import compile_content, period_span
 from tracker.regime.sections import section
 
@@ -159,10 +159,10 @@ def notify_units(bulletin: Bulletin) -> int:
     title = f"【{BULLETIN_KINDS[bulletin.kind]}】{bulletin.content['title']}"
     if bulletin.version > 1:
         title += f"（第{bulletin.version}版）"
-    draft = Draft(NOTICE_RULE, _subject(bulletin), bulletin.period, title,
-                  f"指挥部办公室已发布{title}，请点击链接查阅并签收。", bulletin_url(bulletin))
+    notice = Notice(NOTICE_RULE, _subject(bulletin), bulletin.period, title,
+                    f"指挥部办公室已发布{title}，请点击链接查阅并签收。", bulletin_url(bulletin))
     units = db.session.scalars(select(Unit.id).where(Unit.kind != "office"))
-    return enqueue_for_units((unit_id, draft) for unit_id in units)
+    return enqueue_for_units((unit_id, notice) for unit_id in units)
 
 
 def _subject(bulletin: Bulletin) -> str:

@@ -16,7 +16,7 @@ from tracker import clock
 from tracker.accounts.permissions import visible_to
 from tracker.extensions import db
 from tracker.models import Task, Unit, User
-from tracker.regime.lights import light_counts
+from tracker.ledger.lights import light_counts
 
 TOP_UNITS = 12
 MONTHS = 12

@@ -14,12 +14,13 @@ from tracker import clock
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import BULLETIN_KINDS, ExtensionRequest, Task, Unit
-from tracker.regime import cycles, sections
+from tracker.regime import sections
+from tracker.reports import cycles
 from tracker.regime.evaluation import PARTS, evaluate
 from tracker.regime.dispatch import dispatch_content
-from tracker.regime.lights import COLOR_LABELS, light_expression, light_of
+from tracker.ledger.lights import COLOR_LABELS, light_expression, light_of
 from tracker.regime.redblack import redblack, report_summaries
-from tracker.regime.sqldays import day_number, local_day_number
+from tracker.calendar.sql import day_number, local_day_number
 from tracker.reports.periods import (due_within, enabled_kinds, parse_period, period_bounds,
                                      periods_in)
 

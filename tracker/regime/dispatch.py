@@ -14,8 +14,9 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.ledger.operations import create_task
 from tracker.models import STATUSES, DispatchMeeting, Milestone, ProgressReport, Task, Unit, User
-from tracker.regime import cycles, sections
-from tracker.regime.lights import COLOR_LABELS, light_of
+from tracker.regime import sections
+from tracker.reports import cycles
+from tracker.ledger.lights import COLOR_LABELS, light_of
 from tracker.reports.periods import parse_period, period_bounds, period_of
 
 COLUMNS = ["序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限", "本周进展", "存在问题",

@@ -15,12 +15,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from tracker import clock
+from tracker import calendar, clock
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, Unit, task_co_units
-from tracker.regime import cycles
-from tracker.regime.redblack import WorkdayCounter, placings
+from tracker.reports import cycles
+from tracker.regime.redblack import placings
 from tracker.regime.rules import rule_set
 from tracker.reports.periods import (enabled_kinds, next_period, parse_period, period_bounds,
                                      period_of)
@@ -86,7 +86,7 @@ def _item_lines(card: Scorecard, items: dict, today: date, cfg: dict) -> None:
     """Completed (+lead/+co), early (+lead) and overdue (−lead/−co) per item."""
     cut = cycles.cutoff(today)
     first_due = min((row.due_date for row, _ in items.values()), default=today)
-    days = WorkdayCounter(min(first_due, today), max(today, first_due))
+    days = calendar.WorkdayCounter(min(first_due, today), max(today, first_due))
     for row, co_units in items.values():
         done = row.signed_off_at is not None and row.signed_off_at < cut
         done_day = clock.local(row.signed_off_at).date() if done else None

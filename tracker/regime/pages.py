@@ -18,11 +18,12 @@ from tracker.extensions import db
 from tracker.ledger.forms import options
 from tracker.ledger.views import unit_choices
 from tracker.models import EvaluationAdjustment, Task, Unit
-from tracker.regime import cycles, dispatch, documents
+from tracker.regime import dispatch, documents
+from tracker.reports import cycles
 from tracker.regime.adjustments import add_adjustment, adjustments_query
 from tracker.regime.evaluation import PARTS, evaluate
 from tracker.regime.forms import ADJUSTMENTS, AdjustmentForm, MeetingForm, YearForm
-from tracker.regime.lights import light_counts
+from tracker.ledger.lights import light_counts
 from tracker.regime.redblack import redblack
 from tracker.regime.sections import section
 from tracker.regime.views import PER_PAGE, ListPage, as_of_arg, bp

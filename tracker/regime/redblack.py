@@ -20,9 +20,9 @@ from sqlalchemy import and_, case, func, or_, select
 from tracker import calendar, clock
 from tracker.extensions import db
 from tracker.models import Task, Unit
-from tracker.regime import cycles
+from tracker.reports import cycles
 from tracker.regime.rules import rule_set
-from tracker.regime.sqldays import day_number, local_day_number
+from tracker.calendar.sql import day_number, local_day_number
 
 
 @dataclass(frozen=True)
@@ -221,29 +221,10 @@ def _overdue_units(days: list[date], rules: dict[str, Any]) -> dict[date, set[in
 
 def overdue_entries(today: date, rules: dict[str, Any]) -> list[dict[str, Any]]:
     rows = _overdue_rows(today, rules)
-    days = WorkdayCounter(rows[0].due_date if rows else today, today)
+    days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
     return [{"unit_id": r.lead_unit_id, "task_id": r.id, "rule": "overdue_items",
              "reason": f"{r.code} {r.title}：逾期{days.after(r.due_date)}个工作日（完成时限{r.due_date}）",
              "task_code": r.code, "workdays_overdue": days.after(r.due_date)} for r in rows]
-
-
-class WorkdayCounter:
-    """workdays_between(day, end) for many days at once, by prefix counts."""
-
-    def __init__(self, start: date, end: date):
-        self.end = end
-        self.start = start
-        self.counts = [0]
-        for n in range((end - start).days):
-            self.counts.append(self.counts[-1] + calendar.is_workday(start + timedelta(days=n + 1)))
-
-    def after(self, day: date) -> int:
-        """Working days in (day, end]."""
-        return self.between(day, self.end)
-
-    def between(self, first: date, last: date) -> int:
-        """Working days in (first, last], both within [start, end]."""
-        return self.counts[(last - self.start).days] - self.counts[(first - self.start).days]
 
 
 def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) -> None:

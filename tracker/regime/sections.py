@@ -12,8 +12,8 @@ from sqlalchemy import and_, case, func, select
 
 from tracker.extensions import db
 from tracker.models import STATUSES, ProgressReport, Task, Unit
-from tracker.regime import cycles
-from tracker.regime.lights import COLOR_LABELS, COLORS, light_counts
+from tracker.reports import cycles
+from tracker.ledger.lights import COLOR_LABELS, COLORS, light_counts
 from tracker.regime.redblack import percent_text
 
 

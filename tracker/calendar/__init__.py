@@ -7,6 +7,8 @@ says so, so callers can warn instead of failing.
 
 Counting is fast: per year, a running count of working days is built once (per app,
 until the office's days change), so `workdays_between` costs a lookup, not a loop.
+`WorkdayCounter` counts for many days at once; `tracker.calendar.sql` does day arithmetic
+inside SQL; `tracker.calendar.imports` reads the office's uploaded lists of days.
 """
 from __future__ import annotations
 
@@ -140,3 +142,22 @@ def forget_office_days() -> None:
     """Drop the cached office days after they change."""
     if has_app_context():
         current_app.extensions.pop("duban.calendar", None)
+
+
+class WorkdayCounter:
+    """workdays_between(day, end) for many days at once, by prefix counts."""
+
+    def __init__(self, start: date, end: date):
+        self.end = end
+        self.start = start
+        self.counts = [0]
+        for n in range((end - start).days):
+            self.counts.append(self.counts[-1] + is_workday(start + timedelta(days=n + 1)))
+
+    def after(self, day: date) -> int:
+        """Working days in (day, end]."""
+        return self.between(day, self.end)
+
+    def between(self, first: date, last: date) -> int:
+        """Working days in (first, last], both within [start, end]."""
+        return self.counts[(last - self.start).days] - self.counts[(first - self.start).days]

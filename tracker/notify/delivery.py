@@ -24,7 +24,7 @@ from tracker.notify.channels import DeliveryError, Outgoing, send
 log = logging.getLogger(__name__)
 
 
-def dispatch(only: list[int] | None = None) -> dict[str, int]:
+def deliver(only: list[int] | None = None) -> dict[str, int]:
     """Deliver every due notice (or just the ids in *only*); returns counts by outcome."""
     settings = current_app.config["SETTINGS"]
     cfg = settings["notify"]
@@ -34,7 +34,7 @@ def dispatch(only: list[int] | None = None) -> dict[str, int]:
     counts: Counter[str] = Counter()
     with ThreadPoolExecutor(cfg["workers"]) as pool:
         while (batch := outbox.claim(token, cfg["batch_size"], only)) is not None:
-            _deliver(batch, token, pool, settings, counts, send_by=_send_by(cfg))
+            _deliver_batch(batch, token, pool, settings, counts, send_by=_send_by(cfg))
             db.session.commit()
     return {k: counts[k] for k in ("sent", "failed", "dead", "deferred")}
 
@@ -65,7 +65,7 @@ def _send_before(send_by: float, out: Outgoing, settings: dict) -> None:
     send(out, settings)
 
 
-def _deliver(batch: list[Notification], token: str, pool: ThreadPoolExecutor, settings: dict,
+def _deliver_batch(batch: list[Notification], token: str, pool: ThreadPoolExecutor, settings: dict,
              counts: Counter, send_by: float) -> None:
     ready = [row for row in batch if not _rate_limited(row, token, settings, counts)]
     secrets = _secrets(ready)

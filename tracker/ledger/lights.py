@@ -13,7 +13,7 @@ from tracker import calendar, clock
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.models import Milestone, Task
-from tracker.regime.sqldays import day_number, day_of, local_day_number
+from tracker.calendar.sql import day_number, day_of, local_day_number
 
 COLORS = ("green", "yellow", "red")
 COLOR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
