@@ -40,9 +40,9 @@ from run import free_port
 from sqlalchemy import select
 
 from tracker import clock, create_app
-from tracker.accounts.operations import add_channel
 from tracker.extensions import db
 from tracker.models import JobRun, Notification, Unit, User
+from tracker.notify.channel_settings import add_channel
 
 TARGET_SECONDS = 20
 JOB = "weekly-overdue-notice"

@@ -37,8 +37,8 @@ from tracker.accounts.operations import create_token
 from tracker.extensions import db
 from tracker.models import User
 from tracker.regime.bulletins import create_draft
-from tracker.regime.compile import compile_content
-from tracker.regime.dispatch import current_period
+from tracker.regime.compilers import compile_content
+from tracker.regime.dispatch_table import current_period
 from tracker.regime.redblack import redblack
 
 TARGET_SECONDS = 5.0

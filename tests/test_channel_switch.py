@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from conftest import csrf_from
-from tracker.accounts.operations import add_channel
+from tracker.notify.channel_settings import add_channel
 from tracker.extensions import db
 from tracker.models import AuditEvent, Channel, Notification
 from tracker.notify import outbox

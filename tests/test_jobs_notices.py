@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from peers import robots, smtp  # noqa: F401 - fixtures
-from tracker.accounts.operations import add_channel, create_user
+from tracker.accounts.operations import create_user
 from tracker.extensions import db
 from tracker.jobs import notices
 from tracker.models import JobRun, Notification
+from tracker.notify.channel_settings import add_channel
 from tracker.reports.operations import submit_report
 from tracker.signoff.operations import approve_signoff, request_signoff
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from conftest import NOW
 from peers import robots, smtp  # noqa: F401 - fixtures
-from tracker.accounts.operations import add_channel
+from tracker.notify.channel_settings import add_channel
 from tracker.extensions import db
 from tracker.models import Notification
 from tracker.notify import outbox

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from peers import robots  # noqa: F401 - fixture
 from tracker import calendar
-from tracker.accounts.operations import add_channel
+from tracker.notify.channel_settings import add_channel
 from tracker.extensions import db
 from tracker.models import Channel, JobRun, Notification
 from tracker.notify import outbox, receipts

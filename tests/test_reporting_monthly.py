@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.jobs import fires, notices
 from tracker.models import Notification, ProgressReport
 from tracker.reports import cycles
-from tracker.regime.compile import compile_content
+from tracker.regime.compilers import compile_content
 from tracker.regime.evaluation import evaluate
 from tracker.reports import periods
 from tracker.reports.operations import submit_report

@@ -16,13 +16,14 @@ from babel.messages.pofile import read_po
 
 from conftest import NOW, PASSWORD
 from test_regime_redblack import at
-from tracker.accounts.operations import add_channel, create_unit, create_user
+from tracker.accounts.operations import create_unit, create_user
 from tracker.extensions import babel, db
 from tracker.ledger.operations import create_task
 from tracker.notify import outbox
+from tracker.notify.channel_settings import add_channel
 from tracker.regime.adjustments import add_adjustment
 from tracker.regime.bulletins import create_draft, publish
-from tracker.regime.dispatch import record_meeting
+from tracker.regime.meetings import record_meeting
 from tracker.reports.operations import submit_report
 from tracker.signoff.operations import request_extension, request_signoff
 

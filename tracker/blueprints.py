@@ -1,16 +1,18 @@
-"""The one list of feature blueprints."""
+"""The one list of features: their blueprints, and the jobs a feature adds to the registry."""
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register every feature's blueprint on *app*."""
+    """Register every feature's blueprint on *app* and its jobs in the job registry."""
     from tracker.accounts.views import bp as accounts
     from tracker.api import bp as api
     from tracker.dashboard.views import bp as dashboard
     from tracker.ledger.views import bp as ledger
     from tracker.notify.views import bp as notify
-    from tracker.regime.views import bp as regime
+    from tracker.regime import jobs as regime_jobs
+    from tracker.regime.blueprint import bp as regime
     from tracker.signoff.views import bp as signoff
 
     for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api):
         app.register_blueprint(blueprint)
+    regime_jobs.register()

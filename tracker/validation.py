@@ -25,6 +25,18 @@ def text(value: Any, field: str, limit: int | None = None, required: bool = Fals
     return value
 
 
+def is_integer(value: Any) -> bool:
+    """True for an int that is not a bool (JSON true is not an id)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def integer(value: Any, field: str, message: str | None = None) -> int:
+    """*value* as an int (a bool is not one), or a ValidationError naming *field*."""
+    if not is_integer(value):
+        raise ValidationError(message or f"{field} must be an integer", field)
+    return value
+
+
 def number(value: Any, field: str) -> float | None:
     """A non-negative quantity (目标值, 累计完成) or None."""
     if value is None:
@@ -38,8 +50,7 @@ def number(value: Any, field: str) -> float | None:
 
 def percent(value: Any, field: str) -> int:
     """A whole percentage 0–100."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{field} must be a whole number from 0 to 100", field)
+    integer(value, field, f"{field} must be a whole number from 0 to 100")
     if not 0 <= value <= 100:
         raise ValidationError(f"{field} must be from 0 to 100, got {value}", field)
     return value

@@ -1,7 +1,9 @@
 """Web-layer wiring shared by every blueprint: login, language, filters, errors, headers."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session
@@ -13,6 +15,7 @@ from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
 from tracker.ledger.lights import light_of
+from tracker.responses import error_response
 
 LANGUAGES = ("zh", "en")
 
@@ -120,8 +123,6 @@ def _isodate(value: date | None) -> str:
 def _domain_error(exc: DomainError):
     """A rule refused a form action: say why and go back where the user came from."""
     if request.path.startswith("/api/"):
-        from tracker.api.errors import error_response
-
         return error_response(exc.message, exc.field, exc.status)
     db.session.rollback()
     if exc.status == 404:
@@ -130,6 +131,27 @@ def _domain_error(exc: DomainError):
         return render_template("errors/error.html", message=exc.message, status=403), 403
     flash(exc.message, "error")
     return redirect(request.referrer or "/")
+
+
+def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],
+              to: str | Callable[[Any], str], page: Callable[[], str]):
+    """The shape of every page with a form. On a submitted, valid *form*: run the operation
+    (`run()`), commit, flash *done* and redirect to *to* (each a string, or a function of
+    what `run` returned). Otherwise answer `page()` as typed: 200 for a GET, 400 for an
+    invalid form, the operation's status (409 …) when a rule refused, the refusal flashed
+    and shown on the field it names."""
+    if not form.is_submitted():
+        return page(), 200
+    if not form.validate():
+        return page(), 400
+    try:
+        result = run()
+    except DomainError as exc:
+        status = form_failed(exc, form)
+        return page(), status
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(to(result) if callable(to) else to)
 
 
 def form_failed(exc: DomainError, form) -> int:
@@ -159,8 +181,6 @@ def _http_error(exc: HTTPException):
     """API paths always answer the JSON error shape (also for unknown routes and methods);
     pages show the error page for a body over the limit and Flask's default otherwise."""
     if request.path.startswith("/api/"):
-        from tracker.api.errors import error_response
-
         message = ("request body is larger than the allowed size" if exc.code == 413
                    else exc.description or exc.name)
         return error_response(message, None, exc.code or 500)
@@ -174,23 +194,3 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
-
-
-class RowPage:
-    """A page of plain result rows (aggregates), shaped like Flask-SQLAlchemy's Pagination."""
-
-    def __init__(self, query, page: int, per_page: int):
-        from sqlalchemy import func, select
-
-        self.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        self.per_page = per_page
-        self.pages = max(1, -(-self.total // per_page))
-        self.page = min(max(page, 1), self.pages)
-        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).all()
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
-
-
-def page_arg(name: str = "page") -> int:
-    """The 1-based page number in the query string (bad values mean page 1)."""
-    return max(request.args.get(name, 1, type=int) or 1, 1)

@@ -1,4 +1,4 @@
-"""Account rules: units, users, channels, API tokens, password login with throttling."""
+"""Account rules: units, users, API tokens, password login with throttling."""
 from __future__ import annotations
 
 import hashlib
@@ -13,9 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker import audit, validation
 from tracker.accounts.permissions import require_office
 from tracker.clock import now
-from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from tracker.errors import Conflict, PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.models import CHANNEL_KINDS, ROLES, UNIT_KINDS, ApiToken, Channel, LoginFailure, Unit, User
+from tracker.lookup import require
+from tracker.models import ROLES, UNIT_KINDS, ApiToken, LoginFailure, Unit, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
@@ -37,7 +38,7 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
         raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
     if parent_id is not None and _unit_or_none(parent_id) is None:
         raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id")
-    email = _optional_email(email, "email")
+    email = optional_email(email, "email")
     if db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise ValidationError(f"a unit named {name} already exists", "name")
     unit = Unit(name=name, kind=kind, parent_id=parent_id, email=email)
@@ -49,22 +50,17 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
 
 def _unit_or_none(unit_id: object) -> Unit | None:
     """The unit with this id; None for an unknown id or a value that is not an integer."""
-    if isinstance(unit_id, bool) or not isinstance(unit_id, int):
-        return None
-    return db.session.get(Unit, unit_id)
+    return db.session.get(Unit, unit_id) if validation.is_integer(unit_id) else None
 
 
 def get_unit(unit_id: int) -> Unit:
     """The unit with *unit_id* (an id from a URL path), or NotFound."""
-    unit = _unit_or_none(unit_id)
-    if unit is None:
-        raise NotFound(f"unit {unit_id} does not exist")
-    return unit
+    return require(Unit, unit_id)
 
 
-def units_query(kind: str | None = None) -> Select:
-    """Units (everyone may read them), optionally of one kind, by id."""
-    query = select(Unit).order_by(Unit.id)
+def units_query(kind: str | None = None, order: str = "id") -> Select:
+    """Units (everyone may read them), optionally of one kind, by id or by name."""
+    query = select(Unit).order_by(Unit.name if order == "name" else Unit.id)
     if kind is not None:
         if kind not in UNIT_KINDS:
             raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
@@ -72,10 +68,10 @@ def units_query(kind: str | None = None) -> Select:
     return query
 
 
-def users_query(actor: User, unit_id: int | None = None) -> Select:
-    """Users, optionally of one unit, by id (office only)."""
+def users_query(actor: User, unit_id: int | None = None, order: str = "id") -> Select:
+    """Users, optionally of one unit, by id or by login (office only)."""
     require_office(actor)
-    query = select(User).order_by(User.id)
+    query = select(User).order_by(User.login if order == "login" else User.id)
     return query if unit_id is None else query.where(User.unit_id == unit_id)
 
 
@@ -99,7 +95,7 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     if _unit_or_none(unit_id) is None:
         raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id")
     _check_password(password)
-    email = _optional_email(email, "email")
+    email = optional_email(email, "email")
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
         raise ValidationError(f"login {login} is taken", "login")
     user = User(login=login, name=name, unit_id=unit_id, role=role, email=email,
@@ -138,54 +134,13 @@ def _check_password(password: str) -> None:
         raise ValidationError(f"password must be at least {MIN_PASSWORD} characters", "password")
 
 
-def _optional_email(value: object, field: str) -> str | None:
+def optional_email(value: object, field: str) -> str | None:
+    """An email address, or None for a blank one; 400 naming *field* otherwise."""
     if value in (None, ""):
         return None
     if not isinstance(value, str) or not EMAIL_RE.match(value):
         raise ValidationError(f"{field} is not an email address", field)
     return value
-
-
-# --- channels ---------------------------------------------------------------------------
-
-def add_channel(actor: User, unit: Unit, kind: str, target: str, secret: str | None = None) -> Channel:
-    """Give a unit another way to be reached (email address or robot/webhook URL)."""
-    require_office(actor)
-    if kind not in CHANNEL_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(CHANNEL_KINDS)}", "kind")
-    target = validation.text(target, "target", 1000, required=True)
-    if kind == "email":
-        _optional_email(target, "target")
-    elif not re.match(r"^https?://\S+$", target):
-        raise ValidationError("target must be an http(s) URL", "target")
-    if secret is not None and not isinstance(secret, str):
-        raise ValidationError("secret must be a string", "secret")
-    exists = select(Channel.id).where(Channel.unit_id == unit.id, Channel.kind == kind,
-                                      Channel.target == target)
-    if db.session.scalar(exists) is not None:
-        raise ValidationError("this unit already has that channel", "target")
-    channel = Channel(unit_id=unit.id, kind=kind, target=target, secret=secret or None)
-    db.session.add(channel)
-    db.session.flush()
-    audit.record(actor, "channel.create", channel, detail={"unit_id": unit.id, "kind": kind})
-    return channel
-
-
-def channels_query(actor: User, unit: Unit) -> Select:
-    """A unit's channels (office only: robot URLs carry their keys)."""
-    require_office(actor)
-    return select(Channel).where(Channel.unit_id == unit.id).order_by(Channel.id)
-
-
-def set_channel_active(actor: User, channel: Channel, is_active: bool) -> None:
-    """Switch a channel off (a robot that was removed from its group) or back on; nothing
-    is deleted, and queued notices to it stay in the log."""
-    require_office(actor)
-    if channel.is_active == is_active:
-        return
-    channel.is_active = is_active
-    audit.record(actor, "channel.activate" if is_active else "channel.deactivate", channel,
-                 detail={"unit_id": channel.unit_id, "kind": channel.kind})
 
 
 # --- API tokens -------------------------------------------------------------------------
@@ -200,6 +155,12 @@ def create_token(actor: User | None, user: User) -> str:
     db.session.flush()
     audit.record(actor, "token.create", token, detail={"user": user.login, "prefix": token.prefix})
     return raw
+
+
+def tokens_query(user: User) -> Select:
+    """*user*'s own API tokens, newest first."""
+    return (select(ApiToken).where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
 def revoke_token(actor: User, token: ApiToken) -> None:

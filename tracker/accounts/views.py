@@ -4,18 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts import operations
 from tracker.accounts.forms import ActiveForm, LoginForm, PasswordForm, TokenForm, UnitForm, UserForm
+from tracker.accounts.lookups import unit_choices
 from tracker.accounts.permissions import require_office
-from tracker.ledger.forms import options
-from tracker.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from tracker.errors import NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.ledger.views import unit_choices
+from tracker.ledger.forms import options
+from tracker.lookup import require
 from tracker.models import ApiToken, Unit, User
-from tracker.web import form_failed, page_arg, safe_next
+from tracker.paging import paginate
+from tracker.web import form_post, safe_next
 
 bp = Blueprint("accounts", __name__)
 PER_PAGE = 50
@@ -56,20 +57,12 @@ def units():
     require_office(current_user)
     form = UnitForm()
     form.parent_id.choices = options([(0, "—"), *unit_choices()])
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        try:
-            unit = operations.create_unit(current_user, form.name.data, form.kind.data,
-                                          form.parent_id.data or None, form.email.data or None)
-        except DomainError as exc:
-            status = form_failed(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已新建单位 %(name)s", name=unit.name), "success")
-            return redirect(url_for("accounts.units"))
-    page = db.paginate(select(Unit).options(selectinload(Unit.parent)).order_by(Unit.name),
-                       page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("admin/units.html", form=form, units=page), status
+    return form_post(
+        form, lambda: operations.create_unit(current_user, form.name.data, form.kind.data,
+                                             form.parent_id.data or None, form.email.data or None),
+        done=lambda unit: _("已新建单位 %(name)s", name=unit.name), to=url_for("accounts.units"),
+        page=lambda: render_template("admin/units.html", form=form, units=paginate(
+            operations.units_query(order="name").options(selectinload(Unit.parent)), PER_PAGE)))
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -79,22 +72,14 @@ def users():
     require_office(current_user)
     form = UserForm()
     form.unit_id.choices = options(unit_choices())
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        try:
-            user = operations.create_user(current_user, form.login.data, form.name.data,
-                                          form.unit_id.data, form.role.data, form.password.data,
-                                          form.email.data or None)
-        except DomainError as exc:
-            status = form_failed(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已新建用户 %(login)s", login=user.login), "success")
-            return redirect(url_for("accounts.users"))
-    page = db.paginate(select(User).options(selectinload(User.unit)).order_by(User.login),
-                       page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("admin/users.html", form=form, users=page,
-                           password_form=PasswordForm(formdata=None)), status
+    return form_post(
+        form, lambda: operations.create_user(current_user, form.login.data, form.name.data,
+                                             form.unit_id.data, form.role.data, form.password.data,
+                                             form.email.data or None),
+        done=lambda user: _("已新建用户 %(login)s", login=user.login), to=url_for("accounts.users"),
+        page=lambda: render_template("admin/users.html", form=form, users=paginate(
+            operations.users_query(current_user, order="login").options(selectinload(User.unit)), PER_PAGE),
+            password_form=PasswordForm(formdata=None)))
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
@@ -102,7 +87,7 @@ def users():
 def set_active(user_id: int):
     """The office deactivates (停用) or reactivates (启用) a user."""
     require_office(current_user)
-    user = _user(user_id)
+    user = require(User, user_id)
     form = ActiveForm()
     operations.set_user_active(current_user, user, form.is_active.data == "1")
     db.session.commit()
@@ -116,7 +101,7 @@ def set_active(user_id: int):
 def reset_password(user_id: int):
     """The office sets a new password for a user."""
     require_office(current_user)
-    user = _user(user_id)
+    user = require(User, user_id)
     form = PasswordForm()
     if not form.validate_on_submit():
         raise ValidationError(_("新密码至少 8 个字符"), "password")
@@ -135,9 +120,7 @@ def tokens():
     if form.validate_on_submit():
         raw = operations.create_token(current_user, current_user)
         db.session.commit()
-    page = db.paginate(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                       .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()),
-                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = paginate(operations.tokens_query(current_user), PER_PAGE)
     # Answering the POST directly (no redirect) keeps the raw token out of the session cookie.
     return render_template("admin/tokens.html", form=form, tokens=page, raw=raw)
 
@@ -145,17 +128,11 @@ def tokens():
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or (token.user_id != current_user.id and not current_user.is_office):
+    token = require(ApiToken, token_id, "token")
+    if token.user_id != current_user.id and not current_user.is_office:
         raise NotFound(f"token {token_id} does not exist")
     operations.revoke_token(current_user, token)
     db.session.commit()
     flash(_("已撤销令牌 %(prefix)s…", prefix=token.prefix), "success")
     return redirect(url_for("accounts.tokens"))
 
-
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} does not exist")
-    return user

@@ -5,9 +5,9 @@ from flask import Blueprint, g, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.operations import user_for_token
-from tracker.api.errors import error_response
 from tracker.errors import DomainError
 from tracker.extensions import csrf, db
+from tracker.responses import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, no cookies

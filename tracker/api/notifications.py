@@ -7,8 +7,8 @@ from tracker.api import bp
 from tracker.api.parsing import page_of, query_int
 from tracker.api.spec import (INT, PAGING, STAMP, STR, obj, enum, nullable, operation, page,
                               path_id, query)
-from tracker.errors import NotFound
 from tracker.extensions import db
+from tracker.lookup import require
 from tracker.models import NOTIFICATION_STATUSES, Notification
 from tracker.notify import operations, outbox
 
@@ -22,9 +22,7 @@ def list_notifications():
 
 @bp.post("/notifications/<int:notification_id>/retry")
 def retry_notification(notification_id: int):
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        raise NotFound(f"notification {notification_id} does not exist")
+    notification = require(Notification, notification_id)
     outbox.retry(g.api_user, notification)
     db.session.commit()
     return operations.to_dict(notification)

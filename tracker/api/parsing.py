@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import Select
 
+from tracker import validation
 from tracker.clock import parse_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -39,9 +40,7 @@ def required_date(data: dict[str, Any], field: str) -> date:
 
 def integer(value: Any, field: str) -> int:
     """An integer from JSON (not a bool, not a float)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{field} must be an integer", field)
-    return value
+    return validation.integer(value, field)
 
 
 def query_int(name: str, default: int | None = None, minimum: int = 1,

@@ -1,20 +1,21 @@
 """API: the regime's outputs — lights, the red/black list, bulletins and the evaluation."""
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import g, request
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.accounts.lookups import unit_names
 from tracker.accounts.permissions import visible_to
 from tracker.api import bp
 from tracker.api.parsing import body, page_of, query_date
 from tracker.api.spec import AS_OF, INT, PAGING, STR, obj, enum, nullable, operation, page, path_id, query
 from tracker.extensions import db
-from tracker.models import Bulletin, Task, Unit
-from tracker.regime import bulletins, documents
+from tracker.ledger.lights import light_counts
+from tracker.models import Task
+from tracker.regime import bulletins, downloads
 from tracker.regime.adjustments import add_adjustment
 from tracker.regime.evaluation import evaluate
-from tracker.ledger.lights import light_counts
 from tracker.regime.redblack import redblack
 
 
@@ -22,7 +23,7 @@ from tracker.regime.redblack import redblack
 def lights():
     today = clock.today(query_date("as_of"))
     counts = light_counts(visible_to(g.api_user, select(Task)), today)
-    names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    names = unit_names(u["unit_id"] for u in counts["units"])
     for unit in counts["units"]:
         unit["unit_name"] = names.get(unit["unit_id"], "")
     return {"as_of": today.isoformat(), **counts}
@@ -76,28 +77,12 @@ def publish_bulletin(bulletin_id: int):
 
 @bp.get("/bulletins/<int:bulletin_id>/document.docx")
 def bulletin_docx(bulletin_id: int):
-    return docx_response(bulletins.get_bulletin(g.api_user, bulletin_id))
+    return downloads.bulletin_docx(bulletins.get_bulletin(g.api_user, bulletin_id))
 
 
 @bp.get("/bulletins/<int:bulletin_id>/table.xlsx")
 def bulletin_xlsx(bulletin_id: int):
-    return xlsx_response(bulletins.get_bulletin(g.api_user, bulletin_id))
-
-
-def docx_response(bulletin: Bulletin) -> Response:
-    """The bulletin as .docx (shared with the web pages)."""
-    data = documents.docx_bytes(bulletins.content_of(bulletin), *bulletins.letterhead(bulletin))
-    return _download(data, documents.DOCX_TYPE, f"bulletin-{bulletin.id}.docx")
-
-
-def xlsx_response(bulletin: Bulletin) -> Response:
-    data = documents.xlsx_bytes(bulletins.content_of(bulletin))
-    return _download(data, documents.XLSX_TYPE, f"bulletin-{bulletin.id}.xlsx")
-
-
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return downloads.bulletin_xlsx(bulletins.get_bulletin(g.api_user, bulletin_id))
 
 
 BULLETIN_KIND = enum("weekly", "monthly", "quarterly", "annual")

@@ -9,6 +9,7 @@ from tracker.api.parsing import body, page_of, query_int
 from tracker.api.spec import PAGING, operation, page, path_id, query
 from tracker.extensions import db
 from tracker.models import Channel, Unit, User
+from tracker.notify import channel_settings
 
 
 @bp.get("/units")
@@ -28,14 +29,14 @@ def create_unit():
 @bp.get("/units/<int:unit_id>/channels")
 def list_channels(unit_id: int):
     unit = operations.get_unit(unit_id)
-    return page_of(operations.channels_query(g.api_user, unit), Channel.to_dict)
+    return page_of(channel_settings.channels_query(g.api_user, unit), Channel.to_dict)
 
 
 @bp.post("/units/<int:unit_id>/channels")
 def add_channel(unit_id: int):
     unit = operations.get_unit(unit_id)
     data = body()
-    channel = operations.add_channel(g.api_user, unit, data.get("kind"), data.get("target"),
+    channel = channel_settings.add_channel(g.api_user, unit, data.get("kind"), data.get("target"),
                                      data.get("secret"))
     db.session.commit()
     return channel.to_dict(), 201

@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, func, select
 from tracker.accounts.permissions import unit_filter
 from tracker.extensions import db
 from tracker.models import STATUSES, Task, Unit, User
-from tracker.web import RowPage
+from tracker.paging import Page, paginate_rows
 
 DUE_SOON_DAYS = 7
 OPEN = tuple(s for s in STATUSES if s != "signed_off")
@@ -54,11 +54,11 @@ def unit_totals(unit_id: int, today: date) -> dict[str, int]:
     return out
 
 
-def unit_page(today: date, page: int, per_page: int) -> RowPage:
+def unit_page(today: date, per_page: int) -> Page:
     """Lead units by name, a page at a time, each with its items, signed off, overdue and
     completion rate (%). Only the page's units are aggregated, through the lead-unit index."""
     leads = select(Task.id).where(Task.lead_unit_id == Unit.id).exists()
-    units = RowPage(select(Unit.id, Unit.name).where(leads).order_by(Unit.name), page, per_page)
+    units = paginate_rows(select(Unit.id, Unit.name).where(leads).order_by(Unit.name), per_page)
     ids = [row.id for row in units.items]
     figures = {row.lead_unit_id: row for row in db.session.execute(
         select(Task.lead_unit_id, func.count().label("total"),

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.accounts.permissions import require_view_unit
 from tracker.dashboard import stats
-from tracker.errors import NotFound
-from tracker.extensions import db
+from tracker.lookup import require
 from tracker.models import STATUSES, Unit
-from tracker.web import label, page_arg
+from tracker.paging import paginate
+from tracker.web import label
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 30
@@ -27,7 +27,7 @@ def home():
         return redirect(url_for("dashboard.unit_home", unit_id=current_user.unit_id))
     today = clock.today()
     totals = stats.office_totals(today)
-    units = stats.unit_page(today, page_arg(), PER_PAGE)
+    units = stats.unit_page(today, PER_PAGE)
     return render_template("dashboard/home.html", today=today, totals=totals, units=units,
                            status_bars=_status_bars(totals),
                            rate_bars=[{"label": row.name, "value": row.rate, "color": COLORS["signed_off"]}
@@ -43,12 +43,9 @@ def _status_bars(totals: dict[str, int]) -> list[dict]:
 @login_required
 def unit_home(unit_id: int):
     """A unit's items, overdue first; office and leaders may look at any unit."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound(f"unit {unit_id} does not exist")
+    unit = require(Unit, unit_id)
     require_view_unit(current_user, unit.id)
     today = clock.today()
-    tasks = db.paginate(stats.unit_home_query(current_user, unit.id, today), page=page_arg(),
-                        per_page=PER_PAGE, error_out=False)
+    tasks = paginate(stats.unit_home_query(current_user, unit.id, today), PER_PAGE)
     return render_template("dashboard/unit_home.html", unit=unit, today=today, tasks=tasks,
                            totals=stats.unit_totals(unit.id, today))

@@ -44,13 +44,17 @@ def monthly_reminder_day(day: date) -> bool:
     return calendar.add_workdays(due, -before) == day
 
 
+def _first_workday_of(kind: str, day: date) -> bool:
+    return calendar.next_workday(periods.period_bounds(periods.period_of(day, kind))[0]) == day
+
+
 def first_workday_of_month(day: date) -> bool:
-    return calendar.next_workday(day.replace(day=1)) == day
+    return _first_workday_of("monthly", day)
 
 
 def first_workday_of_quarter(day: date) -> bool:
-    return calendar.next_workday(date(day.year, (day.month - 1) // 3 * 3 + 1, 1)) == day
+    return _first_workday_of("quarterly", day)
 
 
 def first_workday_of_year(day: date) -> bool:
-    return calendar.next_workday(date(day.year, 1, 1)) == day
+    return _first_workday_of("annual", day)

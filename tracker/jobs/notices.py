@@ -14,8 +14,9 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from tracker import calendar, clock
+from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
-from tracker.models import ProgressReport, Task, Unit, User
+from tracker.models import ProgressReport, Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Notice
@@ -169,7 +170,7 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
         lambda rs: f"【周调度】{period} 逾期事项通报：{len(rs)}项",
         lambda r: _overdue_line(r, days[r.id]),
         lambda uid: m.unit_items_url(uid, overdue=True))
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(grouped)))).all()) \
+    names = unit_names(grouped) \
         if grouped else {}
     order = sorted(grouped, key=lambda uid: (-len(grouped[uid]), names[uid]))
     summary = [f"截至{as_of}，{len(grouped)}个单位共{len(rows)}项工作逾期："] + [

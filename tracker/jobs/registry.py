@@ -1,6 +1,8 @@
 """Every scheduled job by its public name (API.md): what it runs and on which days the
-scheduler fires it. Adding a job is one line here (its time goes in [scheduler] times;
-09:00 when not listed)."""
+scheduler fires it. The notice jobs and the outbox's delivery are listed here; a feature
+with jobs of its own adds them with `add` when the app is built (the regime's bulletin
+jobs: `tracker.regime.jobs.register`). A job's time goes in [scheduler] times (09:00 when
+not listed)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,7 +11,6 @@ from datetime import date
 
 from tracker.jobs import fires, notices
 from tracker.notify.delivery import deliver
-from tracker.regime import jobs as regime
 
 DISPATCH = "dispatch-outbox"
 
@@ -32,7 +33,9 @@ JOBS: dict[str, Job] = {
     "weekly-report-reminder": Job(notices.weekly_report_reminder, fires.report_deadline_day),
     "monthly-report-reminder": Job(notices.monthly_report_reminder, fires.monthly_reminder_day),
     DISPATCH: Job(dispatch_outbox, fires.always),
-    "monthly-bulletin": Job(regime.monthly_bulletin, fires.first_workday_of_month),
-    "quarterly-review": Job(regime.quarterly_review, fires.first_workday_of_quarter),
-    "annual-evaluation": Job(regime.annual_evaluation, fires.first_workday_of_year),
 }
+
+
+def add(name: str, run: Callable[..., dict], fires_on: Callable[[date], bool]) -> None:
+    """List a feature's job under its public *name* (adding it again changes nothing)."""
+    JOBS[name] = Job(run, fires_on)

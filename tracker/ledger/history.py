@@ -4,11 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker import audit
-from tracker.extensions import db
-from tracker.models import Unit
+from tracker.accounts.lookups import unit_names
 from tracker.web import label
 
 UNIT_FIELDS = ("lead_unit_id", "co_unit_ids")
@@ -59,4 +57,4 @@ def _unit_names(events: list[dict[str, Any]]) -> dict[int, str]:
                 ids.update(part if isinstance(part, list) else [part] if part else [])
     if not ids:
         return {}
-    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    return unit_names(ids)

@@ -11,9 +11,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
-from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.errors import Conflict, ValidationError
 from tracker.extensions import db
 from tracker.ledger import workflow
+from tracker.lookup import require
 from tracker.models import STATUSES, Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
@@ -25,9 +26,7 @@ EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_uni
 
 def get_task(user: User, task_id: int) -> Task:
     """The task with *task_id* if *user* may see it; 404 / 403 otherwise."""
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} does not exist")
+    task = require(Task, task_id)
     require_view(user, task)
     return task
 
@@ -61,8 +60,7 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     edit raises Conflict and changes nothing. A changed due_date is recorded as a
     deadline change with the old date."""
     require_office(actor)
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ValidationError("version is required (the version you read)", "version")
+    validation.integer(version, "version", "version is required (the version you read)")
     if version != task.version:
         raise Conflict(f"事项已被他人修改（当前版本 {task.version}，你读取的是 {version}），请刷新后重试 "
                        "(stale version)", "version")
@@ -131,8 +129,7 @@ def _reparent(task: Task, parent_id: Any) -> None:
 def _parent(parent_id: Any) -> Task | None:
     if parent_id is None:
         return None
-    if not isinstance(parent_id, int) or isinstance(parent_id, bool):
-        raise ValidationError("parent_id must be an integer", "parent_id")
+    validation.integer(parent_id, "parent_id")
     parent = db.session.get(Task, parent_id)
     if parent is None:
         raise ValidationError(f"parent_id {parent_id} is not a task", "parent_id")
@@ -193,8 +190,7 @@ def _apply(task: Task, values: dict[str, Any]) -> None:
 
 
 def _unit_id(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{field} must be a unit id (integer)", field)
+    validation.integer(value, field, f"{field} must be a unit id (integer)")
     if db.session.get(Unit, value) is None:
         raise ValidationError(f"{field}: unit {value} does not exist", field)
     return value

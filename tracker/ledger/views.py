@@ -8,18 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
+from tracker.accounts.lookups import unit_choices
 from tracker.accounts.permissions import can_report, is_lead, require_office
-from tracker.errors import DomainError, NotFound
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.ledger import operations
 from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
                                   uploaded)
 from tracker.ledger.history import readable_history
-from tracker.models import Evidence, ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit
+from tracker.lookup import require
+from tracker.models import Evidence, ProgressReport, Task, Unit
+from tracker.paging import paginate
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
-from tracker.web import form_failed, page_arg
+from tracker.signoff.operations import recent_requests
+from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
 PER_PAGE = 50
@@ -38,7 +42,7 @@ def index():
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)
-    tasks = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    tasks = paginate(query, PER_PAGE)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
@@ -48,16 +52,11 @@ def new():
     """The office assigns a new item (新建事项)."""
     require_office(current_user)
     form = _task_form()
-    if form.validate_on_submit():
-        try:
-            task = operations.create_task(current_user, **form.values())
-        except DomainError as exc:
-            status = form_failed(exc, form)
-            return render_template("ledger/edit.html", form=form, task=None), status
-        db.session.commit()
-        flash(_("已新建事项 %(code)s", code=task.code), "success")
-        return redirect(url_for("ledger.show", task_id=task.id))
-    return render_template("ledger/edit.html", form=form, task=None), 400 if form.errors else 200
+    return form_post(
+        form, lambda: operations.create_task(current_user, **form.values()),
+        done=lambda task: _("已新建事项 %(code)s", code=task.code),
+        to=lambda task: url_for("ledger.show", task_id=task.id),
+        page=lambda: render_template("ledger/edit.html", form=form, task=None))
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -67,18 +66,14 @@ def edit(task_id: int):
     require_office(current_user)
     task = operations.get_task(current_user, task_id)
     form = _task_form(task)
-    if form.validate_on_submit():
+
+    def save():
         values = form.values()
         values["code"] = values["code"] or task.code
-        try:
-            operations.update_task(current_user, task, _int(form.version.data), values)
-        except DomainError as exc:
-            status = form_failed(exc, form)
-            return render_template("ledger/edit.html", form=form, task=task), status
-        db.session.commit()
-        flash(_("已保存"), "success")
-        return redirect(url_for("ledger.show", task_id=task.id))
-    return render_template("ledger/edit.html", form=form, task=task), 400 if form.errors else 200
+        return operations.update_task(current_user, task, _int(form.version.data), values)
+
+    return form_post(form, save, done=_("已保存"), to=url_for("ledger.show", task_id=task.id),
+                     page=lambda: render_template("ledger/edit.html", form=form, task=task))
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -93,18 +88,14 @@ def report(task_id: int):
     """A lead or co-unit reports progress (报送), with evidence files."""
     task = operations.get_task(current_user, task_id)
     form = ReportForm()
-    if not form.validate_on_submit():
-        return render_item(task, 400, report=form)
-    try:
-        submit_report(current_user, task, progress=form.progress.data, text=form.text.data,
-                      problems=form.problems.data or "", next_steps=form.next_steps.data or "",
-                      actual_value=form.actual_value.data, period=form.period.data or None,
-                      files=uploaded(form.files))
-    except DomainError as exc:
-        return render_item(task, form_failed(exc, form), report=form)
-    db.session.commit()
-    flash(_("进展已报送"), "success")
-    return redirect(url_for("ledger.show", task_id=task.id))
+    return form_post(
+        form, lambda: submit_report(current_user, task, progress=form.progress.data,
+                                    text=form.text.data, problems=form.problems.data or "",
+                                    next_steps=form.next_steps.data or "",
+                                    actual_value=form.actual_value.data,
+                                    period=form.period.data or None, files=uploaded(form.files)),
+        done=_("进展已报送"), to=url_for("ledger.show", task_id=task.id),
+        page=lambda: render_item(task, report=form))
 
 
 @bp.route("/tasks/<int:task_id>/status", methods=["POST"])
@@ -125,9 +116,7 @@ def status(task_id: int):
 @login_required
 def evidence(evidence_id: int):
     """Download an evidence file, only for users who may see its item."""
-    row = db.session.get(Evidence, evidence_id)
-    if row is None:
-        raise NotFound(f"evidence {evidence_id} does not exist")
+    row = require(Evidence, evidence_id)
     operations.get_task(current_user, row.task_id)
     path = evidence_files.path_of(row)
     if not path.is_file():
@@ -149,35 +138,22 @@ def _filter_unit(form: TaskFilterForm) -> int | None:
     return unit_id
 
 
-def render_item(task: Task, status: int = 200, **forms):
+def render_item(task: Task, **forms) -> str:
     """The item page with everything the user may see and the forms the user may use.
     *forms* replaces a blank form with a submitted one that failed."""
     blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
              "decision": DecisionForm, "status": StatusForm}
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
-    reports = db.paginate(reports_query(task).options(
+    reports = paginate(reports_query(task).options(
         selectinload(ProgressReport.evidence), selectinload(ProgressReport.unit),
-        selectinload(ProgressReport.user)), page=page_arg(), per_page=REPORTS_PER_PAGE,
-        error_out=False)
+        selectinload(ProgressReport.user)), REPORTS_PER_PAGE)
     today = clock.today()
     return render_template(
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
-        signoffs=_requests(SignoffRequest, task, selectinload(SignoffRequest.evidence)),
-        extensions=_requests(ExtensionRequest, task), history=readable_history(task.id),
-        may_report=can_report(current_user, task), may_request=is_lead(current_user, task),
-        is_office=current_user.is_office), status
-
-
-def _requests(model, task: Task, *options):
-    return db.session.scalars(
-        select(model).where(model.task_id == task.id)
-        .options(selectinload(model.requested_by), selectinload(model.decided_by), *options)
-        .order_by(model.created_at.desc(), model.id.desc()).limit(REQUESTS_SHOWN)).all()
-
-
-def unit_choices() -> list[tuple[int, str]]:
-    """(id, name) of every unit, by name, for select boxes."""
-    return [(uid, name) for uid, name in db.session.execute(select(Unit.id, Unit.name).order_by(Unit.name))]
+        signoffs=recent_requests(task, "signoff", REQUESTS_SHOWN),
+        extensions=recent_requests(task, "extension", REQUESTS_SHOWN),
+        history=readable_history(task.id), may_report=can_report(current_user, task),
+        may_request=is_lead(current_user, task), is_office=current_user.is_office)
 
 
 def _task_form(task: Task | None = None) -> TaskForm:

@@ -12,16 +12,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import calendar, clock
-from tracker.accounts import operations as accounts
+from tracker.accounts.lookups import unit_choices
 from tracker.accounts.permissions import require_office
-from tracker.errors import DomainError, NotFound
-from tracker.extensions import db
-from tracker.ledger.views import unit_choices
-from tracker.models import NOTIFICATION_STATUSES, Channel, JobRun, Notification, Unit
 from tracker.calendar import imports as calendar_imports
-from tracker.notify import operations, outbox, receipts
+from tracker.extensions import db
+from tracker.lookup import require
+from tracker.models import NOTIFICATION_STATUSES, Channel, JobRun, Notification, Unit
+from tracker.notify import channel_settings, operations, outbox, receipts
 from tracker.notify.forms import KIND_LABELS, CalendarForm, ChannelForm
-from tracker.web import form_failed, page_arg, safe_next
+from tracker.paging import paginate
+from tracker.web import form_post, safe_next
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 PER_PAGE = 50
@@ -39,7 +39,7 @@ def log():
     unit_id = request.args.get("unit_id", type=int)
     query = operations.notifications_query(current_user, request.args.get("status") or None,
                                            request.args.get("rule") or None, unit_id)
-    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("notify/log.html", page=page, statuses=NOTIFICATION_STATUSES,
                            rules=RULE_LABELS, units=unit_choices(), kinds=KIND_LABELS)
 
@@ -47,9 +47,7 @@ def log():
 @bp.route("/<int:notification_id>/retry", methods=["POST"])
 @login_required
 def retry(notification_id: int):
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        raise NotFound(f"notification {notification_id} does not exist")
+    notification = require(Notification, notification_id)
     outbox.retry(current_user, notification)
     db.session.commit()
     flash(_("已重新排队发送"), "success")
@@ -63,47 +61,35 @@ def channels():
     require_office(current_user)
     unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
     form = ChannelForm()
-    status = 200
-    if unit is not None and form.validate_on_submit():
-        try:
-            accounts.add_channel(current_user, unit, form.kind.data, form.target.data.strip(),
-                                 form.secret.data or None)
-        except DomainError as exc:
-            status = form_failed(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已添加通知渠道"), "success")
-            return redirect(url_for("notify.channels", unit_id=unit.id))
-    elif form.is_submitted():
-        status = 400
-    rows = list(db.session.scalars(select(Channel).where(Channel.unit_id == unit.id)
-                                   .order_by(Channel.id))) if unit else []
-    return render_template("notify/channels.html", unit=unit, form=form, channels=rows,
-                           units=unit_choices(), kinds=KIND_LABELS), status
+
+    def page() -> str:
+        rows = db.session.scalars(channel_settings.channels_query(current_user, unit)).all() if unit else []
+        return render_template("notify/channels.html", unit=unit, form=form, channels=rows,
+                               units=unit_choices(), kinds=KIND_LABELS)
+
+    if unit is None:
+        return page(), 400 if form.is_submitted() else 200
+    return form_post(
+        form, lambda: channel_settings.add_channel(current_user, unit, form.kind.data,
+                                                   form.target.data.strip(), form.secret.data or None),
+        done=_("已添加通知渠道"), to=url_for("notify.channels", unit_id=unit.id), page=page)
 
 
 @bp.route("/channels/<int:channel_id>/active", methods=["POST"])
 @login_required
 def set_channel_active(channel_id: int):
     """The office switches a channel off or back on."""
-    channel = _channel(channel_id)
-    accounts.set_channel_active(current_user, channel, request.form.get("active") == "1")
+    channel = require(Channel, channel_id)
+    channel_settings.set_channel_active(current_user, channel, request.form.get("active") == "1")
     db.session.commit()
     flash(_("已启用通知渠道") if channel.is_active else _("已停用通知渠道"), "success")
     return redirect(url_for("notify.channels", unit_id=channel.unit_id))
 
 
-def _channel(channel_id: int) -> Channel:
-    channel = db.session.get(Channel, channel_id)
-    if channel is None:
-        raise NotFound(f"channel {channel_id} does not exist")
-    return channel
-
-
 @bp.route("/channels/<int:channel_id>/test", methods=["POST"])
 @login_required
 def test_channel(channel_id: int):
-    channel = _channel(channel_id)
+    channel = require(Channel, channel_id)
     row = operations.send_test(current_user, channel)
     if row.status == "sent":
         flash(_("测试消息已发送"), "success")
@@ -118,24 +104,18 @@ def jobs():
     """Job runs, the calendar warning, and the upload of official holidays."""
     require_office(current_user)
     form = CalendarForm()
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            count = calendar_imports.import_calendar(current_user, upload.filename, upload.read())
-        except DomainError as exc:
-            status = form_failed(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已导入%(count)s天节假日安排", count=count), "success")
-            return redirect(url_for("notify.jobs"))
-    elif form.is_submitted():
-        status = 400
-    today = clock.today()
-    page = db.paginate(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()),
-                       page=page_arg(), per_page=PER_PAGE, error_out=False)
-    warning = _calendar_warning(today, today + timedelta(days=60))
-    return render_template("notify/jobs.html", page=page, form=form, warning=warning), status
+
+    def page() -> str:
+        today = clock.today()
+        runs = paginate(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()), PER_PAGE)
+        return render_template("notify/jobs.html", page=runs, form=form,
+                               warning=_calendar_warning(today, today + timedelta(days=60)))
+
+    return form_post(
+        form, lambda: calendar_imports.import_calendar(current_user, form.file.data.filename,
+                                                       form.file.data.read()),
+        done=lambda count: _("已导入%(count)s天节假日安排", count=count), to=url_for("notify.jobs"),
+        page=page)
 
 
 def _calendar_warning(*days: date) -> str | None:

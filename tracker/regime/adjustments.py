@@ -20,11 +20,11 @@ def add_adjustment(actor: User, year: Any, unit_id: Any, kind: Any, reason: Any,
     """Record a rating (by name, points from config), a ± points adjustment or a veto for
     *unit_id*'s *year* score. A reason is always required; the change is audited."""
     require_office(actor)
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not validation.is_integer(year) or not 2000 <= year <= 2100:
         raise ValidationError("year must be a year such as 2026", "year")
     if kind not in ADJUSTMENT_KINDS:
         raise ValidationError(f"kind must be one of {', '.join(ADJUSTMENT_KINDS)}", "kind")
-    if isinstance(unit_id, bool) or not isinstance(unit_id, int) or db.session.get(Unit, unit_id) is None:
+    if not validation.is_integer(unit_id) or db.session.get(Unit, unit_id) is None:
         raise ValidationError(f"unit_id: unit {unit_id!r} does not exist", "unit_id")
     reason = validation.text(reason, "reason", required=True)
     adj = EvaluationAdjustment(year=year, unit_id=unit_id, kind=kind, reason=reason,

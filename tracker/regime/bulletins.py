@@ -10,14 +10,16 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from tracker import audit, clock, validation
+from tracker.accounts.lookups import office_name
 from tracker.accounts.permissions import require_office
-from tracker.errors import Conflict, NotFound, PermissionDenied
+from tracker.errors import Conflict, PermissionDenied
 from tracker.extensions import db
+from tracker.lookup import require
 from tracker.models import BULLETIN_KINDS, Bulletin, Notification, Unit, User
 from tracker.notify import receipts
 from tracker.notify.outbox import Notice, enqueue_for_units
-from tracker.regime.compile import compile_content, period_span
-from tracker.regime.sections import section
+from tracker.regime.compilers import compile_content, period_span
+from tracker.regime.compilers.sections import section
 
 NOTICE_RULE = "bulletin"
 
@@ -72,9 +74,7 @@ def _next_version(kind: str, period: str) -> int:
 
 def get_bulletin(user: User, bulletin_id: int) -> Bulletin:
     """A bulletin *user* may read: drafts are the office's and leaders' only."""
-    bulletin = db.session.get(Bulletin, bulletin_id)
-    if bulletin is None:
-        raise NotFound(f"bulletin {bulletin_id} does not exist")
+    bulletin = require(Bulletin, bulletin_id)
     if not bulletin.is_published and not (user.is_office or user.is_leader):
         raise PermissionDenied("通报尚未发布 (the bulletin is a draft)")
     return bulletin
@@ -188,7 +188,7 @@ def bulletin_url(bulletin: Bulletin) -> str:
 
 def letterhead(bulletin: Bulletin) -> tuple[str, str]:
     """(issuer, document number) for the official-document header, e.g. 〔2026〕11号."""
-    issuer = db.session.scalar(select(Unit.name).where(Unit.kind == "office").order_by(Unit.id))
+    issuer = office_name()
     ordinal = int(bulletin.period[-2:].lstrip("WQ-") or 1) if bulletin.kind != "annual" else 1
     number = f"{BULLETIN_KINDS[bulletin.kind]}〔{bulletin.period[:4]}〕{ordinal}号"
     if bulletin.version > 1:

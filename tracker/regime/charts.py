@@ -13,10 +13,11 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from tracker import clock
+from tracker.accounts.lookups import unit_names
 from tracker.accounts.permissions import visible_to
 from tracker.extensions import db
-from tracker.models import Task, Unit, User
 from tracker.ledger.lights import light_counts
+from tracker.models import Task, User
 
 TOP_UNITS = 12
 MONTHS = 12
@@ -43,7 +44,7 @@ def lights_by_unit(user: User, today: date) -> list[dict[str, Any]]:
     """The units with the most red, then yellow, lights."""
     units = light_counts(visible_to(user, select(Task)), today)["units"]
     top = sorted(units, key=lambda u: (-u["red"], -u["yellow"], u["unit_id"]))[:TOP_UNITS]
-    names = _names(u["unit_id"] for u in top)
+    names = unit_names(u["unit_id"] for u in top)
     return [{**u, "label": names.get(u["unit_id"], "")} for u in top]
 
 
@@ -66,7 +67,7 @@ def overdue_by_unit(user: User, today: date) -> list[dict[str, Any]]:
     rows = db.session.execute(visible_to(user, select(Task.lead_unit_id, n).where(
         Task.due_date < today, Task.status != "signed_off"))
         .group_by(Task.lead_unit_id).order_by(n.desc(), Task.lead_unit_id).limit(TOP_UNITS)).all()
-    names = _names(unit_id for unit_id, _ in rows)
+    names = unit_names(unit_id for unit_id, _ in rows)
     return [{"label": names.get(unit_id, ""), "value": count, "color": "#c53030"}
             for unit_id, count in rows]
 
@@ -75,8 +76,3 @@ def _month_start(today: date, back: int) -> date:
     """The first day of the month *back* months before *today*'s (negative: after)."""
     index = today.year * 12 + today.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _names(ids) -> dict[int, str]:
-    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(ids)))).all())
-

@@ -21,8 +21,6 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
 # Rows of one table printed in the .docx; the .xlsx always has all of them.
 DOCX_TABLE_ROWS = 200
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def chart_png(chart: dict[str, Any]) -> bytes:

@@ -16,12 +16,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from tracker import calendar, clock
+from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
 from tracker.i18n import N_
-from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, Unit, task_co_units
+from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, task_co_units
+from tracker.regime.redblack import placings, rule_set
 from tracker.reports import cycles
-from tracker.regime.redblack import placings
-from tracker.regime.rules import rule_set
 from tracker.reports.periods import (enabled_kinds, next_period, parse_period, period_bounds,
                                      period_of)
 
@@ -203,6 +203,6 @@ def _rank(results: list[dict], bottom_n: int) -> None:
 
 def _name_units(results: list[dict]) -> None:
     ids = [r["unit_id"] for r in results]
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    names = unit_names(ids)
     for result in results:
         result["unit_name"] = names.get(result["unit_id"], "")

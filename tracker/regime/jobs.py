@@ -1,28 +1,29 @@
 """Scheduled jobs that compile drafts for the office: the monthly bulletin, the quarterly
-review and the annual evaluation, each for the period that has just ended."""
+review and the annual evaluation, each for the period that has just ended. `register`
+adds them to the job registry."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from tracker.jobs import fires, registry
 from tracker.models import BULLETIN_KINDS
 from tracker.notify.outbox import enqueue_for_office
 from tracker.regime.bulletins import bulletin_url, create_draft
+from tracker.reports.periods import previous_period
 
 DRAFT_RULE = "bulletin-draft"
 
 
 def monthly_bulletin(as_of: date, **_) -> dict[str, int]:
-    last_month = as_of.replace(day=1) - timedelta(days=1)
-    return _draft("monthly", f"{last_month.year}-{last_month.month:02d}")
+    return _draft("monthly", previous_period(as_of, "monthly"))
 
 
 def quarterly_review(as_of: date, **_) -> dict[str, int]:
-    last_quarter = date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1) - timedelta(days=1)
-    return _draft("quarterly", f"{last_quarter.year}-Q{(last_quarter.month + 2) // 3}")
+    return _draft("quarterly", previous_period(as_of, "quarterly"))
 
 
 def annual_evaluation(as_of: date, **_) -> dict[str, int]:
-    return _draft("annual", str(as_of.year - 1))
+    return _draft("annual", previous_period(as_of, "annual"))
 
 
 def _draft(kind: str, period: str) -> dict[str, int]:
@@ -32,3 +33,10 @@ def _draft(kind: str, period: str) -> dict[str, int]:
     notices = enqueue_for_office(DRAFT_RULE, f"bulletin-draft-{draft.id}", period, title,
                                  f"{title}，请审核、编辑导语和点评后发布。", bulletin_url(draft))
     return {"drafts": int(created), "notices": notices}
+
+
+def register() -> None:
+    """Add the regime's jobs to the registry (API.md names them)."""
+    registry.add("monthly-bulletin", monthly_bulletin, fires.first_workday_of_month)
+    registry.add("quarterly-review", quarterly_review, fires.first_workday_of_quarter)
+    registry.add("annual-evaluation", annual_evaluation, fires.first_workday_of_year)

@@ -6,6 +6,9 @@ counts as on time and an item neither due nor done counts neither way. Reporting
 discipline (on-time report rate) breaks ties. Item-level black entries name items overdue
 by more than K working days; unit-level ones name units late with reports week after
 week. Consecutive black placings per unit pick the step of the escalation ladder.
+
+The rule set: `[redblack] preset` names one of PRESETS; `[redblack] overrides` replaces
+any of its keys. docs/regime.md describes each preset and key.
 """
 from __future__ import annotations
 
@@ -15,14 +18,56 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
 from tracker import calendar, clock
-from tracker.extensions import db
-from tracker.models import Task, Unit
-from tracker.reports import cycles
-from tracker.regime.rules import rule_set
+from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, local_day_number
+from tracker.config import ConfigError
+from tracker.extensions import db
+from tracker.models import Task
+from tracker.reports import cycles
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # What most city offices publish monthly: top 3 and bottom 3 by completion index,
+    # items more than 10 working days late, units late with reports two weeks running.
+    "standard": {
+        "red_top": 3, "black_bottom": 3, "black_below": 1.0, "overdue_workdays": 10,
+        "missed_report_weeks": 2, "discipline_weeks": 4, "cycle": "month",
+        "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
+    },
+    # Offices under pressure to close the year: a longer black list, a shorter fuse.
+    "strict": {
+        "red_top": 3, "black_bottom": 5, "black_below": 1.0, "overdue_workdays": 5,
+        "missed_report_weeks": 1, "discipline_weeks": 4, "cycle": "month",
+        "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
+    },
+    # Weekly dispatch offices: placings counted per week, only the worst named.
+    "weekly": {
+        "red_top": 5, "black_bottom": 1, "black_below": 0.8, "overdue_workdays": 15,
+        "missed_report_weeks": 3, "discipline_weeks": 2, "cycle": "week",
+        "escalation": ["书面督办", "约谈分管领导", "组织部门约谈", "启动问责"],
+    },
+}
+CYCLES = ("month", "week")
+
+
+def rule_set() -> dict[str, Any]:
+    """The configured rules: the preset with its overrides applied and checked."""
+    cfg = current_app.config["SETTINGS"]["redblack"]
+    name = cfg["preset"]
+    if name not in PRESETS:
+        raise ConfigError(f"[redblack] preset must be one of {', '.join(PRESETS)}, got {name!r}")
+    rules = dict(PRESETS[name], preset=name)
+    for key, value in cfg.get("overrides", {}).items():
+        if key not in PRESETS[name]:
+            raise ConfigError(f"[redblack] overrides: unknown rule {key!r}")
+        rules[key] = value
+    if rules["cycle"] not in CYCLES or not rules["escalation"]:
+        raise ConfigError("[redblack] cycle must be month or week and escalation not empty")
+    return rules
 
 
 @dataclass(frozen=True)
@@ -259,7 +304,7 @@ def previous_placing(day: date, cycle: str) -> date:
 
 def _name_units(entries: list[dict]) -> None:
     ids = {e["unit_id"] for e in entries}
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    names = unit_names(ids)
     for entry in entries:
         entry["unit_name"] = names.get(entry["unit_id"], "")
 

@@ -21,7 +21,8 @@ from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.models import ProgressReport, Task
 from tracker.models.types import UTCDateTime
-from tracker.reports.periods import period_bounds, period_deadline, period_of
+from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, period_deadline,
+                                     period_of, periods_in)
 
 # {period: {unit_id: {state: count}}}
 Summaries = dict[str, dict[int, dict[str, int]]]
@@ -216,3 +217,18 @@ def missed_streaks(summaries: Summaries, minimum: int) -> dict[int, list[dict[st
         if not active:
             break
     return {u: weeks for u, weeks in streaks.items() if len(weeks) >= minimum}
+
+
+def report_periods(first: date, last: date) -> list[str]:
+    """The periods whose reports a bulletin over [first, last] quotes: the ISO weeks whose
+    Monday falls within it and, when the monthly cycle is on, its months."""
+    return [p for kind in enabled_kinds() for p in periods_in(first, last, kind)]
+
+
+def rated_periods(first: date, last: date, as_of: date) -> list[str]:
+    """The closed periods a bulletin's on-time report rate covers: the ISO weeks whose
+    Monday falls within [first, last] and, when the monthly cycle is on, the months whose
+    reports were due within it (a month's reports come due after it, so a monthly
+    bulletin rates the month before)."""
+    months = due_within(first, last, "monthly") if "monthly" in enabled_kinds() else []
+    return [p for p in periods_in(first, last, "weekly") + months if is_closed(p, as_of)]

@@ -1,6 +1,7 @@
-"""Reporting periods and their deadlines: ISO weeks ("2026-W47") always, months ("2026-11")
-when `[reporting] monthly` is on. Both kinds go through the same functions; a period's
-kind is read from its shape."""
+"""Periods and their deadlines. Reports describe ISO weeks ("2026-W47") always and months
+("2026-11") when `[reporting] monthly` is on; bulletins also cover quarters ("2026-Q4") and
+years ("2026"). Every kind goes through the same functions; a period's kind is read from
+its shape."""
 from __future__ import annotations
 
 import re
@@ -13,10 +14,15 @@ from tracker.config import ConfigError
 from tracker.errors import ValidationError
 
 PATTERNS = {"weekly": re.compile(r"^(\d{4})-W(\d{2})$"),
-            "monthly": re.compile(r"^(\d{4})-(\d{2})$")}
-EXAMPLES = {"weekly": "an ISO week like 2026-W47", "monthly": "a month like 2026-11"}
-UNITS = {"weekly": "week", "monthly": "month"}
-KINDS = tuple(PATTERNS)
+            "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
+            "quarterly": re.compile(r"^(\d{4})-Q(\d)$"),
+            "annual": re.compile(r"^(\d{4})()$")}
+EXAMPLES = {"weekly": "an ISO week like 2026-W47", "monthly": "a month like 2026-11",
+            "quarterly": "a quarter like 2026-Q4", "annual": "a year like 2026"}
+UNITS = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year"}
+ALL_KINDS = tuple(PATTERNS)
+# The kinds a progress report can describe.
+KINDS = ("weekly", "monthly")
 WEEKLY = ("weekly",)
 # A deadline comes well within this many days after its period began (a month, then at
 # most the 28th of the next month, then a holiday's roll).
@@ -33,11 +39,20 @@ def enabled_kinds() -> tuple[str, ...]:
 
 
 def period_of(day: date, kind: str = "weekly") -> str:
-    """The period of *kind* containing *day*, e.g. 2026-W47 or 2026-11."""
+    """The period of *kind* containing *day*, e.g. 2026-W47, 2026-11, 2026-Q4 or 2026."""
     if kind == "monthly":
         return f"{day.year}-{day.month:02d}"
+    if kind == "quarterly":
+        return f"{day.year}-Q{(day.month + 2) // 3}"
+    if kind == "annual":
+        return str(day.year)
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def previous_period(day: date, kind: str) -> str:
+    """The period of *kind* before the one containing *day* (last month, last quarter …)."""
+    return period_of(period_bounds(period_of(day, kind))[0] - timedelta(days=1), kind)
 
 
 def parse_period(period: object, field: str = "period",
@@ -46,16 +61,17 @@ def parse_period(period: object, field: str = "period",
     return _parse(period, field, kinds)[1:]
 
 
-def kind_of(period: str) -> str:
-    """"weekly" or "monthly"; a ValidationError when *period* is neither."""
-    return _parse(period, "period", KINDS)[0]
+def kind_of(period: str, kinds: tuple[str, ...] = KINDS) -> str:
+    """The kind of *period* among *kinds* (default: the reporting kinds, weekly or monthly);
+    a ValidationError when it is none of them."""
+    return _parse(period, "period", kinds)[0]
 
 
 def _parse(period: object, field: str, kinds: tuple[str, ...]) -> tuple[str, int, int]:
     for kind in kinds:
         match = PATTERNS[kind].match(period) if isinstance(period, str) else None
         if match:
-            year, number = int(match[1]), int(match[2])
+            year, number = int(match[1]), int(match[2] or 1)
             try:
                 _first_day(kind, year, number)
             except ValueError:
@@ -66,23 +82,35 @@ def _parse(period: object, field: str, kinds: tuple[str, ...]) -> tuple[str, int
 
 
 def _first_day(kind: str, year: int, number: int) -> date:
-    return date(year, number, 1) if kind == "monthly" else date.fromisocalendar(year, number, 1)
+    """The period's first day; ValueError when *number* is out of range for *kind*."""
+    if kind == "weekly":
+        return date.fromisocalendar(year, number, 1)
+    if kind == "quarterly":
+        if not 1 <= number <= 4:
+            raise ValueError(number)
+        number = 3 * number - 2
+    return date(year, number, 1)
+
+
+def _months_after(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of the period (Monday and Sunday of a week)."""
-    kind, year, number = _parse(period, "period", KINDS)
+    kind, year, number = _parse(period, "period", ALL_KINDS)
     first = _first_day(kind, year, number)
-    if kind == "monthly":
-        after = (first + timedelta(days=31)).replace(day=1)
-    else:
+    if kind == "weekly":
         after = first + timedelta(days=7)
+    else:
+        after = _months_after(first, {"monthly": 1, "quarterly": 3, "annual": 12}[kind])
     return first, after - timedelta(days=1)
 
 
 def next_period(period: str) -> str:
     """The period of the same kind right after *period*."""
-    return period_of(period_bounds(period)[1] + timedelta(days=1), kind_of(period))
+    return period_of(period_bounds(period)[1] + timedelta(days=1), kind_of(period, ALL_KINDS))
 
 
 def period_deadline(period: str) -> datetime:

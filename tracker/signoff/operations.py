@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from tracker import audit, clock, validation
@@ -142,6 +143,18 @@ def requests_query(task: Task, kind: str = "signoff") -> Select:
     """A task's sign-off (or extension) requests, oldest first."""
     model = SignoffRequest if kind == "signoff" else ExtensionRequest
     return select(model).where(model.task_id == task.id).order_by(model.created_at, model.id)
+
+
+def recent_requests(task: Task, kind: str, limit: int) -> list:
+    """A task's latest sign-off (or extension) requests, newest first, with who asked and
+    who decided (and a sign-off's evidence) loaded."""
+    model = SignoffRequest if kind == "signoff" else ExtensionRequest
+    options = [selectinload(model.requested_by), selectinload(model.decided_by)]
+    if model is SignoffRequest:
+        options.append(selectinload(SignoffRequest.evidence))
+    return db.session.scalars(
+        select(model).where(model.task_id == task.id).options(*options)
+        .order_by(model.created_at.desc(), model.id.desc()).limit(limit)).all()
 
 
 def review_queue(kind: str = "signoff") -> Select:

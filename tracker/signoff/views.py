@@ -8,15 +8,15 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.accounts.permissions import require_office
-from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.ledger.forms import uploaded
 from tracker.ledger.operations import get_task
 from tracker.ledger.views import render_item
 from tracker.models import ExtensionRequest, SignoffRequest, Task
+from tracker.paging import paginate
 from tracker.signoff import operations
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
-from tracker.web import form_failed, page_arg, safe_next
+from tracker.web import form_post, safe_next
 
 bp = Blueprint("signoff", __name__)
 PER_PAGE = 20
@@ -27,14 +27,13 @@ PER_PAGE = 20
 def queue():
     """Pending sign-off and extension requests, oldest first (office only)."""
     require_office(current_user)
-    signoffs = db.paginate(operations.review_queue("signoff").options(
+    signoffs = paginate(operations.review_queue("signoff").options(
         selectinload(SignoffRequest.task).selectinload(Task.lead_unit),
         selectinload(SignoffRequest.requested_by), selectinload(SignoffRequest.evidence)),
-        page=page_arg("sp"), per_page=PER_PAGE, error_out=False)
-    extensions = db.paginate(operations.review_queue("extension").options(
+        PER_PAGE, "sp")
+    extensions = paginate(operations.review_queue("extension").options(
         selectinload(ExtensionRequest.task).selectinload(Task.lead_unit),
-        selectinload(ExtensionRequest.requested_by)),
-        page=page_arg("ep"), per_page=PER_PAGE, error_out=False)
+        selectinload(ExtensionRequest.requested_by)), PER_PAGE, "ep")
     return render_template("signoff/queue.html", signoffs=signoffs, extensions=extensions,
                            today=clock.today())
 
@@ -45,15 +44,11 @@ def request_signoff(task_id: int):
     """The lead unit asks for sign-off with a note and evidence files."""
     task = get_task(current_user, task_id)
     form = SignoffRequestForm()
-    if not form.validate_on_submit():
-        return render_item(task, 400, signoff=form)
-    try:
-        operations.request_signoff(current_user, task, form.note.data or "", uploaded(form.files))
-    except DomainError as exc:
-        return render_item(task, form_failed(exc, form), signoff=form)
-    db.session.commit()
-    flash(_("已申请销号，等待指挥部办公室审核"), "success")
-    return redirect(url_for("ledger.show", task_id=task.id))
+    return form_post(
+        form, lambda: operations.request_signoff(current_user, task, form.note.data or "",
+                                                 uploaded(form.files)),
+        done=_("已申请销号，等待指挥部办公室审核"), to=url_for("ledger.show", task_id=task.id),
+        page=lambda: render_item(task, signoff=form))
 
 
 @bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
@@ -62,15 +57,11 @@ def request_extension(task_id: int):
     """The lead unit asks, before the deadline, for a later one."""
     task = get_task(current_user, task_id)
     form = ExtensionRequestForm()
-    if not form.validate_on_submit():
-        return render_item(task, 400, extension=form)
-    try:
-        operations.request_extension(current_user, task, form.new_due_date.data, form.reason.data)
-    except DomainError as exc:
-        return render_item(task, form_failed(exc, form), extension=form)
-    db.session.commit()
-    flash(_("已提交延期申请"), "success")
-    return redirect(url_for("ledger.show", task_id=task.id))
+    return form_post(
+        form, lambda: operations.request_extension(current_user, task, form.new_due_date.data,
+                                                   form.reason.data),
+        done=_("已提交延期申请"), to=url_for("ledger.show", task_id=task.id),
+        page=lambda: render_item(task, extension=form))
 
 
 @bp.route("/tasks/<int:task_id>/signoff/<int:request_id>/approve", methods=["POST"])

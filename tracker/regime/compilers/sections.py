@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from tracker.extensions import db
-from tracker.models import STATUSES, ProgressReport, Task, Unit
-from tracker.reports import cycles
 from tracker.ledger.lights import COLOR_LABELS, COLORS, light_counts
+from tracker.models import STATUSES, ProgressReport, Task, Unit
 from tracker.regime.redblack import percent_text
+from tracker.reports import cycles
 
 
 def section(key: str, title: str, paragraphs: list[str] = (), columns: list[str] | None = None,

@@ -1,0 +1,106 @@
+"""The quarterly review (季推进): stage goals and main tasks, units' quarter, lagging items,
+open problems and the quarter's approved extensions."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.calendar.sql import day_number, local_day_number
+from tracker.extensions import db
+from tracker.ledger.lights import COLOR_LABELS, light_expression, light_of
+from tracker.models import ExtensionRequest, Task, Unit
+from tracker.regime.compilers import sections
+from tracker.reports import cycles
+from tracker.reports.cycles import report_periods
+
+MIDNIGHT = time(0, 0)
+
+
+def compile_quarterly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
+    quarter = (first.month + 2) // 3
+    return {
+        "title": f"{first.year}年第{quarter}季度工作推进情况",
+        "sections": [
+            _tree_section(), _quarter_units_section(first, last, as_of),
+            _lagging_section(first, as_of),
+            sections.problems_section("problems", "四、尚未解决的协调问题",
+                                      report_periods(first, last)),
+            _extensions_section(first, last, as_of),
+        ]}
+
+
+def _tree_section() -> dict[str, Any]:
+    """Stage goals and main tasks with progress rolled up from their children (each child
+    weighs the same; a signed-off item counts 100)."""
+    rows = db.session.execute(select(Task.id, Task.parent_id, Task.depth, Task.code, Task.title,
+                                     Task.progress, Task.status).order_by(Task.sort_key)).all()
+    children: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.parent_id is not None:
+            children[row.parent_id].append(row.id)
+    rolled: dict[int, float] = {}
+    for row in sorted(rows, key=lambda r: -r.depth):
+        kids = children.get(row.id)
+        own = 100 if row.status == "signed_off" else row.progress
+        rolled[row.id] = sum(rolled[k] for k in kids) / len(kids) if kids else own
+    table = [[row.code, row.title, "阶段目标" if row.depth == 0 else "主要任务",
+              len(children.get(row.id, ())), f"{rolled[row.id]:.1f}%"]
+             for row in rows if row.depth <= 1]
+    return sections.section("tree", "一、阶段目标和主要任务推进情况",
+                            ["进度按下级任务平均汇总，已销号任务按100%计。"],
+                            ["编号", "名称", "层级", "下级任务数", "加权进度"], table)
+
+
+def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, Any]:
+    """Per lead unit: the quarter's items due, done on time, done late, still open."""
+    done = Task.signed_off_at < cycles.cutoff(as_of)
+    on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
+    rows = db.session.execute(
+        select(Unit.name, func.count(Task.id), func.sum(case((on_time, 1), else_=0)),
+               func.sum(case((done, 1), else_=0)))
+        .join(Task, Task.lead_unit_id == Unit.id)
+        .where(Task.due_date >= first, Task.due_date <= last, Task.status != "suspended")
+        .group_by(Unit.id, Unit.name).order_by(Unit.id)).all()
+    table = [[n, name, due, int(timely), int(signed) - int(timely), due - int(signed),
+              sections.share(int(timely), due)]
+             for n, (name, due, timely, signed) in enumerate(rows, start=1)]
+    return sections.section("units", "二、各单位本季度完成情况",
+                            ["本季度到期任务的完成情况（截至统计日），完成率按按时完成计。"],
+                            ["序号", "单位", "本季度到期", "按时完成", "逾期完成", "未完成", "完成率"],
+                            table)
+
+
+def _lagging_section(first: date, as_of: date) -> dict[str, Any]:
+    """Open items lit yellow or red whose deadline is in or after this quarter."""
+    tasks = db.session.scalars(
+        select(Task).options(selectinload(Task.milestones), selectinload(Task.lead_unit))
+        .where(light_expression(as_of) != "green", Task.due_date >= first)
+        .order_by(Task.due_date, Task.sort_key)).all()
+    table = []
+    for n, task in enumerate(tasks, start=1):
+        light = light_of(task, as_of)
+        table.append([n, task.code, task.title, task.lead_unit.name, task.due_date.isoformat(),
+                      COLOR_LABELS[light.color], light.reason])
+    return sections.section("lagging", "三、滞后和新增逾期事项", [] if table else ["无滞后事项。"],
+                            ["序号", "编号", "任务名称", "牵头单位", "完成时限", "亮灯", "原因"], table)
+
+
+def _extensions_section(first: date, last: date, as_of: date) -> dict[str, Any]:
+    end = min(last, as_of) + timedelta(days=1)
+    rows = db.session.execute(
+        select(Task.code, Task.title, ExtensionRequest.old_due_date, ExtensionRequest.new_due_date,
+               ExtensionRequest.reason)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .where(ExtensionRequest.status == "approved",
+               ExtensionRequest.decided_at >= clock.local_datetime(first, MIDNIGHT),
+               ExtensionRequest.decided_at < clock.local_datetime(end, MIDNIGHT))
+        .order_by(ExtensionRequest.decided_at)).all()
+    table = [[n, code, title, old.isoformat(), new.isoformat(), reason]
+             for n, (code, title, old, new, reason) in enumerate(rows, start=1)]
+    return sections.section("extensions", "五、本季度批准的延期", [] if table else ["本季度无批准的延期。"],
+                            ["序号", "编号", "任务名称", "原完成时限", "新完成时限", "理由"], table)

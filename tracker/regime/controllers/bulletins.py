@@ -1,0 +1,122 @@
+"""Bulletin pages: the list, compiling a draft, the printable bulletin, editing, compiling
+again, publishing and the .docx/.xlsx downloads."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker import clock
+from tracker.accounts.permissions import require_office
+from tracker.errors import DomainError
+from tracker.extensions import db
+from tracker.paging import paginate, paginate_list
+from tracker.regime import bulletins, downloads
+from tracker.regime.controllers import PER_PAGE
+from tracker.regime.forms import (BULLETIN_STATUSES, KINDS, BulletinFilterForm, ButtonForm,
+                                  CompileForm, DraftForm)
+from tracker.reports.periods import previous_period
+from tracker.web import form_post
+
+SECTION_ROWS = 100
+
+
+@login_required
+def index():
+    """Bulletins (通报), filtered by kind and status; the office compiles drafts here."""
+    return _index_page(BulletinFilterForm(request.args), _compile_form(CompileForm(formdata=None, kind="monthly")))
+
+
+def _index_page(filters: BulletinFilterForm, compile_form: CompileForm) -> str:
+    filters.validate()
+    query = bulletins.bulletins_query(current_user, filters.kind.data or None,
+                                      filters.status.data or None)
+    return render_template("regime/index.html", form=filters, page=paginate(query, PER_PAGE),
+                           kinds=KINDS, statuses=BULLETIN_STATUSES, compile_form=compile_form)
+
+
+def _compile_form(form: CompileForm) -> CompileForm:
+    """The compile form, proposing last month when blank."""
+    if not form.period.data:
+        form.period.data = previous_period(clock.today(), "monthly")
+    return form
+
+
+@login_required
+def compile_draft():
+    """The office compiles the draft of a kind and period (an open one again)."""
+    require_office(current_user)
+    form = CompileForm()
+    return form_post(
+        form, lambda: bulletins.compile_draft(current_user, form.kind.data, form.period.data.strip()),
+        done=lambda compiled: _("已生成草稿") if compiled[1] else _("已按当前台账重新生成草稿"),
+        to=lambda compiled: url_for("regime.show", bulletin_id=compiled[0].id),
+        page=lambda: _index_page(BulletinFilterForm(formdata=None), _compile_form(form)))
+
+
+@login_required
+def show(bulletin_id: int):
+    """The printable bulletin. A unit opening a published one signs for its notice (签收)."""
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    if bulletin.is_published and bulletins.acknowledge_notices(current_user, bulletin):
+        db.session.commit()
+        flash(_("已签收"), "success")
+    content = bulletins.content_of(bulletin)
+    issuer, number = bulletins.letterhead(bulletin)
+    tables = {s["key"]: paginate_list(s["table"]["rows"], SECTION_ROWS, f"p_{s['key']}")
+              for s in content["sections"] if s["table"]}
+    return render_template("regime/show.html", bulletin=bulletin, content=content, issuer=issuer,
+                           number=number, tables=tables)
+
+
+@login_required
+def edit(bulletin_id: int):
+    """The office edits a draft's opening, commentary and key points."""
+    require_office(current_user)
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    form = DraftForm(obj=bulletin)
+    return form_post(
+        form, lambda: bulletins.edit_draft(current_user, bulletin, form.opening.data or "",
+                                           form.commentary.data or "", form.key_points.data or ""),
+        done=_("草稿已保存"), to=url_for("regime.show", bulletin_id=bulletin.id),
+        page=lambda: render_template("regime/edit.html", bulletin=bulletin, form=form))
+
+
+@login_required
+def recompile(bulletin_id: int):
+    """The office compiles a draft again from today's ledger (重新生成)."""
+    require_office(current_user)
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        bulletins.recompile(current_user, bulletin)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已按当前台账重新生成草稿"), "success")
+    return redirect(url_for("regime.show", bulletin_id=bulletin.id))
+
+
+@login_required
+def publish(bulletin_id: int):
+    """The office publishes: the draft's content freezes and every unit is notified once."""
+    require_office(current_user)
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    published = bulletins.publish(current_user, bulletin)
+    db.session.commit()
+    flash(_("已发布第%(version)s版，已通知各单位", version=published.version), "success")
+    return redirect(url_for("regime.show", bulletin_id=published.id))
+
+
+@login_required
+def document(bulletin_id: int):
+    return downloads.bulletin_docx(bulletins.get_bulletin(current_user, bulletin_id))
+
+
+@login_required
+def table(bulletin_id: int):
+    return downloads.bulletin_xlsx(bulletins.get_bulletin(current_user, bulletin_id))
