@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
+from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.responses import error_response
 
@@ -78,7 +79,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
-                                 light_of=light_of)
+                                 light_of=light_of, is_overdue=state.is_overdue)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     # Flask-Babel caches the locale on the app context, which outlives one request when a

@@ -8,23 +8,17 @@ from sqlalchemy import Select, case, func, select
 
 from tracker.accounts.permissions import unit_filter
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.models import STATUSES, Task, Unit, User
 from tracker.paging import Page, paginate_rows
 
 DUE_SOON_DAYS = 7
-OPEN = tuple(s for s in STATUSES if s != "signed_off")
-
-
-def _open():
-    return Task.status != "signed_off"
-
-
 def _overdue(today: date):
-    return (Task.due_date < today) & _open()
+    return state.overdue_clause(today)
 
 
 def _due_soon(today: date):
-    return Task.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS)) & _open()
+    return Task.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS)) & state.open_clause()
 
 
 def office_totals(today: date) -> dict[str, int]:
@@ -32,7 +26,7 @@ def office_totals(today: date) -> dict[str, int]:
     7 days, still open), each a range over the (status, due_date) index."""
     out = dict.fromkeys(STATUSES, 0)
     out.update(db.session.execute(select(Task.status, func.count()).group_by(Task.status)).all())
-    count = select(func.count()).select_from(Task).where(Task.status.in_(OPEN))
+    count = select(func.count()).select_from(Task).where(state.open_clause())
     out["total"] = sum(out[s] for s in STATUSES)
     out["overdue"] = db.session.scalar(count.where(Task.due_date < today))
     out["due_soon"] = db.session.scalar(count.where(

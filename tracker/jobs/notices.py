@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.models import ProgressReport, Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
@@ -25,7 +26,8 @@ from tracker.reports import cycles, periods
 # Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
 ITEM = (Task.id, Task.code, Task.title, Task.due_date, Task.lead_unit_id, Task.leader,
         Task.last_report_at)
-OPEN = Task.status != "signed_off"
+# Suspended items are paused: nobody is reminded or chased for them.
+CHASED = state.chased_clause()
 
 
 def _cfg() -> dict:
@@ -33,7 +35,7 @@ def _cfg() -> dict:
 
 
 def _items(*where):
-    return db.session.execute(select(*ITEM).where(OPEN, *where)
+    return db.session.execute(select(*ITEM).where(CHASED, *where)
                               .order_by(Task.lead_unit_id, Task.due_date, Task.sort_key)).all()
 
 

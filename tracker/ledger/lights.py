@@ -10,10 +10,11 @@ from flask_babel import gettext
 from sqlalchemy import Select, and_, case, exists, func, select
 
 from tracker import calendar, clock
+from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.extensions import db
 from tracker.i18n import N_
+from tracker.ledger import state
 from tracker.models import Milestone, Task
-from tracker.calendar.sql import day_number, day_of, local_day_number
 
 COLORS = ("green", "yellow", "red")
 COLOR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
@@ -89,7 +90,7 @@ def light_expression(today: date):
     # Due within N working days ⟺ due before the (N+1)th working day after today.
     soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
     return case(
-        (Task.status.in_(("signed_off", "suspended")), "green"),
+        (Task.status.not_in(state.CHASED_STATUSES), "green"),
         (Task.due_date < today, "red"),
         (behind > cfg["red_behind"], "red"),
         (behind >= cfg["yellow_behind"], "yellow"),

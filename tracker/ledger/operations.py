@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,12 +13,11 @@ from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
 from tracker.errors import Conflict, ValidationError
 from tracker.extensions import db
-from tracker.ledger import workflow
+from tracker.ledger import state
 from tracker.lookup import require
 from tracker.models import STATUSES, Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
-OPEN_STATUSES = tuple(s for s in STATUSES if s != "signed_off")
 # Fields an office edit may change.
 EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_unit_ids", "leader",
             "start_date", "due_date", "target_value", "target_unit", "milestones")
@@ -59,7 +58,7 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     """Edit an item (office only). *version* must be the one the editor read: a stale
     edit raises Conflict and changes nothing. A changed due_date is recorded as a
     deadline change with the old date."""
-    require_office(actor)
+    state.check(actor, task, "edit", clock.today())
     validation.integer(version, "version", "version is required (the version you read)")
     if version != task.version:
         raise Conflict(f"事项已被他人修改（当前版本 {task.version}，你读取的是 {version}），请刷新后重试 "
@@ -74,7 +73,7 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     # not in a query's autoflush halfway through.
     with db.session.no_autoflush:
         if "status" in values:
-            detail.update(_office_status_change(task, values.pop("status")))
+            detail.update(_office_status_change(actor, task, values.pop("status")))
         if "parent_id" in values:
             _reparent(task, values["parent_id"])
         if "code" in values and values["code"] != task.code:
@@ -101,16 +100,15 @@ def flush_versioned() -> None:
         raise Conflict("事项已被他人修改，请刷新后重试 (stale version)", "version") from None
 
 
-def _office_status_change(task: Task, status: Any) -> dict[str, Any]:
+def _office_status_change(actor: User, task: Task, status: Any) -> dict[str, Any]:
     """The office may suspend (暂缓) an item or resume it; other statuses have their own actions."""
     if status == task.status:
         return {}
     if status not in ("suspended", "in_progress"):
         raise ValidationError("status can only be set to suspended or in_progress here; "
                               "sign-off has its own requests", "status")
-    if status == "in_progress" and task.status != "suspended":
-        raise Conflict("只有暂缓的事项可以恢复推进 (only a suspended item can be resumed)", "status")
-    return workflow.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+    state.check(actor, task, "suspend" if status == "suspended" else "resume", clock.today())
+    return state.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
 
 
 def _reparent(task: Task, parent_id: Any) -> None:
@@ -280,10 +278,9 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
             raise ValidationError(f"status must be one of {', '.join(STATUSES)}", "status")
         query = query.where(Task.status == status)
     if overdue is True:
-        # "not signed off" spelled as the open statuses, so the (status, due_date) index serves it
-        query = query.where(Task.due_date < today, Task.status.in_(OPEN_STATUSES))
+        query = query.where(state.overdue_clause(today))
     elif overdue is False:
-        query = query.where(or_(Task.due_date >= today, Task.status == "signed_off"))
+        query = query.where(not_(state.overdue_clause(today)))
     if q:
         pattern = f"%{q.strip()}%"
         query = query.where(or_(Task.title.like(pattern), Task.code.like(pattern),

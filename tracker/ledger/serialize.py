@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.models import Task
+from tracker.ledger import state
 from tracker.ledger.lights import light_of
+from tracker.models import Task
 
 
 def task_dict(task: Task, today: date) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def task_dict(task: Task, today: date) -> dict[str, Any]:
         "start_date": task.start_date and task.start_date.isoformat(),
         "due_date": task.due_date.isoformat(), "target_value": task.target_value,
         "target_unit": task.target_unit, "actual_value": task.actual_value,
-        "progress": task.progress, "status": task.status, "overdue": task.is_overdue(today),
+        "progress": task.progress, "status": task.status, "overdue": state.is_overdue(task, today),
         "light": light.color, "light_reason": light.reason, "version": task.version,
         "milestones": [{"due_date": m.due_date.isoformat(), "expected_progress": m.expected_progress,
                         "title": m.title} for m in task.milestones],

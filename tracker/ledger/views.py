@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.accounts.lookups import unit_choices
-from tracker.accounts.permissions import can_report, is_lead, require_office
+from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import operations
+from tracker.ledger import operations, state
 from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
                                   uploaded)
 from tracker.ledger.history import readable_history
@@ -152,8 +152,7 @@ def render_item(task: Task, **forms) -> str:
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
         signoffs=recent_requests(task, "signoff", REQUESTS_SHOWN),
         extensions=recent_requests(task, "extension", REQUESTS_SHOWN),
-        history=readable_history(task.id), may_report=can_report(current_user, task),
-        may_request=is_lead(current_user, task), is_office=current_user.is_office)
+        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today))
 
 
 def _task_form(task: Task | None = None) -> TaskForm:

@@ -94,10 +94,6 @@ class Task(db.Model):
     def status_label(self) -> str:
         return STATUSES[self.status]
 
-    def is_overdue(self, today: date) -> bool:
-        """Past its deadline and not signed off (derived from the clock, never stored)."""
-        return self.status != "signed_off" and self.due_date < today
-
     def involves(self, unit_id: int) -> bool:
         """Whether *unit_id* is the lead unit or a co-unit."""
         return unit_id == self.lead_unit_id or any(u.id == unit_id for u in self.co_units)

@@ -16,6 +16,7 @@ from tracker import clock
 from tracker.accounts.lookups import unit_names
 from tracker.accounts.permissions import visible_to
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.ledger.lights import light_counts
 from tracker.models import Task, User
 
@@ -65,7 +66,7 @@ def overdue_by_unit(user: User, today: date) -> list[dict[str, Any]]:
     """The lead units with the most overdue items."""
     n = func.count().label("n")
     rows = db.session.execute(visible_to(user, select(Task.lead_unit_id, n).where(
-        Task.due_date < today, Task.status != "signed_off"))
+        state.overdue_clause(today)))
         .group_by(Task.lead_unit_id).order_by(n.desc(), Task.lead_unit_id).limit(TOP_UNITS)).all()
     names = unit_names(unit_id for unit_id, _ in rows)
     return [{"label": names.get(unit_id, ""), "value": count, "color": "#c53030"}

@@ -26,6 +26,7 @@ from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.config import ConfigError
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.models import Task
 from tracker.reports import cycles
 
@@ -171,7 +172,7 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
                     func.sum(case((or_(Task.due_date < day, done), 1), else_=0))]
     rows = db.session.execute(
         select(Task.lead_unit_id, *columns)
-        .where(Task.status != "suspended",
+        .where(state.judged_clause(),
                or_(Task.due_date < max(days), Task.signed_off_at < max(cuts)))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
@@ -242,7 +243,7 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
     days as of *today*, longest overdue first."""
     return db.session.execute(
         select(Task.lead_unit_id, Task.id, Task.due_date, Task.code, Task.title)
-        .where(Task.due_date < _overdue_limit(today, rules), Task.status != "suspended",
+        .where(Task.due_date < _overdue_limit(today, rules), state.judged_clause(),
                _still_open(today))
         .order_by(Task.due_date, Task.id)).all()
 
@@ -254,7 +255,7 @@ def _overdue_units(days: list[date], rules: dict[str, Any]) -> dict[date, set[in
     rows = db.session.execute(
         select(Task.lead_unit_id, *(func.max(case((and_(Task.due_date < limit, _still_open(day)), 1),
                                                   else_=0)) for day, limit in zip(days, limits)))
-        .where(Task.due_date < max(limits), Task.status != "suspended")
+        .where(Task.due_date < max(limits), state.judged_clause())
         .group_by(Task.lead_unit_id))
     out: dict[date, set[int]] = {day: set() for day in days}
     for unit_id, *flags in rows:

@@ -19,6 +19,7 @@ from sqlalchemy import (Date, Integer, Select, String, and_, case, column, func,
 from tracker import clock
 from tracker.extensions import db
 from tracker.i18n import N_
+from tracker.ledger import state
 from tracker.models import ProgressReport, Task
 from tracker.models.types import UTCDateTime
 from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, period_deadline,
@@ -62,7 +63,7 @@ def _owed(starts, ends, last_day):
     columns): it existed by its end, was not signed off before it began, had started by
     its last day, and is not suspended."""
     return and_(
-        Task.status != "suspended", Task.created_at < ends,
+        state.judged_clause(), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 
@@ -113,11 +114,11 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
     column = {period: n for n, period in enumerate(periods)}
     unsent = ["missing" if is_closed(period, as_of) else "pending" for period, as_of in views]
     for unit_id, *counts in owed:
-        for view, state in zip(views, unsent):
+        for view, unsent_state in zip(views, unsent):
             n = counts[column[view[0]]]
             if n:
                 states = _states(out[view], unit_id)
-                states[state] = int(n) - states["on_time"] - states["late"]
+                states[unsent_state] = int(n) - states["on_time"] - states["late"]
     return out
 
 

@@ -7,12 +7,11 @@ from sqlalchemy import Select, select
 from werkzeug.datastructures import FileStorage
 
 from tracker import audit, clock, validation
-from tracker.accounts.permissions import require_report
-from tracker.errors import Conflict, ValidationError
+from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.ledger import workflow
+from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
-from tracker.models import STATUSES, ProgressReport, Task, User
+from tracker.models import ProgressReport, Task, User
 from tracker.reports import evidence, periods
 
 
@@ -23,10 +22,7 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     week; a month only when the monthly cycle is on), on time when made by its deadline.
     The lead unit's report sets the item's progress and cumulative actual value; the first
     report starts a 未启动 item."""
-    require_report(user, task)
-    if task.status in ("signed_off", "suspended"):
-        raise Conflict(f"事项当前状态为“{STATUSES[task.status]}”，不能报送进展 "
-                       f"(not allowed from status {task.status})", "status")
+    state.check(user, task, "report", clock.today())
     values = _validated(progress, text, problems, next_steps, actual_value)
     submitted_at = clock.now()
     today = clock.today()
@@ -42,7 +38,7 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     db.session.add(report)
     changes: dict[str, Any] = {}
     if task.status == "not_started":
-        changes.update(workflow.move(task, "in_progress", "开始推进"))
+        changes.update(state.move(task, "in_progress", "开始推进"))
     if user.unit_id == task.lead_unit_id:
         changes.update(audit.changes({"progress": task.progress, "actual_value": task.actual_value},
                                      {"progress": values["progress"],

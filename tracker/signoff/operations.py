@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from tracker import audit, clock, validation
-from tracker.accounts.permissions import require_lead, require_office
+from tracker.accounts.permissions import require_lead
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
-from tracker.ledger import workflow
+from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
 from tracker.models import ExtensionRequest, SignoffRequest, Task, User
 from tracker.reports import evidence
@@ -23,12 +23,12 @@ def request_signoff(user: User, task: Task, note: Any,
     """The lead unit asks to close the item (申请销号), with a note and evidence files."""
     require_lead(user, task)
     note = validation.text(note, "note")
-    workflow.check_transition(task, "signoff_requested", "申请销号")
+    state.check(user, task, "signoff", clock.today())
     if files:
         evidence.check_files(files)
     req = SignoffRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id, note=note)
     db.session.add(req)
-    change = workflow.move(task, "signoff_requested", "申请销号")
+    change = state.move(task, "signoff_requested", "申请销号")
     task.updated_at = clock.now()
     flush_versioned()
     stored = evidence.store_files(files, task, user, signoff_request_id=req.id) if files else []
@@ -40,9 +40,9 @@ def request_signoff(user: User, task: Task, note: Any,
 
 def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
     """The office verifies and closes the item (销号)."""
-    require_office(user)
+    state.check(user, task, "decide", clock.today())
     req = _pending(SignoffRequest, task, request_id)
-    change = workflow.move(task, "signed_off", "销号")
+    change = state.move(task, "signed_off", "销号")
     req.status, req.decided_by_id, req.decided_at = "approved", user.id, clock.now()
     task.signed_off_at = req.decided_at
     task.updated_at = req.decided_at
@@ -54,10 +54,10 @@ def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
 
 def reject_signoff(user: User, task: Task, request_id: int, reason: Any) -> SignoffRequest:
     """The office sends the item back (退回) with a reason; it returns to 推进中."""
-    require_office(user)
+    state.check(user, task, "decide", clock.today())
     reason = validation.text(reason, "reason", required=True)
     req = _pending(SignoffRequest, task, request_id)
-    change = workflow.move(task, "in_progress", "退回")
+    change = state.move(task, "in_progress", "退回")
     req.status, req.decided_by_id, req.decided_at, req.reason = (
         "rejected", user.id, clock.now(), reason)
     task.updated_at = req.decided_at
@@ -73,12 +73,7 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
     reason = validation.text(reason, "reason", required=True)
     if not isinstance(new_due_date, date):
         raise ValidationError("new_due_date must be a date YYYY-MM-DD", "new_due_date")
-    if task.status == "signed_off":
-        raise Conflict("事项已销号，不能申请延期 (not allowed from status signed_off)", "status")
-    today = clock.today()
-    if today > task.due_date:
-        raise Conflict(f"延期须在完成时限（{task.due_date}）之前申请，事项已逾期 "
-                       "(an extension must be asked before the deadline)", "due_date")
+    state.check(user, task, "extension", clock.today())
     if new_due_date <= task.due_date:
         raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
                               "new_due_date")
@@ -96,7 +91,7 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
 
 def approve_extension(user: User, task: Task, request_id: int) -> ExtensionRequest:
     """The office grants the extension: the deadline moves, the old one stays in history."""
-    require_office(user)
+    state.check(user, task, "decide", clock.today())
     req = _pending(ExtensionRequest, task, request_id)
     if task.status == "signed_off":
         raise Conflict("事项已销号，不能延期 (not allowed from status signed_off)", "status")
@@ -113,7 +108,7 @@ def approve_extension(user: User, task: Task, request_id: int) -> ExtensionReque
 
 def reject_extension(user: User, task: Task, request_id: int, reason: Any) -> ExtensionRequest:
     """The office refuses the extension, with a reason; the deadline stands."""
-    require_office(user)
+    state.check(user, task, "decide", clock.today())
     reason = validation.text(reason, "reason", required=True)
     req = _pending(ExtensionRequest, task, request_id)
     req.status, req.decided_by_id, req.decided_at, req.decision_reason = (

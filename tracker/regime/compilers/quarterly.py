@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.ledger.lights import COLOR_LABELS, light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
 from tracker.regime.compilers import sections
@@ -64,7 +65,7 @@ def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, An
         select(Unit.name, func.count(Task.id), func.sum(case((on_time, 1), else_=0)),
                func.sum(case((done, 1), else_=0)))
         .join(Task, Task.lead_unit_id == Unit.id)
-        .where(Task.due_date >= first, Task.due_date <= last, Task.status != "suspended")
+        .where(Task.due_date >= first, Task.due_date <= last, state.judged_clause())
         .group_by(Unit.id, Unit.name).order_by(Unit.id)).all()
     table = [[n, name, due, int(timely), int(signed) - int(timely), due - int(signed),
               sections.share(int(timely), due)]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from tracker.extensions import db
+from tracker.ledger import state
 from tracker.ledger.lights import COLOR_LABELS, COLORS, light_counts
 from tracker.models import STATUSES, ProgressReport, Task, Unit
 from tracker.regime.redblack import percent_text
@@ -35,7 +36,7 @@ def overall(today: date, periods: list[str],
     by_status.update(dict(db.session.execute(
         select(Task.status, func.count()).group_by(Task.status)).all()))
     overdue = db.session.scalar(select(func.count()).select_from(Task).where(
-        Task.due_date < today, Task.status != "signed_off"))
+        state.overdue_clause(today)))
     lights = light_counts(select(Task), today)
     known = {p: known[p] for p in periods if p in (known or {})}
     rates = cycles.on_time_rates(
@@ -68,7 +69,7 @@ def overall_section(key: str, title: str, stats: dict[str, Any], today: date,
 def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The per-unit section and the completion chart's data (units with most items)."""
     done = Task.status == "signed_off"
-    late = and_(Task.due_date < today, Task.status != "signed_off")
+    late = state.overdue_clause(today)
     rows = db.session.execute(
         select(Unit.id, Unit.name, func.count(Task.id), func.sum(case((done, 1), else_=0)),
                func.sum(case((late, 1), else_=0)))
@@ -110,7 +111,7 @@ def problems_section(key: str, title: str, periods: list[str]) -> dict[str, Any]
     rows = db.session.execute(
         select(Task.code, Task.title, Unit.name, ProgressReport.problems)
         .join(Task, Task.id == ProgressReport.task_id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(ProgressReport.id.in_(latest), Task.status != "signed_off")
+        .where(ProgressReport.id.in_(latest), state.open_clause())
         .order_by(Task.sort_key)).all()
     table = [[n, *row] for n, row in enumerate(rows, start=1)]
     return section(key, title, [] if table else ["本期各单位未报送需协调解决的问题。"],
@@ -123,7 +124,7 @@ def items_due_section(key: str, title: str, first: date, last: date) -> dict[str
         select(Task.code, Task.title, Unit.name, Task.leader, Task.due_date)
         .join(Unit, Unit.id == Task.lead_unit_id)
         .where(Task.due_date >= first, Task.due_date <= last,
-               Task.status.not_in(("signed_off", "suspended")))
+               state.chased_clause())
         .order_by(Task.due_date, Task.sort_key)).all()
     table = [[n, code, title_, unit, leader, due.isoformat()]
              for n, (code, title_, unit, leader, due) in enumerate(rows, start=1)]

@@ -1,0 +1,45 @@
+"""A suspended (暂缓) item, as ledger/state.py settles it: still overdue as a fact (ledger,
+API, dashboard), but nobody is chased or judged for it."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.ledger.operations import update_task
+from tracker.models import Notification
+from tracker.regime.redblack import redblack
+
+
+def _overdue_pair(make_task, make_unit, office_user):
+    lead = make_unit("市交通运输局", email="jtj@gov.test")
+    paused, chased = (make_task(lead=lead, due=date(2026, 10, 9), title=t) for t in ("暂缓的路", "在建的桥"))
+    update_task(office_user, paused, paused.version, {"status": "suspended"})
+    db.session.commit()
+    return lead, paused, chased
+
+
+def test_a_suspended_item_is_overdue_but_not_chased(runner, make_task, make_unit, office_user):
+    lead, paused, chased = _overdue_pair(make_task, make_unit, office_user)
+    result = runner.invoke(args=["tracker", "run-job", "weekly-overdue-notice", "--as-of", "2026-11-16",
+                                 "--no-send"])
+    assert result.exit_code == 0, result.output
+    notice = db.session.scalar(select(Notification).where(Notification.rule == "weekly-overdue-notice",
+                                                          Notification.unit_id == lead.id))
+    assert notice.task_ids == [chased.id]
+    assert "在建的桥" in notice.body and "暂缓的路" not in notice.body
+
+
+def test_a_suspended_item_is_listed_overdue_lit_green_and_kept_off_the_black_list(
+        client, token_for, make_task, make_unit, office_user):
+    _, paused, chased = _overdue_pair(make_task, make_unit, office_user)
+    headers = token_for(office_user)
+    items = client.get("/api/v1/tasks?overdue=true", headers=headers).get_json()["items"]
+    by_id = {item["id"]: item for item in items}
+    assert set(by_id) == {paused.id, chased.id}
+    assert by_id[paused.id]["light"] == "green" and by_id[paused.id]["light_reason"] == "暂缓"
+    assert by_id[chased.id]["light"] == "red"
+    black_items = {fact["task_id"] for entry in redblack(date(2026, 11, 18))["black"]
+                   for fact in [entry] if entry.get("task_id")}
+    assert paused.id not in black_items and chased.id in black_items

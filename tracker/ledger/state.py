@@ -1,0 +1,135 @@
+"""Task state in one place: the statuses, which of them are open, the overdue predicate (in
+Python and in SQL), the transitions between statuses, and which actions a user may take
+on an item today. Operations refuse through `check`; the item page shows exactly
+`allowed_actions`.
+
+How a suspended (暂缓) item counts, everywhere: it is still open and, past its deadline,
+still overdue as a fact (`overdue`, the ledger's 逾期 filter, the dashboard's count, the
+API); but the office has paused it, so nobody is chased or judged for it: it is lit green
+(暂缓), gets no reminders or overdue notices, owes no reports, and counts on neither the
+red/black list nor the evaluation. `chased_clause` is open and not suspended;
+`judged_clause` is every item but the suspended ones.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_
+
+from tracker.accounts.permissions import can_report, is_lead
+from tracker.errors import Conflict, DomainError, PermissionDenied
+from tracker.models import STATUSES, Task, User
+
+# Every status but signed off: the item still has work to do.
+OPEN_STATUSES = ("not_started", "in_progress", "signoff_requested", "suspended")
+# Open and not paused by the office: reminded, chased, judged.
+CHASED_STATUSES = ("not_started", "in_progress", "signoff_requested")
+
+# from-status → statuses it may move to
+ALLOWED = {
+    "not_started": {"in_progress", "signoff_requested", "suspended"},
+    "in_progress": {"signoff_requested", "suspended"},
+    "signoff_requested": {"signed_off", "in_progress"},
+    "suspended": {"in_progress"},
+    "signed_off": set(),
+}
+
+# What a user may do on an item: report progress, ask sign-off, ask an extension, decide
+# requests (approve or reject), edit, suspend, resume.
+ACTIONS = ("report", "signoff", "extension", "decide", "edit", "suspend", "resume")
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
+
+
+def open_clause():
+    """SQL: the item is open (spelled as the open statuses, so the (status, due_date) index
+    serves it)."""
+    return Task.status.in_(OPEN_STATUSES)
+
+
+def chased_clause():
+    """SQL: the item is open and not suspended."""
+    return Task.status.in_(CHASED_STATUSES)
+
+
+def judged_clause():
+    """SQL: the item is not suspended, so the regime judges it (a signed-off one as done):
+    the red/black list, the evaluation, the report cycles."""
+    return Task.status != "suspended"
+
+
+def is_overdue(task, today: date) -> bool:
+    """Past its deadline and not signed off (derived from the clock, never stored)."""
+    return is_open(task.status) and task.due_date < today
+
+
+def overdue_clause(today: date):
+    """SQL twin of is_overdue."""
+    return and_(Task.due_date < today, open_clause())
+
+
+def check_transition(task: Task, new_status: str, what: str) -> None:
+    """Raise Conflict (409) when *task* may not move to *new_status*; *what* names the action."""
+    if new_status not in ALLOWED[task.status]:
+        raise Conflict(f"事项当前状态为“{STATUSES[task.status]}”，不能{what} "
+                       f"(not allowed from status {task.status})", "status")
+
+
+def move(task: Task, new_status: str, what: str) -> dict[str, str]:
+    """Move *task* to *new_status* after checking; returns the before/after for the audit."""
+    check_transition(task, new_status, what)
+    change = {"status": {"before": task.status, "after": new_status}}
+    task.status = new_status
+    return change
+
+
+def refusal(user: User, task: Task, action: str, today: date) -> DomainError | None:
+    """Why *user* may not take *action* on *task* today (403 for the role, 409 for the
+    item's state), or None when they may."""
+    if action == "report":
+        if not can_report(user, task):
+            return PermissionDenied("只有牵头单位或配合单位可以报送进展")
+        if task.status in ("signed_off", "suspended"):
+            return Conflict(f"事项当前状态为“{STATUSES[task.status]}”，不能报送进展 "
+                            f"(not allowed from status {task.status})", "status")
+        return None
+    if action in ("signoff", "extension"):
+        if not is_lead(user, task):
+            return PermissionDenied("只有牵头单位可以申请销号或延期")
+        if action == "signoff":
+            return _transition_refusal(task, "signoff_requested", "申请销号")
+        if task.status == "signed_off":
+            return Conflict("事项已销号，不能申请延期 (not allowed from status signed_off)", "status")
+        if today > task.due_date:
+            return Conflict(f"延期须在完成时限（{task.due_date}）之前申请，事项已逾期 "
+                            "(an extension must be asked before the deadline)", "due_date")
+        return None
+    if not user.is_office:
+        return PermissionDenied("只有指挥部办公室可以执行此操作 (office only)")
+    if action == "suspend":
+        return _transition_refusal(task, "suspended", "暂缓")
+    if action == "resume" and task.status != "suspended":
+        return Conflict("只有暂缓的事项可以恢复推进 (only a suspended item can be resumed)", "status")
+    return None
+
+
+def _transition_refusal(task: Task, new_status: str, what: str) -> Conflict | None:
+    try:
+        check_transition(task, new_status, what)
+    except Conflict as exc:
+        return exc
+    return None
+
+
+def check(user: User, task: Task, action: str, today: date) -> None:
+    """Raise the refusal, if any, of *user* taking *action* on *task* today."""
+    exc = refusal(user, task, action, today)
+    if exc is not None:
+        raise exc
+
+
+def allowed_actions(user: User, task: Task, today: date) -> frozenset[str]:
+    """The actions *user* may take on *task* today: what the item page offers."""
+    return frozenset(a for a in ACTIONS if refusal(user, task, a, today) is None)
