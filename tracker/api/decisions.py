@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.inputs import optional_body, submission, with_dates
 from tracker.api.parsing import body, page_of
 from tracker.api.spec import PAGING, operation, page, path_id

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.parsing import page_of, query_int
 from tracker.api.spec import (INT, PAGING, STAMP, STR, obj, enum, nullable, operation, page,
                               path_id, query)

@@ -1,12 +1,12 @@
 """GET /api/v1/openapi.json: the OpenAPI 3.1 description, merged from every resource module."""
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
 
 from flask import current_app
 
-from tracker.api import bp
+from tracker.api import resources
+from tracker.api.blueprint import bp
 from tracker.api.spec import ERRORS, SCHEMAS, operation
 
 
@@ -17,15 +17,12 @@ def openapi():
 
 
 def document() -> dict[str, Any]:
-    """The OpenAPI document: `PATHS` and `SCHEMAS` of every module `resources` imports."""
-    from tracker.api import resources
-
-    paths: dict[str, Any] = {}
+    """The OpenAPI document: `PATHS` and `SCHEMAS` of this module and every resource module."""
+    paths: dict[str, Any] = dict(PATHS)
     schemas = dict(SCHEMAS)
-    for module in vars(resources).values():
-        if isinstance(module, ModuleType) and hasattr(module, "PATHS"):
-            paths.update(module.PATHS)
-            schemas.update(getattr(module, "SCHEMAS", {}))
+    for module in resources.MODULES:
+        paths.update(module.PATHS)
+        schemas.update(getattr(module, "SCHEMAS", {}))
     base_url = current_app.config["SETTINGS"]["app"]["base_url"].rstrip("/")
     return {
         "openapi": "3.1.0",

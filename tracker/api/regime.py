@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.accounts.lookups import unit_names
 from tracker.accounts.permissions import visible_to
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.parsing import body, page_of, query_date
 from tracker.api.spec import AS_OF, INT, PAGING, STR, obj, enum, nullable, operation, page, path_id, query
 from tracker.extensions import db

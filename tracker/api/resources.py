@@ -1,4 +1,5 @@
 """Every API resource module. Each registers its routes on `bp` and describes them in a
 module-level `PATHS` dict (OpenAPI path items) that /api/v1/openapi.json merges."""
-# Import as `from tracker.api import name`: openapi.json finds the modules imported here.
-from tracker.api import decisions, notifications, openapi, regime, tasks, units  # noqa: F401
+from tracker.api import decisions, notifications, regime, tasks, units
+
+MODULES = (decisions, notifications, regime, tasks, units)

@@ -2,7 +2,7 @@
 
 Each resource module describes its routes in a module-level `PATHS` dict built with
 `operation()`, and may add schemas of its own in a module-level `SCHEMAS` dict;
-/api/v1/openapi.json merges both from every module `tracker.api.resources` imports.
+/api/v1/openapi.json merges both from every module `tracker.api.resources` lists.
 """
 from __future__ import annotations
 

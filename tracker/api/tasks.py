@@ -7,7 +7,7 @@ from flask import g, request
 from sqlalchemy.orm import selectinload
 
 from tracker import audit, clock
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.inputs import submission, with_dates
 from tracker.api.parsing import body, page_of, query_bool, query_date, query_int
 from tracker.api.spec import AS_OF, PAGING, STATUS, operation, page, path_id, query

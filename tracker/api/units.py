@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, request
 
 from tracker.accounts import operations
-from tracker.api import bp
+from tracker.api.blueprint import bp
 from tracker.api.parsing import body, page_of, query_int
 from tracker.api.spec import PAGING, operation, page, path_id, query
 from tracker.extensions import db

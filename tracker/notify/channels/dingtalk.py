@@ -8,7 +8,7 @@ import time
 from urllib.parse import quote_plus
 
 from tracker.notify import messages
-from tracker.notify.channels import Outgoing, check_robot_answer, limit_of, post_json
+from tracker.notify.channels.base import Outgoing, check_robot_answer, limit_of, post_json
 
 
 def sign(secret: str, timestamp_ms: int) -> str:

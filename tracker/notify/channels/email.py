@@ -12,7 +12,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 
 from tracker.notify import messages
-from tracker.notify.channels import DeliveryError, Outgoing, limit_of
+from tracker.notify.channels.base import DeliveryError, Outgoing, limit_of
 
 
 def build(out: Outgoing, settings: dict) -> MIMEMultipart:

@@ -7,7 +7,7 @@ import hmac
 import time
 
 from tracker.notify import messages
-from tracker.notify.channels import Outgoing, check_robot_answer, limit_of, post_json
+from tracker.notify.channels.base import Outgoing, check_robot_answer, limit_of, post_json
 
 
 def sign(secret: str, timestamp_s: int) -> str:

@@ -6,7 +6,7 @@ import hmac
 import json
 
 from tracker.notify import messages
-from tracker.notify.channels import Outgoing, limit_of, post_bytes
+from tracker.notify.channels.base import Outgoing, limit_of, post_bytes
 
 
 def signature(secret: str, body: bytes) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tracker.notify import messages
-from tracker.notify.channels import Outgoing, check_robot_answer, limit_of, post_json
+from tracker.notify.channels.base import Outgoing, check_robot_answer, limit_of, post_json
 
 
 def payload(out: Outgoing, settings: dict) -> dict:
