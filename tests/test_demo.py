@@ -12,6 +12,7 @@ from tracker.audit import task_history
 from tracker.demo.data import DEMO_PASSWORD, UNITS
 from tracker.extensions import db
 from tracker.ledger.operations import create_task, task_query
+from tracker.ledger.state import is_overdue
 from tracker.models import (STATUSES, ExtensionRequest, ProgressReport, SignoffRequest, Task,
                             Unit, User)
 
@@ -115,7 +116,7 @@ def test_bench_seed_is_deterministic(make_app, migrated_db, tmp_path):
 def test_bench_seed_shape(runner):
     assert runner.invoke(args=BENCH_ARGS).exit_code == 0
     tasks = db.session.scalars(select(Task)).all()
-    overdue = sum(t.is_overdue(TODAY) for t in tasks)
+    overdue = sum(is_overdue(t, TODAY) for t in tasks)
     assert 0.2 < overdue / len(tasks) < 0.45
     assert {t.depth for t in tasks} == {0, 1, 2, 3}
     assert {t.status for t in tasks} == set(STATUSES)
