@@ -11,10 +11,10 @@ from tracker.accounts.operations import authenticate
 from tracker.audit import task_history
 from tracker.demo.data import DEMO_PASSWORD, UNITS
 from tracker.extensions import db
+from tracker.labels import STATUSES
 from tracker.ledger.operations import create_task, task_query
 from tracker.ledger.state import is_overdue
-from tracker.models import (STATUSES, ExtensionRequest, ProgressReport, SignoffRequest, Task,
-                            Unit, User)
+from tracker.models import ExtensionRequest, ProgressReport, SignoffRequest, Task, Unit, User
 
 
 def count(model) -> int:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from tracker import clock
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
+from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.responses import error_response
@@ -32,41 +33,6 @@ NAV = (
     ("accounts.users", _l("用户管理"), True),
     ("accounts.tokens", _l("API 令牌"), False),
 )
-
-# Chinese labels the templates show for stored codes (msgids, so English works too).
-LABELS = {
-    "status": {"not_started": _l("未启动"), "in_progress": _l("推进中"),
-               "signoff_requested": _l("待销号"), "signed_off": _l("已销号"), "suspended": _l("暂缓")},
-    "request": {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已退回")},
-    "role": {"office": _l("指挥部办公室"), "unit": _l("联络员"), "leader": _l("领导")},
-    "kind": {"office": _l("指挥部办公室"), "taskforce": _l("工作专班"), "department": _l("成员单位"),
-             "county": _l("县（市、区）"), "town": _l("镇（街）"), "other": _l("其他")},
-    "field": {"code": _l("编号"), "title": _l("任务名称"), "description": _l("任务内容"),
-              "parent_id": _l("上级事项"), "lead_unit_id": _l("牵头单位"), "co_unit_ids": _l("配合单位"),
-              "leader": _l("责任领导"), "start_date": _l("开始日期"), "due_date": _l("完成时限"),
-              "target_value": _l("目标值"), "target_unit": _l("计量单位"), "status": _l("状态"),
-              "progress": _l("进度"), "actual_value": _l("累计完成"), "period": _l("报送周期"),
-              "on_time": _l("按时报送"), "note": _l("说明"), "reason": _l("理由"),
-              "files": _l("佐证材料"), "old_due_date": _l("原完成时限"),
-              "new_due_date": _l("申请延至")},
-    "light": {"green": _l("绿灯"), "yellow": _l("黄灯"), "red": _l("红灯")},
-    "action": {"task.create": _l("新建事项"), "task.update": _l("修改事项"),
-               "task.deadline_change": _l("调整完成时限"), "report.submit": _l("报送进展"),
-               "signoff.request": _l("申请销号"), "signoff.approve": _l("同意销号"),
-               "signoff.reject": _l("退回销号申请"), "extension.request": _l("申请延期"),
-               "extension.approve": _l("同意延期"), "extension.reject": _l("驳回延期申请")},
-}
-
-
-def label(kind: str, code: str | None) -> str:
-    """The display label of a stored *code* (status, role …); the code itself if unknown."""
-    return str(LABELS[kind].get(code, code or ""))
-
-
-def labels(kind: str) -> dict[str, str]:
-    """Every label of *kind*, translated once (long tables look labels up per row)."""
-    return {code: str(text) for code, text in LABELS[kind].items()}
-
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""

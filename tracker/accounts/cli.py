@@ -9,7 +9,8 @@ from sqlalchemy import select
 from tracker.accounts import operations
 from tracker.cli import group, transaction
 from tracker.extensions import db
-from tracker.models import ROLES, UNIT_KINDS, User
+from tracker.labels import ROLES, UNIT_KINDS
+from tracker.models import User
 
 
 @group.command("create-unit")

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.labels import choices
 from tracker.ledger.forms import REQUIRED, options
-from tracker.web import LABELS
 
 
 class LoginForm(FlaskForm):
@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    kind = SelectField(_l("类型"), choices=options(LABELS["kind"].items()), default="department")
+    kind = SelectField(_l("类型"), choices=options(choices("kind")), default="department")
     parent_id = SelectField(_l("上级单位"), coerce=int, default=0)
     email = EmailField(_l("联系邮箱"), validators=[Optional(), Length(max=254)])
 
@@ -24,7 +24,7 @@ class UserForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     unit_id = SelectField(_l("所属单位"), coerce=int)
-    role = SelectField(_l("角色"), choices=options(LABELS["role"].items()), default="unit")
+    role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=8, max=200)])
 

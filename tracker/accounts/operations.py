@@ -15,8 +15,9 @@ from tracker.accounts.permissions import require_office
 from tracker.clock import now
 from tracker.errors import Conflict, PermissionDenied, ValidationError
 from tracker.extensions import db
+from tracker.labels import ROLES, UNIT_KINDS
 from tracker.lookup import require
-from tracker.models import ROLES, UNIT_KINDS, ApiToken, LoginFailure, Unit, User
+from tracker.models import ApiToken, LoginFailure, Unit, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")

@@ -8,8 +8,9 @@ from tracker.api.parsing import page_of, query_int
 from tracker.api.spec import (INT, PAGING, STAMP, STR, obj, enum, nullable, operation, page,
                               path_id, query)
 from tracker.extensions import db
+from tracker.labels import NOTIFICATION_STATUSES
 from tracker.lookup import require
-from tracker.models import NOTIFICATION_STATUSES, Notification
+from tracker.models import Notification
 from tracker.notify import operations, outbox
 
 

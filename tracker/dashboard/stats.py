@@ -8,8 +8,9 @@ from sqlalchemy import Select, case, func, select
 
 from tracker.accounts.permissions import unit_filter
 from tracker.extensions import db
+from tracker.labels import STATUSES
 from tracker.ledger import state
-from tracker.models import STATUSES, Task, Unit, User
+from tracker.models import Task, Unit, User
 from tracker.paging import Page, paginate_rows
 
 DUE_SOON_DAYS = 7

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.accounts.permissions import require_view_unit
 from tracker.dashboard import stats
+from tracker.labels import STATUSES
+from tracker.labels import label
 from tracker.lookup import require
-from tracker.models import STATUSES, Unit
+from tracker.models import Unit
 from tracker.paging import paginate
-from tracker.web import label
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 30

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.labels import choices
 from tracker.reports import periods
-from tracker.web import LABELS
 
 REQUIRED = _l("必填")
 
@@ -31,7 +31,7 @@ class TaskFilterForm(FlaskForm):
     unit_name = StringField(_l("单位"), validators=[Optional(), Length(max=120)])
     unit = IntegerField(validators=[Optional()])
     status = SelectField(_l("状态"), default="", validators=[Optional()],
-                         choices=options([("", _l("全部状态")), *LABELS["status"].items()]))
+                         choices=options([("", _l("全部状态")), *choices("status")]))
     overdue = BooleanField(_l("仅看逾期"))
     q = StringField(_l("关键词"), validators=[Optional(), Length(max=100)])
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from tracker import audit
 from tracker.accounts.lookups import unit_names
-from tracker.web import label
+from tracker.labels import label
 
 UNIT_FIELDS = ("lead_unit_id", "co_unit_ids")
 HIDDEN = ("request_id", "report_id")

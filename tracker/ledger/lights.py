@@ -17,7 +17,6 @@ from tracker.ledger import state
 from tracker.models import Milestone, Task
 
 COLORS = ("green", "yellow", "red")
-COLOR_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
 
 @dataclass(frozen=True)

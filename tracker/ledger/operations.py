@@ -13,9 +13,10 @@ from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
 from tracker.errors import Conflict, ValidationError
 from tracker.extensions import db
+from tracker.labels import STATUSES
 from tracker.ledger import state
 from tracker.lookup import require
-from tracker.models import STATUSES, Milestone, Plan, Task, Unit, User
+from tracker.models import Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 # Fields an office edit may change.

@@ -18,7 +18,8 @@ from sqlalchemy import and_
 
 from tracker.accounts.permissions import can_report, is_lead
 from tracker.errors import Conflict, DomainError, PermissionDenied
-from tracker.models import STATUSES, Task, User
+from tracker.labels import STATUSES
+from tracker.models import Task, User
 
 # Every status but signed off: the item still has work to do.
 OPEN_STATUSES = ("not_started", "in_progress", "signoff_requested", "suspended")

@@ -12,7 +12,6 @@ from tracker.extensions import db
 from tracker.models.types import UTCDateTime
 from tracker.models.units import Unit
 
-ROLES = ("office", "unit", "leader")
 
 
 class User(UserMixin, db.Model):

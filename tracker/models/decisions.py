@@ -12,7 +12,6 @@ from tracker.models.accounts import User
 from tracker.models.ledger import Task
 from tracker.models.types import UTCDateTime
 
-REQUEST_STATUSES = {"pending": "待审核", "approved": "已通过", "rejected": "已退回"}
 
 
 class SignoffRequest(db.Model):

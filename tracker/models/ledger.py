@@ -9,17 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
 from tracker.extensions import db
+from tracker.labels import STATUSES
 from tracker.models.types import UTCDateTime
 from tracker.models.units import Unit
-
-# status → 中文 label, in workflow order
-STATUSES = {
-    "not_started": "未启动",
-    "in_progress": "推进中",
-    "signoff_requested": "待销号",
-    "signed_off": "已销号",
-    "suspended": "暂缓",
-}
 
 task_co_units = Table(
     "task_co_units",

@@ -8,14 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
 from tracker.extensions import db
-from tracker.i18n import N_
+from tracker.labels import NOTIFICATION_STATUSES
 from tracker.models.accounts import User
 from tracker.models.types import UTCDateTime
 from tracker.models.units import Unit
 
-# status → 中文 label (pages translate it)
-NOTIFICATION_STATUSES = {"pending": N_("待发送"), "sent": N_("已发送"), "failed": N_("发送失败待重试"),
-                         "dead": N_("已放弃")}
 
 
 class Notification(db.Model):

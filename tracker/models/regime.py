@@ -8,15 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
 from tracker.extensions import db
+from tracker.labels import BULLETIN_KINDS
 from tracker.models.accounts import User
 from tracker.models.ledger import Task
 from tracker.models.types import UTCDateTime
 from tracker.models.units import Unit
 
-BULLETIN_KINDS = {"weekly": "周调度", "monthly": "月通报", "quarterly": "季推进", "annual": "年考评"}
-BULLETIN_STATUSES = {"draft": "草稿", "published": "已发布"}
-# kind → 中文 label of an office adjustment to a unit's annual score
-ADJUSTMENT_KINDS = {"rating": "质量评价", "adjustment": "加减分", "veto": "一票否决"}
 
 
 class Bulletin(db.Model):

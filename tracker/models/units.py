@@ -10,8 +10,6 @@ from tracker.clock import now
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
 
-UNIT_KINDS = ("office", "taskforce", "department", "county", "town", "other")
-CHANNEL_KINDS = ("email", "wecom", "dingtalk", "feishu", "webhook")
 
 
 class Unit(db.Model):

@@ -11,7 +11,8 @@ from tracker.accounts.operations import optional_email
 from tracker.accounts.permissions import require_office
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.models import CHANNEL_KINDS, Channel, Unit, User
+from tracker.labels import CHANNEL_KINDS
+from tracker.models import Channel, Unit, User
 
 
 def add_channel(actor: User, unit: Unit, kind: str, target: str, secret: str | None = None) -> Channel:

@@ -7,17 +7,15 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.labels import choices
 from tracker.ledger.forms import options
-from tracker.models import CHANNEL_KINDS
 
-KIND_LABELS = {"email": _l("邮箱"), "wecom": _l("企业微信/粤政易机器人"), "dingtalk": _l("钉钉机器人"),
-               "feishu": _l("飞书机器人"), "webhook": _l("通用 Webhook")}
 
 
 class ChannelForm(FlaskForm):
     """Add a channel to a unit."""
 
-    kind = SelectField(_l("渠道类型"), choices=options((k, KIND_LABELS[k]) for k in CHANNEL_KINDS))
+    kind = SelectField(_l("渠道类型"), choices=options(choices("channel")))
     target = StringField(_l("地址（邮箱或机器人 URL）"), validators=[DataRequired(), Length(max=1000)])
     secret = PasswordField(_l("签名密钥（可选）"), validators=[Optional(), Length(max=500)])
 

@@ -12,7 +12,8 @@ from tracker.accounts.permissions import require_office
 from tracker.clock import local, now
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.models import NOTIFICATION_STATUSES, Channel, Notification, User
+from tracker.labels import NOTIFICATION_STATUSES
+from tracker.models import Channel, Notification, User
 from tracker.notify import messages, outbox, recipients
 from tracker.notify.delivery import deliver
 

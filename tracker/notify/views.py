@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,22 +15,17 @@ from tracker.accounts.lookups import unit_choices
 from tracker.accounts.permissions import require_office
 from tracker.calendar import imports as calendar_imports
 from tracker.extensions import db
+from tracker.labels import NOTIFICATION_STATUSES
+from tracker.labels import labels
 from tracker.lookup import require
-from tracker.models import NOTIFICATION_STATUSES, Channel, JobRun, Notification, Unit
+from tracker.models import Channel, JobRun, Notification, Unit
 from tracker.notify import channel_settings, operations, outbox, receipts
-from tracker.notify.forms import KIND_LABELS, CalendarForm, ChannelForm
+from tracker.notify.forms import CalendarForm, ChannelForm
 from tracker.paging import paginate
 from tracker.web import form_post, safe_next
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 PER_PAGE = 50
-RULE_LABELS = {"deadline-reminder": _l("到期提醒"), "overdue-notice": _l("逾期催办"),
-               "overdue-escalation": _l("逾期升级督办"), "weekly-overdue-notice": _l("周调度逾期通报"),
-               "weekly-overdue-summary": _l("周调度汇总"), "weekly-report-reminder": _l("报送提醒"),
-               "monthly-report-reminder": _l("月报提醒"), "bulletin": _l("通报发布通知"),
-               "bulletin-draft": _l("通报草稿待审"), "test": _l("测试消息")}
-
-
 @bp.route("/")
 @login_required
 def log():
@@ -41,7 +35,7 @@ def log():
                                            request.args.get("rule") or None, unit_id)
     page = paginate(query, PER_PAGE)
     return render_template("notify/log.html", page=page, statuses=NOTIFICATION_STATUSES,
-                           rules=RULE_LABELS, units=unit_choices(), kinds=KIND_LABELS)
+                           rules=labels("rule"), units=unit_choices(), kinds=labels("channel"))
 
 
 @bp.route("/<int:notification_id>/retry", methods=["POST"])
@@ -65,7 +59,7 @@ def channels():
     def page() -> str:
         rows = db.session.scalars(channel_settings.channels_query(current_user, unit)).all() if unit else []
         return render_template("notify/channels.html", unit=unit, form=form, channels=rows,
-                               units=unit_choices(), kinds=KIND_LABELS)
+                               units=unit_choices(), kinds=labels("channel"))
 
     if unit is None:
         return page(), 400 if form.is_submitted() else 200

@@ -10,7 +10,8 @@ from tracker import audit, validation
 from tracker.accounts.permissions import require_office
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.models import ADJUSTMENT_KINDS, EvaluationAdjustment, Unit, User
+from tracker.labels import ADJUSTMENT_KINDS
+from tracker.models import EvaluationAdjustment, Unit, User
 
 MAX_POINTS = 20
 

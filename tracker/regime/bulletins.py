@@ -14,8 +14,9 @@ from tracker.accounts.lookups import office_name
 from tracker.accounts.permissions import require_office
 from tracker.errors import Conflict, PermissionDenied
 from tracker.extensions import db
+from tracker.labels import BULLETIN_KINDS
 from tracker.lookup import require
-from tracker.models import BULLETIN_KINDS, Bulletin, Notification, Unit, User
+from tracker.models import Bulletin, Notification, Unit, User
 from tracker.notify import receipts
 from tracker.notify.outbox import Notice, enqueue_for_units
 from tracker.regime.compilers import compile_content, period_span

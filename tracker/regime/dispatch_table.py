@@ -10,8 +10,11 @@ from sqlalchemy import Select, func, select
 from tracker import clock
 from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
-from tracker.ledger.lights import COLOR_LABELS, light_of
-from tracker.models import STATUSES, Milestone, ProgressReport, Task
+from tracker.labels import REPORT_STATES
+from tracker.labels import LIGHTS
+from tracker.labels import STATUSES
+from tracker.ledger.lights import light_of
+from tracker.models import Milestone, ProgressReport, Task
 from tracker.reports import cycles
 from tracker.reports.periods import period_of
 
@@ -59,8 +62,8 @@ def dispatch_rows(rows: list, today: date, start: int = 1) -> list[list[Any]]:
                                row.created_at, milestones.get(row.id, [])), today)
         out.append([n, row.code, row.title, units[row.lead_unit_id], row.leader, row.due_date.isoformat(),
                     row.text or "", row.problems or "", row.next_steps or "",
-                    STATUSES[row.status], f"{COLOR_LABELS[light.color]}（{light.reason}）",
-                    cycles.STATES[row.state]])
+                    STATUSES[row.status], f"{LIGHTS[light.color]}（{light.reason}）",
+                    REPORT_STATES[row.state]])
     return out
 
 

@@ -5,12 +5,9 @@ from wtforms import (DateField, FieldList, FloatField, Form, FormField, IntegerF
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.labels import choices
 from tracker.ledger.forms import REQUIRED, options
 
-KINDS = {"weekly": _l("周调度"), "monthly": _l("月通报"), "quarterly": _l("季推进"),
-         "annual": _l("年考评")}
-BULLETIN_STATUSES = {"draft": _l("草稿"), "published": _l("已发布")}
-ADJUSTMENTS = {"rating": _l("质量评价"), "adjustment": _l("加减分"), "veto": _l("一票否决")}
 AGREED_ROWS = 5
 
 
@@ -21,9 +18,9 @@ class BulletinFilterForm(FlaskForm):
         csrf = False
 
     kind = SelectField(_l("类型"), default="", validators=[Optional()],
-                       choices=options([("", _l("全部类型")), *KINDS.items()]))
+                       choices=options([("", _l("全部类型")), *choices("bulletin_kind")]))
     status = SelectField(_l("状态"), default="", validators=[Optional()],
-                         choices=options([("", _l("全部状态")), *BULLETIN_STATUSES.items()]))
+                         choices=options([("", _l("全部状态")), *choices("bulletin_status")]))
 
 
 class AsOfForm(FlaskForm):
@@ -42,7 +39,7 @@ class YearForm(AsOfForm):
 class CompileForm(FlaskForm):
     """The office compiles a draft for a kind and period."""
 
-    kind = SelectField(_l("类型"), choices=options(KINDS.items()), validators=[DataRequired(REQUIRED)])
+    kind = SelectField(_l("类型"), choices=options(choices("bulletin_kind")), validators=[DataRequired(REQUIRED)])
     period = StringField(_l("期间"), validators=[DataRequired(REQUIRED), Length(max=10)],
                          description=_l("如 2026-W47、2026-11、2026-Q4、2026"))
 
@@ -97,7 +94,7 @@ class AdjustmentForm(FlaskForm):
     """The office rates, adjusts or vetoes a unit's annual score, always with a reason."""
 
     unit_id = SelectField(_l("单位"), coerce=int, validators=[InputRequired(REQUIRED)])
-    kind = SelectField(_l("类型"), choices=options(ADJUSTMENTS.items()),
+    kind = SelectField(_l("类型"), choices=options(choices("adjustment")),
                        validators=[DataRequired(REQUIRED)])
     rating = SelectField(_l("质量评价"), default="", validators=[Optional()])
     points = FloatField(_l("加减分"), validators=[Optional()])

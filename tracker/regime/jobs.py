@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.jobs import fires, registry
-from tracker.models import BULLETIN_KINDS
+from tracker.labels import BULLETIN_KINDS
 from tracker.notify.outbox import enqueue_for_office
 from tracker.regime.bulletins import bulletin_url, create_draft
 from tracker.reports.periods import previous_period

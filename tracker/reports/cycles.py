@@ -18,7 +18,7 @@ from sqlalchemy import (Date, Integer, Select, String, and_, case, column, func,
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.i18n import N_
+from tracker.labels import REPORT_STATES
 from tracker.ledger import state
 from tracker.models import ProgressReport, Task
 from tracker.models.types import UTCDateTime
@@ -29,8 +29,6 @@ from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, p
 Summaries = dict[str, dict[int, dict[str, int]]]
 # A period judged as of a day (None: today).
 View = tuple[str, date | None]
-STATES = {"on_time": N_("按时报送"), "late": N_("迟报"), "missing": N_("缺报"),
-          "pending": N_("未到报送时限")}
 # How far back a missed-report streak is counted, so a long-silent unit costs bounded work.
 MAX_STREAK_WEEKS = 12
 
@@ -70,7 +68,7 @@ def _owed(starts, ends, last_day):
 
 def report_states(period: str, as_of: date | None = None) -> Select:
     """Rows (task_id, unit_id, state) for every item owing a report in *period*;
-    state is one of STATES."""
+    state is one of REPORT_STATES."""
     cut = cutoff(as_of)
     r = ProgressReport
     sent = (select(r.task_id, func.max(case((r.on_time, 1), else_=0)).label("on_time"),
@@ -123,7 +121,7 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
 
 
 def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
-    return summary.get(unit_id) or summary.setdefault(unit_id, dict.fromkeys(STATES, 0))
+    return summary.get(unit_id) or summary.setdefault(unit_id, dict.fromkeys(REPORT_STATES, 0))
 
 
 def _sent_reports(views: list[View], *criteria):

@@ -8,7 +8,7 @@ from typing import Any
 
 from tracker import clock
 from tracker.errors import ValidationError
-from tracker.models import BULLETIN_KINDS
+from tracker.labels import BULLETIN_KINDS
 from tracker.regime.compilers.annual import compile_annual
 from tracker.regime.compilers.monthly import compile_monthly
 from tracker.regime.compilers.quarterly import compile_quarterly

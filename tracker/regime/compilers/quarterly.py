@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
+from tracker.labels import LIGHTS
 from tracker.ledger import state
-from tracker.ledger.lights import COLOR_LABELS, light_expression, light_of
+from tracker.ledger.lights import light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
 from tracker.regime.compilers import sections
 from tracker.reports import cycles
@@ -86,7 +87,7 @@ def _lagging_section(first: date, as_of: date) -> dict[str, Any]:
     for n, task in enumerate(tasks, start=1):
         light = light_of(task, as_of)
         table.append([n, task.code, task.title, task.lead_unit.name, task.due_date.isoformat(),
-                      COLOR_LABELS[light.color], light.reason])
+                      LIGHTS[light.color], light.reason])
     return sections.section("lagging", "三、滞后和新增逾期事项", [] if table else ["无滞后事项。"],
                             ["序号", "编号", "任务名称", "牵头单位", "完成时限", "亮灯", "原因"], table)
 

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from tracker.extensions import db
+from tracker.labels import LIGHTS
+from tracker.labels import STATUSES
 from tracker.ledger import state
-from tracker.ledger.lights import COLOR_LABELS, COLORS, light_counts
-from tracker.models import STATUSES, ProgressReport, Task, Unit
+from tracker.ledger.lights import COLORS, light_counts
+from tracker.models import ProgressReport, Task, Unit
 from tracker.regime.redblack import percent_text
 from tracker.reports import cycles
 
@@ -53,7 +55,7 @@ def overall_section(key: str, title: str, stats: dict[str, Any], today: date,
     total, by_status, lights = stats["total"], stats["by_status"], stats["lights"]
     status_text = "、".join(f"{label}{by_status[s]}项（{share(by_status[s], total)}）"
                             for s, label in STATUSES.items())
-    light_text = "、".join(f"{COLOR_LABELS[c]}{lights[c]}项" for c in COLORS)
+    light_text = "、".join(f"{LIGHTS[c]}{lights[c]}项" for c in COLORS)
     paragraphs = [
         f"截至{today.isoformat()}，台账共有任务{total}项，其中{status_text}；"
         f"逾期未完成{stats['overdue']}项（{share(stats['overdue'], total)}）。",
@@ -62,7 +64,7 @@ def overall_section(key: str, title: str, stats: dict[str, Any], today: date,
         f"（按时报送{stats['on_time']}次/应报送{stats['owed']}次）。",
     ]
     rows = [[label, by_status[s], share(by_status[s], total)] for s, label in STATUSES.items()]
-    rows += [[COLOR_LABELS[c], lights[c], share(lights[c], total)] for c in COLORS]
+    rows += [[LIGHTS[c], lights[c], share(lights[c], total)] for c in COLORS]
     return section(key, title, paragraphs, ["类别", "数量", "占比"], rows)
 
 

@@ -9,21 +9,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.ledger.lights import COLOR_LABELS, light_of
+from tracker.labels import REPORT_STATES
+from tracker.labels import LIGHTS
+from tracker.ledger.lights import light_of
 from tracker.models import DispatchMeeting, Task
 from tracker.regime.compilers import sections
 from tracker.regime.dispatch_table import COLUMNS, dispatch_query, dispatch_rows
-from tracker.reports import cycles
 from tracker.reports.periods import parse_period, period_bounds, period_of
 
 
 def compile_weekly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
     """The week's dispatch as bulletin content: last week's agreed items, then the table."""
     rows = db.session.execute(dispatch_query(period, as_of)).all()
-    counts = {state: 0 for state in cycles.STATES}
+    counts = {state: 0 for state in REPORT_STATES}
     for row in rows:
         counts[row.state] += 1
-    summary = "、".join(f"{label}{counts[state]}项" for state, label in cycles.STATES.items()
+    summary = "、".join(f"{label}{counts[state]}项" for state, label in REPORT_STATES.items()
                        if counts[state] or state != "pending")
     year, week = parse_period(period)
     return {
@@ -49,7 +50,7 @@ def agreed_review_section(period: str, as_of: date) -> dict[str, Any]:
             light = light_of(task, as_of)
             rows.append([len(rows) + 1, meeting.title, task.code, task.title, task.lead_unit.name,
                          task.due_date.isoformat(), task.status_label, f"{task.progress}%",
-                         COLOR_LABELS[light.color]])
+                         LIGHTS[light.color]])
     return sections.section(
         "agreed", "一、上周议定事项落实情况", [] if rows else [f"{previous}无议定事项。"],
         ["序号", "会议", "编号", "议定事项", "牵头单位", "完成时限", "状态", "进度", "亮灯"], rows)

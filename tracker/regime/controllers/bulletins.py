@@ -10,10 +10,11 @@ from tracker import clock
 from tracker.accounts.permissions import require_office
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.labels import labels
 from tracker.paging import paginate, paginate_list
 from tracker.regime import bulletins, downloads
 from tracker.regime.controllers import PER_PAGE
-from tracker.regime.forms import (BULLETIN_STATUSES, KINDS, BulletinFilterForm, ButtonForm,
+from tracker.regime.forms import (BulletinFilterForm, ButtonForm,
                                   CompileForm, DraftForm)
 from tracker.reports.periods import previous_period
 from tracker.web import form_post
@@ -32,7 +33,8 @@ def _index_page(filters: BulletinFilterForm, compile_form: CompileForm) -> str:
     query = bulletins.bulletins_query(current_user, filters.kind.data or None,
                                       filters.status.data or None)
     return render_template("regime/index.html", form=filters, page=paginate(query, PER_PAGE),
-                           kinds=KINDS, statuses=BULLETIN_STATUSES, compile_form=compile_form)
+                           kinds=labels("bulletin_kind"), statuses=labels("bulletin_status"),
+                           compile_form=compile_form)
 
 
 def _compile_form(form: CompileForm) -> CompileForm:

@@ -15,12 +15,12 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.labels import REPORT_STATES
 from tracker.paging import paginate_rows
 from tracker.regime import dispatch_table, documents, meetings
 from tracker.regime.compilers.weekly import agreed_review_section
 from tracker.regime.controllers import PER_PAGE
 from tracker.regime.forms import MeetingForm
-from tracker.reports import cycles
 from tracker.reports.periods import parse_period, period_bounds, period_of
 from tracker.responses import download
 from tracker.web import form_post
@@ -73,7 +73,7 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
     monday = period_bounds(period)[0]
     return {"period": period, "today": today, "page": page, "rows": rows,
             "columns": dispatch_table.COLUMNS, "counts": dispatch_table.state_counts(query),
-            "states": cycles.STATES, "form": form,
+            "states": REPORT_STATES, "form": form,
             "unit_names": [name for _, name in unit_choices()] if current_user.is_office else [],
             "review": agreed_review_section(period, today),
             "meetings": db.session.scalars(meetings.meetings_query(period)).all(),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.accounts.lookups import unit_choices, unit_names
 from tracker.accounts.permissions import require_office, visible_to
+from tracker.labels import labels
 from tracker.ledger.forms import options
 from tracker.ledger.lights import light_counts
 from tracker.models import EvaluationAdjustment, Task
@@ -22,7 +23,7 @@ from tracker.regime.adjustments import add_adjustment, adjustments_query
 from tracker.regime.compilers.annual import evaluation_workbook
 from tracker.regime.controllers import PER_PAGE, as_of_arg
 from tracker.regime.evaluation import PARTS, evaluate
-from tracker.regime.forms import ADJUSTMENTS, AdjustmentForm, YearForm
+from tracker.regime.forms import AdjustmentForm, YearForm
 from tracker.regime.redblack import redblack
 from tracker.responses import download
 from tracker.web import form_post
@@ -70,7 +71,7 @@ def evaluation():
             selectinload(EvaluationAdjustment.unit)), PER_PAGE, "ap")
         return render_template("regime/evaluation.html", form=form, year=year, as_of=as_of,
                                page=paginate_list(result["items"], PER_PAGE), parts=PARTS,
-                               adjust=adjust, adjustments=adjustments, kinds=ADJUSTMENTS)
+                               adjust=adjust, adjustments=adjustments, kinds=labels("adjustment"))
 
     return form_post(
         adjust, lambda: add_adjustment(current_user, year, adjust.unit_id.data, adjust.kind.data,
