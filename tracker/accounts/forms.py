@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.accounts.operations import MIN_PASSWORD
 from tracker.labels import choices
 from tracker.ledger.forms import REQUIRED, options
 
@@ -26,11 +27,11 @@ class UserForm(FlaskForm):
     unit_id = SelectField(_l("所属单位"), coerce=int)
     role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
-    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=8, max=200)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=200)])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(min=8, max=200)])
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=200)])
 
 
 class ActiveForm(FlaskForm):

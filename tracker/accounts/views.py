@@ -104,7 +104,7 @@ def reset_password(user_id: int):
     user = require(User, user_id)
     form = PasswordForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("新密码至少 8 个字符"), "password")
+        raise ValidationError(_("新密码至少 %(count)s 个字符", count=operations.MIN_PASSWORD), "password")
     operations.set_password(current_user, user, form.password.data)
     db.session.commit()
     flash(_("已重置 %(login)s 的密码", login=user.login), "success")

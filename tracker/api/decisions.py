@@ -37,18 +37,12 @@ def request_signoff(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/signoff-requests/<int:request_id>/approve")
 def approve_signoff(task_id: int, request_id: int):
-    task = get_task(g.api_user, task_id)
-    req = operations.approve_signoff(g.api_user, task, request_id)
-    db.session.commit()
-    return _decided(req)
+    return _decide(operations.approve_signoff, task_id, request_id)
 
 
 @bp.post("/tasks/<int:task_id>/signoff-requests/<int:request_id>/reject")
 def reject_signoff(task_id: int, request_id: int):
-    task = get_task(g.api_user, task_id)
-    req = operations.reject_signoff(g.api_user, task, request_id, optional_body().get("reason"))
-    db.session.commit()
-    return _decided(req)
+    return _decide(operations.reject_signoff, task_id, request_id, optional_body().get("reason"))
 
 
 @bp.get("/tasks/<int:task_id>/extension-requests")
@@ -69,16 +63,17 @@ def request_extension(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/extension-requests/<int:request_id>/approve")
 def approve_extension(task_id: int, request_id: int):
-    task = get_task(g.api_user, task_id)
-    req = operations.approve_extension(g.api_user, task, request_id)
-    db.session.commit()
-    return _decided(req)
+    return _decide(operations.approve_extension, task_id, request_id)
 
 
 @bp.post("/tasks/<int:task_id>/extension-requests/<int:request_id>/reject")
 def reject_extension(task_id: int, request_id: int):
-    task = get_task(g.api_user, task_id)
-    req = operations.reject_extension(g.api_user, task, request_id, optional_body().get("reason"))
+    return _decide(operations.reject_extension, task_id, request_id, optional_body().get("reason"))
+
+
+def _decide(decide, task_id: int, *args) -> dict[str, Any]:
+    """Run an office decision on one of the task's requests and answer the decided request."""
+    req = decide(g.api_user, get_task(g.api_user, task_id), *args)
     db.session.commit()
     return _decided(req)
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.accounts.lookups import unit_choices
+from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
@@ -17,7 +16,7 @@ from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskFo
                                   uploaded)
 from tracker.ledger.history import readable_history
 from tracker.lookup import require
-from tracker.models import Evidence, ProgressReport, Task, Unit
+from tracker.models import Evidence, ProgressReport, Task
 from tracker.paging import paginate
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
@@ -129,10 +128,10 @@ def _filter_unit(form: TaskFilterForm) -> int | None:
     """The unit to filter by: typed by name, or given by id in a link (then shown by name)."""
     name = (form.unit_name.data or "").strip()
     if not name:
-        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-        form.unit_name.data = unit.name if unit else ""
-        return unit.id if unit else None
-    unit_id = db.session.scalar(select(Unit.id).where(Unit.name == name))
+        unit_id = form.unit.data or None
+        form.unit_name.data = unit_names([unit_id]).get(unit_id, "") if unit_id else ""
+        return unit_id if form.unit_name.data else None
+    unit_id = unit_ids_by_name([name]).get(name)
     if unit_id is None:
         form.unit_name.errors = [*form.unit_name.errors, _("没有名为“%(name)s”的单位", name=name)]
     return unit_id

@@ -1,6 +1,8 @@
 """Sign-off (销号) and extension (延期) requests, the office's decisions and its review queue."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.accounts.permissions import require_office
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.ledger.forms import uploaded
 from tracker.ledger.operations import get_task
 from tracker.ledger.views import render_item
@@ -64,33 +67,16 @@ def request_extension(task_id: int):
         page=lambda: render_item(task, extension=form))
 
 
-@bp.route("/tasks/<int:task_id>/signoff/<int:request_id>/approve", methods=["POST"])
-@login_required
-def approve_signoff(task_id: int, request_id: int):
-    return _decide(operations.approve_signoff, task_id, request_id, _("已同意销号"))
+# The office's decisions on a request: (URL kind, verb, operation, message, takes a reason).
+DECISIONS = (
+    ("signoff", "approve", operations.approve_signoff, N_("已同意销号"), False),
+    ("signoff", "reject", operations.reject_signoff, N_("已退回，事项恢复为推进中"), True),
+    ("extension", "approve", operations.approve_extension, N_("已同意延期，完成时限已调整"), False),
+    ("extension", "reject", operations.reject_extension, N_("已驳回延期申请"), True),
+)
 
 
-@bp.route("/tasks/<int:task_id>/signoff/<int:request_id>/reject", methods=["POST"])
-@login_required
-def reject_signoff(task_id: int, request_id: int):
-    return _decide(operations.reject_signoff, task_id, request_id,
-                   _("已退回，事项恢复为推进中"), with_reason=True)
-
-
-@bp.route("/tasks/<int:task_id>/extension/<int:request_id>/approve", methods=["POST"])
-@login_required
-def approve_extension(task_id: int, request_id: int):
-    return _decide(operations.approve_extension, task_id, request_id, _("已同意延期，完成时限已调整"))
-
-
-@bp.route("/tasks/<int:task_id>/extension/<int:request_id>/reject", methods=["POST"])
-@login_required
-def reject_extension(task_id: int, request_id: int):
-    return _decide(operations.reject_extension, task_id, request_id, _("已驳回延期申请"),
-                   with_reason=True)
-
-
-def _decide(decide, task_id: int, request_id: int, done: str, with_reason: bool = False):
+def _decide(task_id: int, request_id: int, *, decide, done: str, with_reason: bool):
     """Approve or reject a pending request (the operation checks it is the office), then go
     back where the office was: the review queue or the item page."""
     task = get_task(current_user, task_id)
@@ -98,5 +84,11 @@ def _decide(decide, task_id: int, request_id: int, done: str, with_reason: bool 
     args = (form.reason.data or "",) if with_reason else ()
     decide(current_user, task, request_id, *args)
     db.session.commit()
-    flash(done, "success")
+    flash(_(done), "success")
     return redirect(safe_next(form.next.data) or url_for("ledger.show", task_id=task.id))
+
+
+for kind, verb, decide, done, with_reason in DECISIONS:
+    bp.add_url_rule(f"/tasks/<int:task_id>/{kind}/<int:request_id>/{verb}", f"{verb}_{kind}",
+                    login_required(partial(_decide, decide=decide, done=done, with_reason=with_reason)),
+                    methods=["POST"])

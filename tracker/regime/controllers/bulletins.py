@@ -11,6 +11,7 @@ from tracker.accounts.permissions import require_office
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.labels import labels
+from tracker.models import Bulletin
 from tracker.paging import paginate, paginate_list
 from tracker.regime import bulletins, downloads
 from tracker.regime.controllers import PER_PAGE
@@ -87,10 +88,7 @@ def edit(bulletin_id: int):
 @login_required
 def recompile(bulletin_id: int):
     """The office compiles a draft again from today's ledger (重新生成)."""
-    require_office(current_user)
-    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    bulletin = _pressed(bulletin_id)
     try:
         bulletins.recompile(current_user, bulletin)
     except DomainError as exc:
@@ -104,14 +102,19 @@ def recompile(bulletin_id: int):
 @login_required
 def publish(bulletin_id: int):
     """The office publishes: the draft's content freezes and every unit is notified once."""
+    published = bulletins.publish(current_user, _pressed(bulletin_id))
+    db.session.commit()
+    flash(_("已发布第%(version)s版，已通知各单位", version=published.version), "success")
+    return redirect(url_for("regime.show", bulletin_id=published.id))
+
+
+def _pressed(bulletin_id: int) -> Bulletin:
+    """The bulletin whose button the office pressed (the POST carries only its CSRF token)."""
     require_office(current_user)
     bulletin = bulletins.get_bulletin(current_user, bulletin_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    published = bulletins.publish(current_user, bulletin)
-    db.session.commit()
-    flash(_("已发布第%(version)s版，已通知各单位", version=published.version), "success")
-    return redirect(url_for("regime.show", bulletin_id=published.id))
+    return bulletin
 
 
 @login_required
