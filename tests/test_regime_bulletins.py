@@ -163,7 +163,8 @@ def test_quarterly_review_rolls_progress_up_the_tree(client, world):
                                       [2, "市工业和信息化局", 2, 0, 0, 2, "0%"]]
 
 
-def test_lights_and_redblack_endpoints(client, world):
+def test_lights_and_redblack_endpoints(app, client, world):
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1, "red_min_reporting": 0}
     lights = client.get("/api/v1/lights?as_of=2026-11-18", headers=world["office"]).get_json()
     assert lights["totals"] == {"green": 3, "yellow": 0, "red": 1}
     assert client.get("/api/v1/lights?as_of=2026-13-01", headers=world["office"]).status_code == 400
@@ -171,8 +172,15 @@ def test_lights_and_redblack_endpoints(client, world):
     assert [u["unit_id"] for u in mine["units"]] == [world["a"].id]
     result = client.get("/api/v1/redblack?as_of=2026-11-18", headers=world["unit"]).get_json()
     assert result["as_of"] == "2026-11-18"
-    assert [(e["unit_id"], e["rule"]) for e in result["red"]] == [(world["a"].id, "completion_top")]
-    assert all({"unit_id", "task_id", "rule", "reason"} <= set(e) for e in result["black"])
+    # Unit a completed its one item on time, but its open goal went unreported seven weeks
+    # running: a black fact, which bars the red list.
+    assert result["red"] == []
+    assert [(e["unit_id"], e["rules"]) for e in result["black"]] == [
+        (world["a"].id, ["missed_reports"]), (world["b"].id, ["missed_reports", "completion_bottom"])]
+    assert all({"unit_id", "series", "task_id", "rule", "reason", "items"} <= set(e)
+               for e in result["red"] + result["black"])
+    assert not {e["unit_id"] for e in result["red"]} & {e["unit_id"] for e in result["black"]}
+    assert "unranked" in result
     assert client.get("/api/v1/redblack").status_code == 401
 
 

@@ -47,7 +47,8 @@ def report_weeks(task, weeks, on_time=True):
 
 @pytest.fixture
 def ledger(app, make_unit, make_task):
-    app.config["SETTINGS"]["redblack"]["overrides"] = {"red_top": 1, "black_bottom": 1}
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"red_top": 1, "black_bottom": 1,
+                                                       "min_due_items": 1}
     units = {k: make_unit(name) for k, name in
              (("A", "甲局"), ("B", "乙局"), ("C", "丙县"), ("D", "丁县"), ("E", "戊镇"), ("F", "己局"))}
     at(app, date(2026, 10, 1))
@@ -77,38 +78,55 @@ def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
     units, t = ledger
     result = redblack()
     assert result["as_of"] == "2026-11-18"
-    assert [(e["unit_id"], e["task_id"], e["rule"], e["reason"]) for e in result["red"]] == [
-        (units["A"].id, None, "completion_top",
-         "完成率100%（按时完成3项/应完成3项），按时报送率100%，排名第1")]
-    # B (1/2, reports 100%) outranks C (1/2, reports 0%); F (0/1, 100%) outranks D (0/1, 50%).
-    assert [(e["unit_id"], e["task_id"], e["rule"], e["reason"], e["consecutive"], e["escalation"])
+    assert [(e["unit_id"], e["series"], e["task_id"], e["rule"], e["reason"]) for e in result["red"]] == [
+        (units["A"].id, "市直部门", None, "completion_top",
+         "完成率100%（按时完成3项/应完成3项），按时报送率100%，在市直部门中排名第1")]
+    # Ranking: A (3/3), B (1/2, reports 100%), C (1/2, reports 0%), F (0/1, 100%), D (0/1, 50%):
+    # D is the bottom one. Black facts: d1 21 and f1 12 working days overdue (c2, 6 days, is
+    # under the 10-day line); C missed seven weeks, D two. B has no black fact but misses the
+    # red list's 80% completion. One row per unit, most serious first.
+    assert [(e["unit_id"], e["rules"], e["reason"], e["consecutive"], e["escalation"])
             for e in result["black"]] == [
-        (units["D"].id, None, "completion_bottom",
-         "完成率0%（按时完成0项/应完成1项），按时报送率50%，排名倒数第1", 2, "组织部门约谈"),
-        (units["C"].id, None, "missed_reports", "连续7周未按时报送（2026-W46迟报0项、缺报1项）",
+        (units["D"].id, ["overdue_items", "missed_reports", "completion_bottom"],
+         "逾期未完成1项（d1逾期21个工作日）；连续2周存在迟报缺报（累计迟报1项次、缺报1项次，"
+         "最近为第46周（11月9日—15日））；完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1",
          2, "组织部门约谈"),
-        (units["D"].id, None, "missed_reports", "连续2周未按时报送（2026-W46迟报1项、缺报0项）",
-         2, "组织部门约谈"),
-        (units["D"].id, t["d1"].id, "overdue_items",
-         "d1 事项d1：逾期21个工作日（完成时限2026-10-20）", 2, "组织部门约谈"),
-        (units["F"].id, t["f1"].id, "overdue_items",
-         "f1 事项f1：逾期12个工作日（完成时限2026-11-02）", 1, "约谈分管领导"),
+        (units["F"].id, ["overdue_items"], "逾期未完成1项（f1逾期12个工作日）", 1, "约谈分管领导"),
+        (units["C"].id, ["missed_reports"],
+         "连续7周存在迟报缺报（累计迟报0项次、缺报13项次，最近为第46周（11月9日—15日））",
+         1, "约谈分管领导"),
     ]
+    assert [(i["task_id"], i["reason"]) for i in result["black"][0]["items"]] == [
+        (t["d1"].id, "d1 事项d1：逾期21个工作日（完成时限2026年10月20日）")]
+    assert all(e["task_id"] is None for e in result["black"])
     assert {e["unit_name"] for e in result["black"]} == {"丙县", "丁县", "己局"}
+    assert result["unranked"] == []
 
 
 def test_placings_as_of_an_earlier_date(ledger):
-    """As of 31 Oct only D has anything due (d1, 0/1); C has missed W42 and W43."""
+    """As of 31 Oct only D has anything due (d1, 0/1, 8 working days late): D is the bottom
+    one. C had missed W42 and W43 but nothing of its was due yet, so it is not ranked."""
     units, t = ledger
     result = redblack(date(2026, 10, 31))
     assert result["red"] == []
-    assert [(e["unit_id"], e["rule"], e["consecutive"]) for e in result["black"]] == [
-        (units["D"].id, "completion_bottom", 1), (units["C"].id, "missed_reports", 1)]
+    assert [(e["unit_id"], e["rules"], e["consecutive"]) for e in result["black"]] == [
+        (units["D"].id, ["completion_bottom"], 1)]
+
+
+def test_units_below_the_minimum_are_unranked_and_on_neither_list(ledger, app):
+    units, t = ledger
+    app.config["SETTINGS"]["redblack"]["overrides"]["min_due_items"] = 3
+    result = redblack()
+    assert [e["unit_id"] for e in result["red"]] == [units["A"].id]   # the only one with 3 due
+    assert result["black"] == []
+    assert {e["unit_id"]: e["reason"] for e in result["unranked"]} == {
+        units[k].id: f"不参与排名（应完成事项不足3项，本期应完成{n}项）"
+        for k, n in (("B", 2), ("C", 2), ("D", 1), ("F", 1))}
 
 
 def test_ties_are_all_listed_and_units_with_nothing_due_are_left_out(app, make_unit, make_task):
     app.config["SETTINGS"]["redblack"]["overrides"] = {"red_top": 1, "black_bottom": 1,
-                                                       "missed_report_weeks": 9}
+                                                       "missed_report_weeks": 9, "min_due_items": 1}
     a, b, c, idle = (make_unit(n) for n in ("甲", "乙", "丙", "丁"))
     at(app, date(2026, 10, 1))
     done = [make_task(lead=u, due=date(2026, 10, 30)) for u in (a, b)]
@@ -120,5 +138,5 @@ def test_ties_are_all_listed_and_units_with_nothing_due_are_left_out(app, make_u
     result = redblack()
     assert sorted(e["unit_id"] for e in result["red"]) == [a.id, b.id]
     assert {e["rank"] for e in result["red"]} == {1}
-    assert [(e["unit_id"], e["rule"]) for e in result["black"]] == [(c.id, "completion_bottom")]
-    assert late.id not in {e["task_id"] for e in result["black"]}
+    assert [(e["unit_id"], e["rules"]) for e in result["black"]] == [(c.id, ["completion_bottom"])]
+    assert late.id not in {i["task_id"] for e in result["black"] for i in e["items"]}

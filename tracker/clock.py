@@ -52,3 +52,8 @@ def parse_date(value: object, field: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field) from None
+
+
+def cn_date(day: date | None) -> str:
+    """A date as Chinese prose writes it: 2026年11月7日 ("" for None)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""

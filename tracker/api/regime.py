@@ -86,15 +86,26 @@ def bulletin_xlsx(bulletin_id: int):
 
 
 BULLETIN_KIND = enum("weekly", "monthly", "quarterly", "annual")
-ENTRY = obj(["unit_id", "task_id", "rule", "reason"], unit_id=INT, task_id=nullable(INT),
-             rule=enum("completion_top", "completion_bottom", "overdue_items", "missed_reports"),
-             reason={**STR, "description": "Chinese text naming the facts"}, unit_name=STR,
-             escalation={**STR, "description": "black entries: the escalation step"},
-             consecutive={**INT, "description": "black entries: consecutive black placings"})
+RULE = enum("completion_top", "completion_bottom", "overdue_items", "missed_reports")
+ENTRY = obj(["unit_id", "series", "task_id", "rule", "reason", "items"], unit_id=INT,
+            series={**STR, "description": "the ranking group (序列), by unit kind unless configured"},
+            task_id={**nullable(INT), "description": "null: entries are per unit"},
+            rule={**RULE, "description": "the most serious of the unit's facts"},
+            rules={"type": "array", "items": RULE, "description": "black entries: every rule met"},
+            reason={**STR, "description": "Chinese text naming every fact, most serious first"},
+            items={"type": "array", "description": "the unit's item-level facts",
+                   "items": obj(["task_id", "rule", "reason"], task_id=INT, rule=RULE, reason=STR,
+                                task_code=STR, workdays_overdue=INT)},
+            unit_name=STR, rank={**nullable(INT), "description": "place in the series (from the bottom on the black list)"},
+            escalation={**STR, "description": "black entries: the proposed escalation step"},
+            consecutive={**INT, "description": "black entries: consecutive black placings"})
 SCHEMAS = {
-    "RedBlack": obj(["as_of", "red", "black"], as_of={"type": "string", "format": "date"},
+    "RedBlack": obj(["as_of", "red", "black", "unranked"], as_of={"type": "string", "format": "date"},
                      preset=STR, red={"type": "array", "items": ENTRY},
-                     black={"type": "array", "items": ENTRY}),
+                     black={"type": "array", "items": ENTRY},
+                     unranked={"type": "array", "description": "units below the minimum of due items",
+                               "items": obj(["unit_id", "reason"], unit_id=INT, reason=STR,
+                                            series=STR, unit_name=STR)}),
     "Lights": obj(["as_of", "totals", "units"], as_of={"type": "string", "format": "date"},
                    totals=obj(["green", "yellow", "red"], green=INT, yellow=INT, red=INT),
                    units={"type": "array", "items": obj(

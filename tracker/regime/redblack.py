@@ -1,11 +1,19 @@
 """The red/black list (红黑榜) as of any date, by the configured rule set.
 
-Units are ranked by their completion index: items completed on time ÷ items due. An item
-counts as due once its deadline has passed or once it is signed off, so completing early
-counts as on time and an item neither due nor done counts neither way. Reporting
-discipline (on-time report rate) breaks ties. Item-level black entries name items overdue
-by more than K working days; unit-level ones name units late with reports week after
-week. Consecutive black placings per unit pick the step of the escalation ladder.
+Units are ranked within their series (序列: 县（市、区）, 市直部门, 工作专班, 镇（街）, by unit
+kind unless configured) by their completion index: items completed on time ÷ items due.
+An item counts as due once its deadline has passed or once it is signed off, so completing
+early counts as on time and an item neither due nor done counts neither way. Reporting
+discipline (on-time report rate) breaks ties. A unit with fewer than `min_due_items` items
+due is not ranked (`unranked`, on neither list).
+
+Black facts: items overdue by more than K working days (suspended items and items whose
+sign-off was asked by their deadline and awaits review are exempt), reports late or
+missing week after week, and a place among the bottom N of the series. A unit with any
+black fact is on the black list, once, with all its facts, and never on the red list; the
+red list takes the top N of each series among the units that also meet its thresholds
+(completion, on-time reporting, no overdue item). Consecutive black placings per unit
+propose the step of the escalation ladder.
 
 The rule set: `[redblack] preset` names one of PRESETS; `[redblack] overrides` replaces
 any of its keys. docs/regime.md describes each preset and key.
@@ -22,37 +30,48 @@ from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
 from tracker import calendar, clock
+from tracker.clock import cn_date
 from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import Task
+from tracker.models import SignoffRequest, Task, Unit
 from tracker.reports import cycles
+from tracker.reports.periods import period_label
 
 
 PRESETS: dict[str, dict[str, Any]] = {
     # What most city offices publish monthly: top 3 and bottom 3 by completion index,
     # items more than 10 working days late, units late with reports two weeks running.
     "standard": {
+        "min_due_items": 3, "red_min_completion": 0.8, "red_min_reporting": 0.8,
+        "red_no_overdue": True,
         "red_top": 3, "black_bottom": 3, "black_below": 1.0, "overdue_workdays": 10,
         "missed_report_weeks": 2, "discipline_weeks": 4, "cycle": "month",
         "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
     },
     # Offices under pressure to close the year: a longer black list, a shorter fuse.
     "strict": {
+        "min_due_items": 3, "red_min_completion": 0.9, "red_min_reporting": 0.9,
+        "red_no_overdue": True,
         "red_top": 3, "black_bottom": 5, "black_below": 1.0, "overdue_workdays": 5,
         "missed_report_weeks": 1, "discipline_weeks": 4, "cycle": "month",
         "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
     },
     # Weekly dispatch offices: placings counted per week, only the worst named.
     "weekly": {
+        "min_due_items": 2, "red_min_completion": 0.8, "red_min_reporting": 0.8,
+        "red_no_overdue": True,
         "red_top": 5, "black_bottom": 1, "black_below": 0.8, "overdue_workdays": 15,
         "missed_report_weeks": 3, "discipline_weeks": 2, "cycle": "week",
         "escalation": ["书面督办", "约谈分管领导", "组织部门约谈", "启动问责"],
     },
 }
 CYCLES = ("month", "week")
+# Unit kind → the series (序列) a unit is ranked in, unless `[redblack] series` says otherwise.
+DEFAULT_SERIES = {"县（市、区）": ["county"], "市直部门": ["department"], "工作专班": ["taskforce"],
+                  "镇（街）": ["town"], "其他单位": ["office", "other"]}
 
 
 def rule_set() -> dict[str, Any]:
@@ -108,25 +127,33 @@ def report_summaries(today: date) -> cycles.Summaries:
 
 def redblack(as_of: date | None = None,
              summaries: cycles.Summaries | None = None) -> dict[str, Any]:
-    """{as_of, preset, red: [entry], black: [entry]}; each entry names its unit, item (or
-    None), rule and a Chinese reason, black entries also the escalation step. *summaries*:
+    """{as_of, preset, red: [entry], black: [entry], unranked: [{unit_id, reason}]}: one
+    entry per unit per list, never a unit on both. An entry names its unit and series, its
+    main rule, a Chinese reason naming every fact (most serious first) and `items`, the
+    item-level facts; black entries also the proposed escalation step. *summaries*:
     report_summaries(as_of), when the caller has them already."""
     today = clock.today(as_of)
     rules = rule_set()
     if summaries is None:
         summaries = report_summaries(today)
-    red, bottom = _rank_entries(completion_standings(today, rules, summaries), rules)
-    black = bottom + _missed_report_entries(summaries, rules) + overdue_entries(today, rules)
+    placing = _judge(_completion_counts([today])[today], summaries, rules,
+                     overdue_items(today, rules), _units_with_overdue([today])[today])
+    red = [_red_entry(s, rank, placing) for s, rank in placing.red]
+    black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
     _attach_escalation(black, today, rules)
-    _name_units(red + black)
-    return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black}
+    unranked = [{"unit_id": s.unit_id, "series": placing.series[s.unit_id],
+                 "reason": f"不参与排名（应完成事项不足{rules['min_due_items']}项，本期应完成{s.due}项）"}
+                for s in placing.unranked]
+    _name_units(red + black + unranked)
+    return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black,
+            "unranked": unranked}
 
 
 def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:
-    """{day: (red units, black units)}: the placing as of each of *days*, all counted
-    together: the report summaries of every placing's recent closed weeks in one call, the
-    standings and the overdue items in one pass over the tasks each. Missed-report streaks
-    are looked for just far enough back to qualify."""
+    """{day: (red units, black units)}: the placing as of each of *days* by the same rules
+    as `redblack`, all counted together: the report summaries of every placing's recent
+    closed weeks in one call, the standings and the overdue items in one pass over the
+    tasks each. Missed-report streaks are looked for just far enough back to qualify."""
     if not days:
         return {}
     weeks = rules["missed_report_weeks"]
@@ -134,14 +161,14 @@ def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[in
                for day in days}
     views = cycles.view_summaries([(p, day) for day, periods in windows.items() for p in periods])
     counts = _completion_counts(list(windows))
-    overdue = _overdue_units(list(windows), rules)
+    late = _units_with_overdue(list(windows), rules["overdue_workdays"])
+    anything_late = _units_with_overdue(list(windows))
     out = {}
     for day, periods in windows.items():
         summaries = {period: views[(period, day)] for period in periods}
-        red, bottom = _rank_entries(_standings(counts[day], summaries, rules), rules)
-        black = {e["unit_id"] for e in bottom} | overdue[day]
-        black |= set(cycles.missed_streaks(summaries, weeks))
-        out[day] = ({e["unit_id"] for e in red}, black)
+        placing = _judge(counts[day], summaries, rules,
+                         {unit_id: [] for unit_id in late[day]}, anything_late[day])
+        out[day] = ({s.unit_id for s, _ in placing.red}, set(placing.black_order()))
     return out
 
 
@@ -158,6 +185,63 @@ def _standings(counts: list[tuple[int, int, int]], summaries: cycles.Summaries,
     standings = [Standing(unit_id, on_time, due, *rates.get(unit_id, (0, 0)))
                  for unit_id, on_time, due in counts]
     return sorted(standings, key=lambda s: (s.key, -s.unit_id), reverse=True)
+
+
+@dataclass
+class Placing:
+    """One list's decisions: every unit's series and standing, the red units with their
+    series rank, and each black unit's facts."""
+
+    series: dict[int, str]
+    standings: dict[int, Standing]
+    red: list[tuple[Standing, int]]
+    bottom: dict[int, int]            # unit → rank from the bottom of its series
+    overdue: dict[int, list[dict]]    # unit → its overdue items (item-level facts)
+    missed: dict[int, list[dict]]     # unit → its late/missing weeks, newest first
+    unranked: list[Standing]
+
+    def black_order(self) -> list[int]:
+        """Black units, most serious first: overdue items, then missed reports, then rank."""
+        units = set(self.bottom) | set(self.overdue) | set(self.missed)
+        return sorted(units, key=lambda u: (-len(self.overdue.get(u, ())), -len(self.missed.get(u, ())),
+                                            self.bottom.get(u, 0), u))
+
+
+def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rules: dict[str, Any],
+           overdue: dict[int, list[dict]], anything_late: set[int]) -> Placing:
+    """Decide the lists: units below `min_due_items` are unranked and on neither list;
+    the others are ranked within their series; any black fact bars the red list."""
+    standings = _standings(counts, summaries, rules)
+    series = series_of({s.unit_id for s in standings} | set(overdue))
+    ranked = [s for s in standings if s.due >= rules["min_due_items"]]
+    eligible = {s.unit_id for s in ranked}
+    missed = {u: weeks for u, weeks in cycles.missed_streaks(summaries, rules["missed_report_weeks"]).items()
+              if u in eligible}
+    overdue = {u: items for u, items in overdue.items() if u in eligible}
+    below = Fraction(str(rules["black_below"]))
+    bottom: dict[int, int] = {}
+    red: list[tuple[Standing, int]] = []
+    for name in dict.fromkeys(series[s.unit_id] for s in ranked):
+        members = [s for s in ranked if series[s.unit_id] == name]
+        for s, rank in _ranked([s for s in reversed(members) if s.index < below]):
+            if rank <= rules["black_bottom"]:
+                bottom[s.unit_id] = rank
+        black = set(bottom) | set(overdue) | set(missed)
+        candidates = [s for s in members if s.unit_id not in black and s.on_time > 0
+                      and s.index >= Fraction(str(rules["red_min_completion"]))
+                      and s.discipline >= Fraction(str(rules["red_min_reporting"]))
+                      and not (rules["red_no_overdue"] and s.unit_id in anything_late)]
+        red += [(s, rank) for s, rank in _ranked(candidates) if rank <= rules["red_top"]]
+    return Placing(series, {s.unit_id: s for s in standings}, red, bottom, overdue, missed,
+                   [s for s in standings if s.unit_id not in eligible])
+
+
+def series_of(unit_ids: set[int]) -> dict[int, str]:
+    """{unit_id: the series it is ranked in}, by unit kind (`[redblack] series`)."""
+    groups = current_app.config["SETTINGS"]["redblack"].get("series") or DEFAULT_SERIES
+    by_kind = {kind: name for name, kinds in groups.items() for kind in kinds}
+    kinds = dict(db.session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_(unit_ids))).all())
+    return {unit_id: by_kind.get(kinds.get(unit_id), "其他单位") for unit_id in unit_ids}
 
 
 def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
@@ -184,20 +268,6 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
     return out
 
 
-def _rank_entries(standings: list[Standing], rules: dict[str, Any]) -> tuple[list, list]:
-    """Red: the top N with ties; black: the bottom M with ties among the rest."""
-    eligible_red = [s for s in standings if s.on_time > 0]
-    red = [_rank_entry(s, rank, "completion_top", f"排名第{rank}")
-           for s, rank in _ranked(eligible_red) if rank <= rules["red_top"]]
-    red_ids = {e["unit_id"] for e in red}
-    below = Fraction(str(rules["black_below"]))
-    rest = [s for s in reversed(standings)
-            if s.unit_id not in red_ids and s.index < below]
-    bottom = [_rank_entry(s, rank, "completion_bottom", f"排名倒数第{rank}")
-              for s, rank in _ranked(rest) if rank <= rules["black_bottom"]]
-    return red, bottom
-
-
 def _ranked(standings: list[Standing]):
     """(standing, rank) with equal keys sharing a rank (1, 1, 3 …)."""
     rank, previous = 0, None
@@ -207,35 +277,63 @@ def _ranked(standings: list[Standing]):
         yield s, rank
 
 
-def _rank_entry(s: Standing, rank: int, rule: str, place: str) -> dict[str, Any]:
-    reason = (f"完成率{percent_text(s.index)}（按时完成{s.on_time}项/应完成{s.due}项），"
-              f"按时报送率{percent_text(s.discipline)}，{place}")
-    return {"unit_id": s.unit_id, "task_id": None, "rule": rule, "reason": reason,
-            "rank": rank, "completion_index": float(s.index), "discipline": float(s.discipline)}
+def _completion_text(s: Standing) -> str:
+    return f"完成率{percent_text(s.index)}（按时完成{s.on_time}项/应完成{s.due}项）"
 
 
-def _missed_report_entries(summaries: cycles.Summaries, rules: dict[str, Any]) -> list[dict]:
-    streaks = cycles.missed_streaks(summaries, rules["missed_report_weeks"])
-    entries = []
-    for unit_id, weeks in sorted(streaks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        last = weeks[0]
-        reason = (f"连续{len(weeks)}周未按时报送（{last['period']}迟报{last['late']}项、"
-                  f"缺报{last['missing']}项）")
-        entries.append({"unit_id": unit_id, "task_id": None, "rule": "missed_reports",
-                        "reason": reason, "weeks": len(weeks)})
-    return entries
+def _red_entry(s: Standing, rank: int, placing: Placing) -> dict[str, Any]:
+    series = placing.series[s.unit_id]
+    reason = f"{_completion_text(s)}，按时报送率{percent_text(s.discipline)}，在{series}中排名第{rank}"
+    return {"unit_id": s.unit_id, "series": series, "task_id": None, "rule": "completion_top",
+            "reason": reason, "items": [], "rank": rank, "completion_index": float(s.index),
+            "discipline": float(s.discipline)}
 
 
-def _overdue_limit(today: date, rules: dict[str, Any]) -> date:
-    """Overdue by more than K working days as of *today* ⟺ due before this day: the
-    (K+1)th working day counting back from today (today included when it is one)."""
+def _black_entry(unit_id: int, placing: Placing) -> dict[str, Any]:
+    """One line for the unit with all its facts, most serious first."""
+    items, weeks = placing.overdue.get(unit_id, []), placing.missed.get(unit_id, [])
+    facts, rules = [], []
+    if items:
+        named = "、".join(f"{i['task_code']}逾期{i['workdays_overdue']}个工作日" for i in items[:3])
+        facts.append(f"逾期未完成{len(items)}项（{named}{'等' if len(items) > 3 else ''}）")
+        rules.append("overdue_items")
+    if weeks:
+        facts.append(f"连续{len(weeks)}周存在迟报缺报（累计迟报{sum(w['late'] for w in weeks)}项次、"
+                     f"缺报{sum(w['missing'] for w in weeks)}项次，最近为{period_label(weeks[0]['period'])}）")
+        rules.append("missed_reports")
+    standing = placing.standings.get(unit_id)
+    if unit_id in placing.bottom:
+        facts.append(f"{_completion_text(standing)}，在{placing.series[unit_id]}中排名倒数第"
+                     f"{placing.bottom[unit_id]}")
+        rules.append("completion_bottom")
+    return {"unit_id": unit_id, "series": placing.series[unit_id], "task_id": None,
+            "rule": rules[0], "rules": rules, "reason": "；".join(facts),
+            "items": [{"task_id": i["task_id"], "rule": "overdue_items", "reason": i["reason"],
+                       "task_code": i["task_code"], "workdays_overdue": i["workdays_overdue"]}
+                      for i in items],
+            "weeks": len(weeks), "rank": placing.bottom.get(unit_id),
+            "completion_index": float(standing.index) if standing else None,
+            "discipline": float(standing.discipline) if standing else None}
+
+
+def _overdue_limit(today: date, workdays: int) -> date:
+    """Overdue by more than *workdays* working days as of *today* ⟺ due before this day:
+    the (K+1)th working day counting back from today (today included when it is one).
+    With 0: due before the latest working day, i.e. overdue at all."""
     latest = today if calendar.is_workday(today) else calendar.add_workdays(today, -1)
-    return calendar.add_workdays(latest, -int(rules["overdue_workdays"]))
+    return calendar.add_workdays(latest, -int(workdays))
 
 
-def _still_open(today: date):
-    """SQL condition: the item was not signed off by the end of *today*."""
-    return or_(Task.signed_off_at.is_(None), Task.signed_off_at >= cycles.cutoff(today))
+def _open_on(day: date):
+    """SQL condition: as of the end of *day* the item was not signed off, and it was not
+    waiting for the office's review of a sign-off asked by its deadline."""
+    cut = cycles.cutoff(day)
+    awaiting = (select(SignoffRequest.id)
+                .where(SignoffRequest.task_id == Task.id, SignoffRequest.created_at < cut,
+                       local_day_number(SignoffRequest.created_at) <= day_number(Task.due_date),
+                       or_(SignoffRequest.decided_at.is_(None), SignoffRequest.decided_at >= cut))
+                .exists())
+    return and_(or_(Task.signed_off_at.is_(None), Task.signed_off_at >= cut), ~awaiting)
 
 
 def _overdue_rows(today: date, rules: dict[str, Any]):
@@ -243,17 +341,17 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
     days as of *today*, longest overdue first."""
     return db.session.execute(
         select(Task.lead_unit_id, Task.id, Task.due_date, Task.code, Task.title)
-        .where(Task.due_date < _overdue_limit(today, rules), state.judged_clause(),
-               _still_open(today))
+        .where(Task.due_date < _overdue_limit(today, rules["overdue_workdays"]),
+               state.judged_clause(), _open_on(today))
         .order_by(Task.due_date, Task.id)).all()
 
 
-def _overdue_units(days: list[date], rules: dict[str, Any]) -> dict[date, set[int]]:
-    """{day: lead units with an item overdue by more than K working days as of that day},
-    in one pass over the tasks."""
-    limits = [_overdue_limit(day, rules) for day in days]
+def _units_with_overdue(days: list[date], workdays: int = 0) -> dict[date, set[int]]:
+    """{day: lead units with an item overdue by more than *workdays* working days as of
+    that day (0: overdue at all)}, in one pass over the tasks."""
+    limits = [_overdue_limit(day, workdays) for day in days]
     rows = db.session.execute(
-        select(Task.lead_unit_id, *(func.max(case((and_(Task.due_date < limit, _still_open(day)), 1),
+        select(Task.lead_unit_id, *(func.max(case((and_(Task.due_date < limit, _open_on(day)), 1),
                                                   else_=0)) for day, limit in zip(days, limits)))
         .where(Task.due_date < max(limits), state.judged_clause())
         .group_by(Task.lead_unit_id))
@@ -265,17 +363,24 @@ def _overdue_units(days: list[date], rules: dict[str, Any]) -> dict[date, set[in
     return out
 
 
-def overdue_entries(today: date, rules: dict[str, Any]) -> list[dict[str, Any]]:
+def overdue_items(today: date, rules: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """{lead unit: its items overdue by more than K working days as of *today*, longest
+    first}, each {task_id, task_code, workdays_overdue, reason}."""
     rows = _overdue_rows(today, rules)
     days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
-    return [{"unit_id": r.lead_unit_id, "task_id": r.id, "rule": "overdue_items",
-             "reason": f"{r.code} {r.title}：逾期{days.after(r.due_date)}个工作日（完成时限{r.due_date}）",
-             "task_code": r.code, "workdays_overdue": days.after(r.due_date)} for r in rows]
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        n = days.after(r.due_date)
+        out.setdefault(r.lead_unit_id, []).append({
+            "task_id": r.id, "task_code": r.code, "workdays_overdue": n,
+            "reason": f"{r.code} {r.title}：逾期{n}个工作日（完成时限{cn_date(r.due_date)}）"})
+    return out
 
 
 def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) -> None:
     """Count each black-listed unit's consecutive placings (this one included; counted up
-    to the ladder's length, past which the step stays the last) and attach the step."""
+    to the ladder's length, past which the step stays the last) and propose the step. The
+    office confirms it in the bulletin's draft before it is printed."""
     ladder = rules["escalation"]
     streak = {e["unit_id"]: 1 for e in black}
     active = set(streak)
@@ -304,8 +409,7 @@ def previous_placing(day: date, cycle: str) -> date:
 
 
 def _name_units(entries: list[dict]) -> None:
-    ids = {e["unit_id"] for e in entries}
-    names = unit_names(ids)
+    names = unit_names({e["unit_id"] for e in entries})
     for entry in entries:
         entry["unit_name"] = names.get(entry["unit_id"], "")
 

@@ -50,6 +50,23 @@ def period_of(day: date, kind: str = "weekly") -> str:
     return f"{year}-W{week:02d}"
 
 
+QUARTERS = "一二三四"
+
+
+def period_label(period: str) -> str:
+    """A period as people write it: 第47周（11月16日—22日）, 2026年11月, 2026年第四季度, 2026年."""
+    kind, year, number = _parse(period, "period", ALL_KINDS)
+    if kind == "weekly":
+        first, last = period_bounds(period)
+        end = f"{last.day}日" if last.month == first.month else f"{last.month}月{last.day}日"
+        return f"第{number}周（{first.month}月{first.day}日—{end}）"
+    if kind == "monthly":
+        return f"{year}年{number}月"
+    if kind == "quarterly":
+        return f"{year}年第{QUARTERS[number - 1]}季度"
+    return f"{year}年"
+
+
 def previous_period(day: date, kind: str) -> str:
     """The period of *kind* before the one containing *day* (last month, last quarter …)."""
     return period_of(period_bounds(period_of(day, kind))[0] - timedelta(days=1), kind)

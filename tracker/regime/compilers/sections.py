@@ -95,14 +95,15 @@ def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict
 
 def redblack_sections(result: dict[str, Any], red_title: str,
                       black_title: str) -> list[dict[str, Any]]:
-    red = [[n, e["unit_name"], e["reason"]] for n, e in enumerate(result["red"], start=1)]
-    black = [[n, e["unit_name"], e.get("task_code") or "", e["reason"],
-              f"{e['escalation_reason']}：{e['escalation']}"]
-             for n, e in enumerate(result["black"], start=1)]
+    """红榜 and 黑榜, one row per unit with every fact, grouped by series."""
+    red = [[n, e["series"], e["unit_name"], e["reason"]] for n, e in enumerate(result["red"], start=1)]
+    black = [[n, e["series"], e["unit_name"], e["reason"]] for n, e in enumerate(result["black"], start=1)]
+    unranked = [f"{e['unit_name']}{e['reason']}" for e in result.get("unranked", [])]
+    note = [f"不参与排名的单位：{'；'.join(unranked)}。"] if unranked else []
     return [section("red", red_title, [] if red else ["本期无单位上红榜。"],
-                    ["序号", "单位", "理由"], red),
-            section("black", black_title, [] if black else ["本期无单位或事项上黑榜。"],
-                    ["序号", "单位", "事项编号", "理由", "问责措施"], black)]
+                    ["序号", "序列", "单位", "理由"], red),
+            section("black", black_title, ([] if black else ["本期无单位上黑榜。"]) + note,
+                    ["序号", "序列", "单位", "理由"], black)]
 
 
 def problems_section(key: str, title: str, periods: list[str]) -> dict[str, Any]:
