@@ -69,9 +69,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 CYCLES = ("month", "week")
-# Unit kind → the series (序列) a unit is ranked in, unless `[redblack] series` says otherwise.
-DEFAULT_SERIES = {"县（市、区）": ["county"], "市直部门": ["department"], "工作专班": ["taskforce"],
-                  "镇（街）": ["town"], "其他单位": ["office", "other"]}
+# The series of a unit whose kind `[redblack] series` does not name.
+OTHER_SERIES = "其他单位"
 
 
 def rule_set() -> dict[str, Any]:
@@ -238,10 +237,10 @@ def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rule
 
 def series_of(unit_ids: set[int]) -> dict[int, str]:
     """{unit_id: the series it is ranked in}, by unit kind (`[redblack] series`)."""
-    groups = current_app.config["SETTINGS"]["redblack"].get("series") or DEFAULT_SERIES
+    groups = current_app.config["SETTINGS"]["redblack"]["series"]
     by_kind = {kind: name for name, kinds in groups.items() for kind in kinds}
     kinds = dict(db.session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_(unit_ids))).all())
-    return {unit_id: by_kind.get(kinds.get(unit_id), "其他单位") for unit_id in unit_ids}
+    return {unit_id: by_kind.get(kinds.get(unit_id), OTHER_SERIES) for unit_id in unit_ids}
 
 
 def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
