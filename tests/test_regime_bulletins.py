@@ -55,15 +55,17 @@ def test_office_compiles_a_monthly_draft_with_every_section(client, world):
     assert content["title"] == "2026年11月工作推进情况通报" and content["as_of"] == "2026-11-18"
     assert [s["key"] for s in content["sections"]] == MONTHLY_SECTIONS
     sections = {s["key"]: s for s in content["sections"]}
-    assert sections["overall"]["paragraphs"][0].startswith("截至2026-11-18，台账共有任务4项，其中未启动2项（50%）")
-    assert "逾期未完成1项（25%）" in sections["overall"]["paragraphs"][0]
-    # November's closed weeks W45, W46: 1 and 2 unreported; 1.2 reported W46 only.
+    # Leaf items only: goal 1 is the parent of 1.1 and 1.2 and is not counted again.
+    assert sections["overall"]["paragraphs"][0].startswith("截至2026-11-18，台账共有任务3项，其中未启动1项（33.3%）")
+    assert "逾期未完成1项（33.3%）" in sections["overall"]["paragraphs"][0]
+    # November's closed weeks W45, W46: 1.1 owed W45 only (signed off on 5 November);
+    # 1.2 and 2 owed both, 1.2 reported W46 only.
     assert sections["units"]["table"]["rows"] == [
-        [1, "市发展改革局", 2, 1, 0, 2, 0, 0, "50%", "0%"],
+        [1, "市发展改革局", 1, 1, 0, 1, 0, 0, "100%", "0%"],
         [2, "市工业和信息化局", 2, 0, 1, 1, 0, 1, "0%", "25%"]]
     assert sections["problems"]["table"]["rows"] == [
         [1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实"]]
-    assert [r[1] for r in sections["next"]["table"]["rows"]] == ["2", "1"]  # due in December
+    assert [r[1] for r in sections["next"]["table"]["rows"]] == ["2"]  # the leaf due in December
     again = _create(client, world["office"])
     assert again.status_code == 200 and again.get_json()["id"] == draft["id"]
 
@@ -133,7 +135,7 @@ def test_docx_and_xlsx_read_back(client, world):
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.data))
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == "市百千万工程指挥部办公室" and texts[1] == "月通报〔2026〕11号"
+    assert texts[0] == "市百千万工程指挥部办公室" and texts[1] == "百千万指办通〔2026〕1号"
     assert texts[2] == "2026年11月工作推进情况通报"
     for heading in ("一、总体进展", "二、各单位推进情况", "三、红榜", "四、黑榜",
                     "五、需协调解决的问题", "六、下月工作重点"):
@@ -159,24 +161,25 @@ def test_quarterly_review_rolls_progress_up_the_tree(client, world):
                                          ["1.1", "标准厂房建设", "主要任务", 0, "100.0%"],
                                          ["1.2", "5G基站建设", "主要任务", 0, "50.0%"]]
     units = next(s for s in content["sections"] if s["key"] == "units")
-    assert units["table"]["rows"] == [[1, "市发展改革局", 2, 1, 0, 1, "50%"],
+    # Leaf items due in the quarter: the goal is not counted again.
+    assert units["table"]["rows"] == [[1, "市发展改革局", 1, 1, 0, 0, "100%"],
                                       [2, "市工业和信息化局", 2, 0, 0, 2, "0%"]]
 
 
 def test_lights_and_redblack_endpoints(app, client, world):
     app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1, "red_min_reporting": 0}
     lights = client.get("/api/v1/lights?as_of=2026-11-18", headers=world["office"]).get_json()
-    assert lights["totals"] == {"green": 3, "yellow": 0, "red": 1}
+    assert lights["totals"] == {"green": 2, "yellow": 0, "red": 1}   # leaf items
     assert client.get("/api/v1/lights?as_of=2026-13-01", headers=world["office"]).status_code == 400
     mine = client.get("/api/v1/lights", headers=world["unit"]).get_json()
     assert [u["unit_id"] for u in mine["units"]] == [world["a"].id]
     result = client.get("/api/v1/redblack?as_of=2026-11-18", headers=world["unit"]).get_json()
     assert result["as_of"] == "2026-11-18"
-    # Unit a completed its one item on time, but its open goal went unreported seven weeks
-    # running: a black fact, which bars the red list.
-    assert result["red"] == []
+    # Unit a completed its one leaf item on time (its goal, a parent, counts for nothing);
+    # unit b missed reports and is the bottom one.
+    assert [(e["unit_id"], e["rule"]) for e in result["red"]] == [(world["a"].id, "completion_top")]
     assert [(e["unit_id"], e["rules"]) for e in result["black"]] == [
-        (world["a"].id, ["missed_reports"]), (world["b"].id, ["missed_reports", "completion_bottom"])]
+        (world["b"].id, ["missed_reports", "completion_bottom"])]
     assert all({"unit_id", "series", "task_id", "rule", "reason", "items"} <= set(e)
                for e in result["red"] + result["black"])
     assert not {e["unit_id"] for e in result["red"]} & {e["unit_id"] for e in result["black"]}

@@ -11,6 +11,7 @@ from tracker.api.blueprint import bp
 from tracker.api.parsing import body, page_of, query_date
 from tracker.api.spec import AS_OF, INT, PAGING, STR, obj, enum, nullable, operation, page, path_id, query
 from tracker.extensions import db
+from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_counts
 from tracker.models import Task
 from tracker.regime import bulletins, downloads
@@ -22,7 +23,7 @@ from tracker.regime.redblack import redblack
 @bp.get("/lights")
 def lights():
     today = clock.today(query_date("as_of"))
-    counts = light_counts(visible_to(g.api_user, select(Task)), today)
+    counts = light_counts(visible_to(g.api_user, select(Task).where(counted_clause())), today)
     names = unit_names(u["unit_id"] for u in counts["units"])
     for unit in counts["units"]:
         unit["unit_name"] = names.get(unit["unit_id"], "")

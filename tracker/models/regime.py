@@ -24,6 +24,8 @@ class Bulletin(db.Model):
     __tablename__ = "bulletins"
     __table_args__ = (
         UniqueConstraint("kind", "period", "version", name="uq_bulletins_kind_period_version"),
+        # 发文字号: one sequence per kind and year, decided by the database on publish.
+        UniqueConstraint("kind", "number_year", "serial", name="uq_bulletins_kind_year_serial"),
         Index("ix_bulletins_status_created", "status", "created_at"),
     )
 
@@ -41,6 +43,11 @@ class Bulletin(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The document number (发文字号) assigned on publish: the year and serial it was drawn
+    # from, and the number as printed, e.g. 百千万指办通〔2026〕12号.
+    number_year: Mapped[int | None]
+    serial: Mapped[int | None]
+    number: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
 

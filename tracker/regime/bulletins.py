@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from tracker.clock import cn_date
 from tracker import audit, clock, validation
 from tracker.accounts.lookups import office_name
 from tracker.accounts.permissions import require_office
@@ -148,9 +150,10 @@ def publish(actor: User, bulletin: Bulletin) -> Bulletin:
     bulletin.published_at = clock.now()
     bulletin.published_by_id = actor.id
     db.session.flush()
+    assign_number(bulletin)
     audit.record(actor, "bulletin.publish", bulletin,
                  detail={"kind": bulletin.kind, "period": bulletin.period,
-                         "version": bulletin.version})
+                         "version": bulletin.version, "number": bulletin.number})
     notify_units(bulletin)
     return bulletin
 
@@ -187,19 +190,61 @@ def bulletin_url(bulletin: Bulletin) -> str:
     return f"{base}/regime/bulletins/{bulletin.id}"
 
 
-def letterhead(bulletin: Bulletin) -> tuple[str, str]:
-    """(issuer, document number) for the official-document header, e.g. 〔2026〕11号."""
-    issuer = office_name()
-    ordinal = int(bulletin.period[-2:].lstrip("WQ-") or 1) if bulletin.kind != "annual" else 1
-    number = f"{BULLETIN_KINDS[bulletin.kind]}〔{bulletin.period[:4]}〕{ordinal}号"
-    if bulletin.version > 1:
-        number += f"（第{bulletin.version}版）"
-    return issuer or "指挥部办公室", number
+def letterhead(bulletin: Bulletin) -> dict[str, Any]:
+    """What the official document prints around the content (GB/T 9704): the red mark
+    (发文机关标志), the number (发文字号, "" on a draft), 主送, the issuer (落款) and the date
+    (成文日期: the day it was published, or today for a draft), from `[documents]`."""
+    cfg = current_app.config["SETTINGS"]["documents"]
+    issuer = office_name() or "指挥部办公室"
+    signed = clock.local(bulletin.published_at).date() if bulletin.published_at else clock.today()
+    return {"mark": cfg["mark"] or issuer, "number": bulletin.number, "recipients": cfg["recipients"],
+            "issuer": issuer, "signed_on": signed, "date_style": cfg["date_style"],
+            "signed_text": written_date(signed, cfg["date_style"])}
+
+
+def written_date(day, style: str) -> str:
+    """成文日期 as configured: 2026年12月1日, or 二〇二六年十二月一日."""
+    if style == "chinese":
+        return f"{_digits(str(day.year))}年{_number(day.month)}月{_number(day.day)}日"
+    return cn_date(day)
+
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _digits(text: str) -> str:
+    return "".join(_DIGITS[int(c)] for c in text)
+
+
+def _number(n: int) -> str:
+    """1–31 in Chinese numerals: 十, 十二, 二十一."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
+def assign_number(bulletin: Bulletin) -> None:
+    """Give a bulletin being published the next 发文字号 of its kind and year. The serial
+    is drawn by one UPDATE and the (kind, year, serial) unique constraint decides between
+    two offices publishing at once: the loser's request fails (409) and nothing is kept."""
+    year = clock.local(bulletin.published_at).year
+    taken = (select(func.coalesce(func.max(Bulletin.serial), 0) + 1)
+             .where(Bulletin.kind == bulletin.kind, Bulletin.number_year == year)
+             .scalar_subquery())
+    try:
+        db.session.execute(update(Bulletin).where(Bulletin.id == bulletin.id)
+                           .values(number_year=year, serial=taken)
+                           .execution_options(synchronize_session=False))
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("另一份通报正在发布，请重试 (a number was taken at the same time)", "number") from None
+    db.session.refresh(bulletin, ["number_year", "serial"])
+    formats = current_app.config["SETTINGS"]["documents"]["numbers"]
+    bulletin.number = formats[bulletin.kind].format(year=year, serial=bulletin.serial)
 
 
 def bulletin_dict(bulletin: Bulletin, with_content: bool = True) -> dict[str, Any]:
     out = {"id": bulletin.id, "kind": bulletin.kind, "period": bulletin.period,
-           "version": bulletin.version, "status": bulletin.status, "opening": bulletin.opening,
+           "version": bulletin.version, "status": bulletin.status, "number": bulletin.number or None, "opening": bulletin.opening,
            "commentary": bulletin.commentary, "key_points": bulletin.key_points,
            "created_at": clock.local(bulletin.created_at).isoformat(),
            "published_at": bulletin.published_at and clock.local(bulletin.published_at).isoformat()}

@@ -10,7 +10,8 @@ from tracker.responses import download
 
 def bulletin_docx(bulletin: Bulletin) -> Response:
     """The bulletin as an official document (.docx)."""
-    data = documents.docx_bytes(bulletins.content_of(bulletin), *bulletins.letterhead(bulletin))
+    head = bulletins.letterhead(bulletin)
+    data = documents.docx_bytes(bulletins.content_of(bulletin), head["mark"], head["number"] or "（草稿）")
     return download(data, f"bulletin-{bulletin.id}.docx")
 
 

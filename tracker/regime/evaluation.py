@@ -20,6 +20,7 @@ from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.ledger import state
+from tracker.ledger.levels import counted_clause
 from tracker.models import EvaluationAdjustment, Plan, SignoffRequest, Task, task_co_units
 from tracker.regime.redblack import placings, rule_set
 from tracker.reports import cycles
@@ -74,7 +75,8 @@ class Scorecard:
 def _plan_items(plan: Plan) -> dict[int, Any]:
     rows = db.session.execute(
         select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.due_date, Task.signed_off_at)
-        .where(Task.plan_id == plan.id, state.judged_clause()).order_by(Task.sort_key)).all()
+        .where(Task.plan_id == plan.id, state.judged_clause(), counted_clause())
+        .order_by(Task.sort_key)).all()
     co: dict[int, list[int]] = defaultdict(list)
     for task_id, unit_id in db.session.execute(
             select(task_co_units.c.task_id, task_co_units.c.unit_id)

@@ -30,12 +30,13 @@ from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
 from tracker import calendar, clock
-from tracker.clock import cn_date
 from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, local_day_number
+from tracker.clock import cn_date
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state
+from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, Unit
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
@@ -255,7 +256,7 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
                     func.sum(case((or_(Task.due_date < day, done), 1), else_=0))]
     rows = db.session.execute(
         select(Task.lead_unit_id, *columns)
-        .where(state.judged_clause(),
+        .where(state.judged_clause(), counted_clause(),
                or_(Task.due_date < max(days), Task.signed_off_at < max(cuts)))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
@@ -341,7 +342,7 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
     return db.session.execute(
         select(Task.lead_unit_id, Task.id, Task.due_date, Task.code, Task.title)
         .where(Task.due_date < _overdue_limit(today, rules["overdue_workdays"]),
-               state.judged_clause(), _open_on(today))
+               state.judged_clause(), counted_clause(), _open_on(today))
         .order_by(Task.due_date, Task.id)).all()
 
 
@@ -352,7 +353,7 @@ def _units_with_overdue(days: list[date], workdays: int = 0) -> dict[date, set[i
     rows = db.session.execute(
         select(Task.lead_unit_id, *(func.max(case((and_(Task.due_date < limit, _open_on(day)), 1),
                                                   else_=0)) for day, limit in zip(days, limits)))
-        .where(Task.due_date < max(limits), state.judged_clause())
+        .where(Task.due_date < max(limits), state.judged_clause(), counted_clause())
         .group_by(Task.lead_unit_id))
     out: dict[date, set[int]] = {day: set() for day in days}
     for unit_id, *flags in rows:

@@ -20,6 +20,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
 from tracker.ledger import state
+from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task
 from tracker.models.types import UTCDateTime
 from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, period_deadline,
@@ -59,9 +60,10 @@ def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
 def _owed(starts, ends, last_day):
     """SQL condition: the item owes a report for the period with these bounds (values or
     columns): it existed by its end, was not signed off before it began, had started by
-    its last day, and is not suspended."""
+    its last day, is not suspended, and is at the counting level (parents owe no reports of
+    their own)."""
     return and_(
-        state.judged_clause(), Task.created_at < ends,
+        state.judged_clause(), counted_clause(), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 

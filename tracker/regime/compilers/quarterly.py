@@ -14,6 +14,7 @@ from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
 from tracker.labels import LIGHTS
 from tracker.ledger import state
+from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
 from tracker.regime.compilers import sections
@@ -66,7 +67,7 @@ def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, An
         select(Unit.name, func.count(Task.id), func.sum(case((on_time, 1), else_=0)),
                func.sum(case((done, 1), else_=0)))
         .join(Task, Task.lead_unit_id == Unit.id)
-        .where(Task.due_date >= first, Task.due_date <= last, state.judged_clause())
+        .where(Task.due_date >= first, Task.due_date <= last, state.judged_clause(), counted_clause())
         .group_by(Unit.id, Unit.name).order_by(Unit.id)).all()
     table = [[n, name, due, int(timely), int(signed) - int(timely), due - int(signed),
               sections.share(int(timely), due)]
@@ -81,7 +82,7 @@ def _lagging_section(first: date, as_of: date) -> dict[str, Any]:
     """Open items lit yellow or red whose deadline is in or after this quarter."""
     tasks = db.session.scalars(
         select(Task).options(selectinload(Task.milestones), selectinload(Task.lead_unit))
-        .where(light_expression(as_of) != "green", Task.due_date >= first)
+        .where(light_expression(as_of) != "green", Task.due_date >= first, counted_clause())
         .order_by(Task.due_date, Task.sort_key)).all()
     table = []
     for n, task in enumerate(tasks, start=1):

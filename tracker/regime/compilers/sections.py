@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.labels import LIGHTS
 from tracker.labels import STATUSES
 from tracker.ledger import state
+from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import COLORS, light_counts
 from tracker.models import ProgressReport, Task, Unit
 from tracker.regime.redblack import percent_text
@@ -36,10 +37,10 @@ def overall(today: date, periods: list[str],
     (summaries as of *today* already in *known* are not counted again)."""
     by_status = dict.fromkeys(STATUSES, 0)
     by_status.update(dict(db.session.execute(
-        select(Task.status, func.count()).group_by(Task.status)).all()))
+        select(Task.status, func.count()).where(counted_clause()).group_by(Task.status)).all()))
     overdue = db.session.scalar(select(func.count()).select_from(Task).where(
-        state.overdue_clause(today)))
-    lights = light_counts(select(Task), today)
+        state.overdue_clause(today), counted_clause()))
+    lights = light_counts(select(Task).where(counted_clause()), today)
     known = {p: known[p] for p in periods if p in (known or {})}
     rates = cycles.on_time_rates(
         {**known, **cycles.unit_summaries([p for p in periods if p not in known], today)})
@@ -75,7 +76,7 @@ def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict
     rows = db.session.execute(
         select(Unit.id, Unit.name, func.count(Task.id), func.sum(case((done, 1), else_=0)),
                func.sum(case((late, 1), else_=0)))
-        .join(Task, Task.lead_unit_id == Unit.id).group_by(Unit.id, Unit.name)
+        .join(Task, Task.lead_unit_id == Unit.id).where(counted_clause()).group_by(Unit.id, Unit.name)
         .order_by(Unit.id)).all()
     lights = {u["unit_id"]: u for u in stats["unit_lights"]}
     table = []
@@ -114,7 +115,7 @@ def problems_section(key: str, title: str, periods: list[str]) -> dict[str, Any]
     rows = db.session.execute(
         select(Task.code, Task.title, Unit.name, ProgressReport.problems)
         .join(Task, Task.id == ProgressReport.task_id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(ProgressReport.id.in_(latest), state.open_clause())
+        .where(ProgressReport.id.in_(latest), state.open_clause(), counted_clause())
         .order_by(Task.sort_key)).all()
     table = [[n, *row] for n, row in enumerate(rows, start=1)]
     return section(key, title, [] if table else ["本期各单位未报送需协调解决的问题。"],
@@ -126,7 +127,7 @@ def items_due_section(key: str, title: str, first: date, last: date) -> dict[str
     rows = db.session.execute(
         select(Task.code, Task.title, Unit.name, Task.leader, Task.due_date)
         .join(Unit, Unit.id == Task.lead_unit_id)
-        .where(Task.due_date >= first, Task.due_date <= last,
+        .where(Task.due_date >= first, Task.due_date <= last, counted_clause(),
                state.chased_clause())
         .order_by(Task.due_date, Task.sort_key)).all()
     table = [[n, code, title_, unit, leader, due.isoformat()]

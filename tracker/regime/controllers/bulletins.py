@@ -65,11 +65,11 @@ def show(bulletin_id: int):
         db.session.commit()
         flash(_("已签收"), "success")
     content = bulletins.content_of(bulletin)
-    issuer, number = bulletins.letterhead(bulletin)
+    head = bulletins.letterhead(bulletin)
     tables = {s["key"]: paginate_list(s["table"]["rows"], SECTION_ROWS, f"p_{s['key']}")
               for s in content["sections"] if s["table"]}
-    return render_template("regime/show.html", bulletin=bulletin, content=content, issuer=issuer,
-                           number=number, tables=tables)
+    return render_template("regime/show.html", bulletin=bulletin, content=content, head=head,
+                           tables=tables)
 
 
 @login_required

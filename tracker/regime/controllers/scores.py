@@ -15,6 +15,7 @@ from tracker.accounts.lookups import unit_choices, unit_names
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.labels import labels
 from tracker.ledger.forms import options
+from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_counts
 from tracker.models import EvaluationAdjustment, Task
 from tracker.paging import paginate, paginate_list
@@ -42,7 +43,7 @@ def redblack_page():
 def lights():
     """Counts per light, in all and per lead unit (most red first)."""
     form, as_of = as_of_arg()
-    counts = light_counts(visible_to(current_user, select(Task)), as_of)
+    counts = light_counts(visible_to(current_user, select(Task).where(counted_clause())), as_of)
     ranked = sorted(counts["units"], key=lambda u: (-u["red"], -u["yellow"], u["unit_id"]))
     page = paginate_list(ranked, PER_PAGE)
     return render_template("regime/lights.html", form=form, as_of=as_of, totals=counts["totals"],
