@@ -46,7 +46,7 @@ def test_office_publishes_the_monthly_bulletin_and_a_unit_opens_it_from_its_noti
     page.click("#compile button[type=submit]")
     page.wait_for_url(re.compile(r"/regime/bulletins/\d+$"))
     bulletin_url = page.url
-    assert "2026年11月工作推进情况通报" in page.content()
+    assert "关于2026年11月百千万工程工作推进情况的通报" in page.content()
     assert page.inner_text("#bulletin-status") == "草稿"
 
     page.click("text=编辑草稿")
@@ -76,7 +76,7 @@ def test_office_publishes_the_monthly_bulletin_and_a_unit_opens_it_from_its_noti
     login(upage, live_server, "gxj")
     upage.goto(link)
     assert "已签收" in upage.inner_text(".flashes")
-    assert "2026年11月工作推进情况通报" in upage.inner_text(".bulletin")
+    assert "关于2026年11月百千万工程工作推进情况的通报" in upage.inner_text(".bulletin")
     assert "全力冲刺年度目标" in upage.inner_text("#section-next")
     assert upage.locator("#publish").count() == 0
 

@@ -15,7 +15,7 @@ from tracker.models import Notification, ProgressReport
 from tracker.regime.documents import DOCX_TABLE_ROWS, docx_bytes
 from tracker.regime.bulletins import notify_units
 
-MONTHLY_SECTIONS = ["overall", "units", "red", "black", "problems", "next"]
+MONTHLY_SECTIONS = ["overall", "units", "red", "black", "problems", "next", "due_next"]
 
 
 @pytest.fixture
@@ -52,20 +52,33 @@ def test_office_compiles_a_monthly_draft_with_every_section(client, world):
     draft = response.get_json()
     assert draft["status"] == "draft" and draft["version"] == 1
     content = draft["content"]
-    assert content["title"] == "2026年11月工作推进情况通报" and content["as_of"] == "2026-11-18"
+    assert content["title"] == "关于2026年11月百千万工程工作推进情况的通报"
+    assert content["as_of"] == "2026-11-18"
+    assert content["opening"].startswith("为推动百千万工程各项任务落地见效") and content["opening"].endswith("通报如下：")
     assert [s["key"] for s in content["sections"]] == MONTHLY_SECTIONS
     sections = {s["key"]: s for s in content["sections"]}
-    # Leaf items only: goal 1 is the parent of 1.1 and 1.2 and is not counted again.
-    assert sections["overall"]["paragraphs"][0].startswith("截至2026-11-18，台账共有任务3项，其中未启动1项（33.3%）")
-    assert "逾期未完成1项（33.3%）" in sections["overall"]["paragraphs"][0]
-    # November's closed weeks W45, W46: 1.1 owed W45 only (signed off on 5 November);
-    # 1.2 and 2 owed both, 1.2 reported W46 only.
+    # Leaf items only (goal 1 is the parent of 1.1 and 1.2): 1.1 done, 2 on track, 1.2
+    # overdue; the shares add up to 100%.
+    assert sections["overall"]["paragraphs"][0] == (
+        "截至2026年11月18日，纳入统计的事项共3项：已完成1项（33.4%），正常推进1项（33.3%），"
+        "逾期未完成1项（33.3%），暂缓0项（0%）。")
+    assert content["summary"] == {"as_of": "2026-11-18", "total": 3, "overdue": 1,
+                                  "by_status": {"not_started": 1, "in_progress": 1, "signoff_requested": 0,
+                                                "signed_off": 1, "suspended": 0},
+                                  "lights": {"green": 2, "yellow": 0, "red": 1}}
+    # One reporting window for the whole document, the red/black list included: November's
+    # closed weeks W45 and W46. 1.1 owed W45 (signed off on 5 November) and was not
+    # reported; 1.2 and 2 owed both weeks, 1.2 reported W46 on time: 1 of 4.
     assert sections["units"]["table"]["rows"] == [
-        [1, "市发展改革局", 1, 1, 0, 1, 0, 0, "100%", "0%"],
-        [2, "市工业和信息化局", 2, 0, 1, 1, 0, 1, "0%", "25%"]]
-    assert sections["problems"]["table"]["rows"] == [
-        [1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实"]]
-    assert [r[1] for r in sections["next"]["table"]["rows"]] == ["2"]  # the leaf due in December
+        ["市直部门", 1, "市发展改革局", 1, 1, 1, 1, 1.0, 1.0, 0, 0.0],
+        ["市直部门", 2, "市工业和信息化局", 2, 1, 0, 0, 0.0, 0.0, 1, 0.25]]
+    assert sections["units"]["annex"] is True
+    assert sections["problems"]["paragraphs"] == ["各单位报送的问题主要有：一是用地制约，涉及1项（1.2）。"]
+    assert sections["problems"]["table"]["rows"] == [["用地制约", 1, "1.2", "市工业和信息化局", "用地指标未落实"]]
+    steps = sections["next"]["paragraphs"]
+    assert steps[0].startswith("一是全力攻坚逾期事项。对1项逾期未完成事项，各牵头单位要于2026年11月25日前")
+    assert steps[1].startswith("二是着力破解用地制约等问题") and steps[-1].startswith("四是抓好下月到期事项。下月到期事项1项")
+    assert [r[1] for r in sections["due_next"]["table"]["rows"]] == ["2"]  # the leaf due in December
     again = _create(client, world["office"])
     assert again.status_code == 200 and again.get_json()["id"] == draft["id"]
 
@@ -136,20 +149,19 @@ def test_docx_and_xlsx_read_back(client, world):
     doc = Document(io.BytesIO(response.data))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "市百千万工程指挥部办公室" and texts[1] == "百千万指办通〔2026〕1号"
-    assert texts[2] == "2026年11月工作推进情况通报"
-    for heading in ("一、总体进展", "二、各单位推进情况", "三、红榜", "四、黑榜",
-                    "五、需协调解决的问题", "六、下月工作重点"):
+    assert "关于2026年11月百千万工程工作推进情况的通报" in texts
+    for heading in ("一、总体情况", "二、各单位推进情况", "三、红榜", "四、黑榜", "五、存在问题", "六、下步工作"):
         assert heading in texts
     assert len(doc.inline_shapes) == 1   # the completion chart
-    units = doc.tables[1]
-    assert [c.text for c in units.rows[2].cells][:5] == ["2", "市工业和信息化局", "2", "0", "1"]
+    assert any("市工业和信息化局" in cell.text for table in doc.tables for row in table.rows
+               for cell in row.cells)
 
     response = client.get(f"/api/v1/bulletins/{draft['id']}/table.xlsx", headers=world["unit"])
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames[:3] == ["概况", "一、总体进展", "二、各单位推进情况"]
-    rows = list(book["五、需协调解决的问题"].values)
-    assert rows == [("序号", "编号", "任务名称", "牵头单位", "存在问题"),
-                    (1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实")]
+    assert book.sheetnames[:3] == ["概况", "一、总体情况", "二、各单位推进情况"]
+    rows = [row for row in book["五、存在问题"].values if any(row)]
+    assert ("问题类别", "涉及事项", "事项编号", "牵头单位", "主要表述") in rows
+    assert ("用地制约", 1, "1.2", "市工业和信息化局", "用地指标未落实") in rows
 
 
 def test_quarterly_review_rolls_progress_up_the_tree(client, world):

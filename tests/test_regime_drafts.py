@@ -14,7 +14,7 @@ from tracker.regime.bulletins import create_draft
 
 
 def _next_titles(content) -> list[str]:
-    [section] = [s for s in content["sections"] if s["key"] == "next"]
+    [section] = [s for s in content["sections"] if s["key"] == "due_next"]
     return [row[2] for row in section["table"]["rows"]]
 
 

@@ -50,9 +50,9 @@ def test_office_compiles_edits_and_publishes_a_monthly_bulletin(browser, world):
     bulletin = _only_bulletin()
     assert response.location.endswith(f"/regime/bulletins/{bulletin.id}")
     page = browser.get(response.location).get_data(as_text=True)
-    assert "2026年11月工作推进情况通报" in page and "草稿" in page
-    for heading in ("一、总体进展", "二、各单位推进情况", "三、红榜", "四、黑榜", "五、需协调解决的问题",
-                    "六、下月工作重点"):
+    assert "关于2026年11月百千万工程工作推进情况的通报" in page and "草稿" in page
+    for heading in ("一、总体情况", "二、各单位推进情况", "三、红榜", "四、黑榜", "五、存在问题",
+                    "六、下步工作"):
         assert heading in page
 
     edit_url = f"/regime/bulletins/{bulletin.id}/edit"
@@ -61,7 +61,7 @@ def test_office_compiles_edits_and_publishes_a_monthly_bulletin(browser, world):
     assert saved.status_code == 302
     page = browser.get(f"/regime/bulletins/{bulletin.id}").get_data(as_text=True)
     assert "11月全市重点任务总体推进有序。" in page and "请黑榜单位限期整改。" in page
-    assert page.index("抓好年底冲刺") > page.index("六、下月工作重点")
+    assert page.index("抓好年底冲刺") > page.index("六、下步工作")
     edits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.edit")).all()
     assert len(edits) == 1 and set(edits[0].detail) == {"opening", "commentary", "key_points"}
 
@@ -171,9 +171,9 @@ def test_bulletin_downloads_from_the_page(browser, world):
     bulletin = _only_bulletin()
     docx = browser.get(f"/regime/bulletins/{bulletin.id}/document.docx")
     texts = [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
-    assert "2026年11月工作推进情况通报" in texts and "四、黑榜" in texts
+    assert "关于2026年11月百千万工程工作推进情况的通报" in texts and "四、黑榜" in texts
     book = load_workbook(io.BytesIO(browser.get(f"/regime/bulletins/{bulletin.id}/table.xlsx").data))
-    assert book.sheetnames[:3] == ["概况", "一、总体进展", "二、各单位推进情况"]
+    assert book.sheetnames[:3] == ["概况", "一、总体情况", "二、各单位推进情况"]
 
 
 def test_bulletin_list_filters_by_kind_and_status(browser, world):

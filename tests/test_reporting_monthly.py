@@ -108,10 +108,11 @@ def ledger(app, monthly, make_unit, make_user, make_task):
                               ("c2", "C", {})):
         t[key] = make_task(lead=units[lead], due=date(2026, 12, 18), code=key,
                            title=f"事项{key}", **fields)
+    t["c2"].status = "suspended"      # since 1 September
+    db.session.commit()
     at(app, date(2026, 11, 10))
     t["c1"] = make_task(lead=units["C"], due=date(2026, 12, 18), code="c1", title="事项c1")
     sign_off(t["b2"], date(2026, 9, 30))
-    t["c2"].status = "suspended"
     db.session.commit()
     for day, who, key, period in ((date(2026, 10, 28), "B", "b4", "2026-10"),
                                   (date(2026, 11, 2), "A", "a3", "2026-W44"),
@@ -266,18 +267,21 @@ def test_monthly_bulletin_rate_takes_in_the_month_that_fell_due(ledger, app):
     # and October (due 5 Nov: A 1 of 3, B 1 of 2) → 4 on time of 18 owed.
     content = compile_content("monthly", "2026-11")
     sections = {s["key"]: s for s in content["sections"]}
-    assert sections["overall"]["paragraphs"][2] == "本月按时报送率22.2%（按时报送4次/应报送18次）。"
-    assert {row[1]: row[-1] for row in sections["units"]["table"]["rows"]} == {
-        "甲局": "33.3%", "乙局": "12.5%", "丙县": "0%"}
-    assert [row[1:] for row in sections["problems"]["table"]["rows"]] == [
-        ["b1", "事项b1", "乙局", "资金缺口"]]
+    assert sections["overall"]["paragraphs"][2] == (
+        "本月（第45周（11月2日—8日）至第46周（11月9日—15日）、2026年10月月报）按时报送率22.2%"
+        "（按时报送4次/应报送18次）。")
+    assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
+        "甲局": 0.3333, "乙局": 0.125, "丙县": 0.0}
+    assert [row[:4] for row in sections["problems"]["table"]["rows"]] == [
+        ["资金保障", 1, "b1", "乙局"]]
     # Monthly off: weeks only, as before (2 of 13), and the month's report is not quoted.
     app.config["SETTINGS"]["reporting"]["monthly"] = False
     sections = {s["key"]: s for s in compile_content("monthly", "2026-11")["sections"]}
-    assert sections["overall"]["paragraphs"][2] == "本月按时报送率15.4%（按时报送2次/应报送13次）。"
-    assert {row[1]: row[-1] for row in sections["units"]["table"]["rows"]} == {
-        "甲局": "33.3%", "乙局": "0%", "丙县": "0%"}
-    assert sections["problems"]["table"]["rows"] == []
+    assert sections["overall"]["paragraphs"][2] == (
+        "本月（第45周（11月2日—8日）至第46周（11月9日—15日））按时报送率15.4%（按时报送2次/应报送13次）。")
+    assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
+        "甲局": 0.3333, "乙局": 0.0, "丙县": 0.0}
+    assert sections["problems"]["table"] is None
 
 
 def test_evaluation_counts_late_and_missing_monthly_reports(ledger, app):

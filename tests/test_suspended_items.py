@@ -32,7 +32,8 @@ def test_a_suspended_item_is_overdue_but_not_chased(runner, make_task, make_unit
 
 
 def test_a_suspended_item_is_listed_overdue_lit_green_and_kept_off_the_black_list(
-        client, token_for, make_task, make_unit, office_user):
+        app, client, token_for, make_task, make_unit, office_user):
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1}
     _, paused, chased = _overdue_pair(make_task, make_unit, office_user)
     headers = token_for(office_user)
     items = client.get("/api/v1/tasks?overdue=true", headers=headers).get_json()["items"]
@@ -40,6 +41,6 @@ def test_a_suspended_item_is_listed_overdue_lit_green_and_kept_off_the_black_lis
     assert set(by_id) == {paused.id, chased.id}
     assert by_id[paused.id]["light"] == "green" and by_id[paused.id]["light_reason"] == "暂缓"
     assert by_id[chased.id]["light"] == "red"
-    black_items = {fact["task_id"] for entry in redblack(date(2026, 11, 18))["black"]
-                   for fact in [entry] if entry.get("task_id")}
+    black_items = {item["task_id"] for entry in redblack(date(2026, 11, 18))["black"]
+                   for item in entry["items"]}
     assert paused.id not in black_items and chased.id in black_items

@@ -4,7 +4,7 @@ Tests and `run-job --as-of` fix it; everything else asks it rather than the syst
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -57,3 +57,10 @@ def parse_date(value: object, field: str) -> date:
 def cn_date(day: date | None) -> str:
     """A date as Chinese prose writes it: 2026年11月7日 ("" for None)."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def cutoff(as_of: date | None = None) -> datetime:
+    """The instant "as of" a day means: the end of that day, or just after now if that
+    comes first (what was stamped now has happened)."""
+    end = local_datetime(today(as_of) + timedelta(days=1), time(0, 0))
+    return min(end, now() + timedelta(microseconds=1))

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
-    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate)
+    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
                                  light_of=light_of, is_overdue=state.is_overdue)
@@ -85,6 +85,19 @@ def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _isodate(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def cell(value, kind: str | None = None) -> str:
+    """A table cell of compiled content as a page shows it, by its column format:
+    percent (a fraction) as 33.3%, date as 2026年11月7日, nothing as —."""
+    if value is None or value == "":
+        return "—" if kind else ""
+    if kind == "percent" and isinstance(value, (int, float)):
+        return f"{value * 100:.1f}".removesuffix(".0") + "%"
+    if kind == "date":
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        return clock.cn_date(day)
+    return str(value)
 
 
 def _domain_error(exc: DomainError):

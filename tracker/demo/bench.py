@@ -23,7 +23,7 @@ from tracker import clock
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.ledger.operations import sort_key
-from tracker.models import (AuditEvent, Milestone, Plan, ProgressReport, SignoffRequest, Task,
+from tracker.models import (AuditEvent, Milestone, Plan, ProgressReport, SignoffRequest, Task, TaskState,
                             Unit, User, task_co_units)
 from tracker.reports.periods import period_deadline, period_of
 
@@ -57,6 +57,7 @@ def bench_seed(n_units: int, n_tasks: int, n_reports: int, seed: int, bar: Bar) 
     _insert(Milestone, _milestones(rng, tasks))
     _insert(SignoffRequest, _signoffs(tasks, today))
     _insert(AuditEvent, _audit(tasks))
+    _insert(TaskState, _states(tasks))
     with bar(n_reports, "reports") as progress:
         for chunk in _chunks(_reports(rng, tasks, n_reports, today)):
             _insert(ProgressReport, chunk)
@@ -282,6 +283,19 @@ def _signoffs(tasks: list[dict], today: date) -> list[dict]:
                      "status": "approved" if decided else "pending",
                      "decided_by_id": 1 if decided else None, "decided_at": decided,
                      "reason": "", "created_at": asked})
+    return rows
+
+
+def _states(tasks: list[dict]) -> list[dict]:
+    """Each item's history (tracker.ledger.timeline): in progress until signed off, else as
+    it stands, from its creation."""
+    rows = []
+    for t in tasks:
+        if t["signed_off_at"]:
+            rows.append({"task_id": t["id"], "status": "in_progress", "due_date": t["due_date"],
+                         "valid_from": t["created_at"], "valid_to": t["signed_off_at"]})
+        rows.append({"task_id": t["id"], "status": t["status"], "due_date": t["due_date"],
+                     "valid_from": t["signed_off_at"] or t["created_at"], "valid_to": None})
     return rows
 
 

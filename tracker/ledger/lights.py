@@ -13,7 +13,7 @@ from tracker import calendar, clock
 from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.extensions import db
 from tracker.i18n import N_
-from tracker.ledger import state
+from tracker.ledger import state, timeline
 from tracker.models import Milestone, Task
 
 COLORS = ("green", "yellow", "red")
@@ -82,23 +82,26 @@ def light_of(task: Task, today: date) -> Light:
     return _light("green", N_("按序时推进"))
 
 
-def light_expression(today: date):
-    """SQL CASE giving each task's light color, by the same rules as light_of."""
+def light_expression(today: date, columns: timeline.AsOf | None = None):
+    """SQL CASE giving each task's light color, by the same rules as light_of; over the
+    ledger as it stood at the end of *today* when *columns* (timeline.as_of) say so."""
     cfg = current_app.config["SETTINGS"]["regime"]
-    behind = _expected_expression(today) - Task.progress
+    status, due_date, progress = ((columns.status, columns.due_date, columns.progress) if columns
+                                  else (Task.status, Task.due_date, Task.progress))
+    behind = _expected_expression(today, due_date) - progress
     # Due within N working days ⟺ due before the (N+1)th working day after today.
     soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
     return case(
-        (Task.status.not_in(state.CHASED_STATUSES), "green"),
-        (Task.due_date < today, "red"),
+        (status.not_in(state.CHASED_STATUSES), "green"),
+        (due_date < today, "red"),
         (behind > cfg["red_behind"], "red"),
         (behind >= cfg["yellow_behind"], "yellow"),
-        (and_(Task.status == "not_started", Task.start_date <= today), "yellow"),
-        (and_(Task.due_date < soon, Task.status != "signoff_requested"), "yellow"),
+        (and_(status == "not_started", Task.start_date <= today), "yellow"),
+        (and_(due_date < soon, status != "signoff_requested"), "yellow"),
         else_="green")
 
 
-def _expected_expression(today: date):
+def _expected_expression(today: date, due_date=Task.due_date):
     """序时进度 in SQL: the latest reached milestone's figure, else the elapsed share."""
     has_milestones = exists().where(Milestone.task_id == Task.id)
     reached = (select(func.max(Milestone.expected_progress))
@@ -106,7 +109,7 @@ def _expected_expression(today: date):
                .scalar_subquery())
     day = day_of(today)
     start = func.coalesce(day_number(Task.start_date), local_day_number(Task.created_at))
-    due = day_number(Task.due_date)
+    due = day_number(due_date)
     span = case((due - start < 1, 1), else_=due - start)
     elapsed = case((day >= due, 100), (day <= start, 0),
                    else_=(100 * (day - start)) / span)
@@ -114,11 +117,13 @@ def _expected_expression(today: date):
 
 
 def light_counts(tasks: Select, today: date) -> dict[str, Any]:
-    """Counts per light over the tasks *tasks* selects: {"totals": {color: n},
-    "units": [{unit_id, green, yellow, red}]} by lead unit, all in SQL."""
-    sub = (tasks.order_by(None).options()
+    """Counts per light over the tasks *tasks* selects, as the ledger stood at the end of
+    *today*: {"totals": {color: n}, "units": [{unit_id, green, yellow, red}]} by lead
+    unit, all in SQL."""
+    columns = timeline.as_of(today)
+    sub = (columns.join(tasks.order_by(None).options())
            .with_only_columns(Task.lead_unit_id.label("unit_id"),
-                              light_expression(today).label("light")).subquery())
+                              light_expression(today, columns).label("light")).subquery())
     rows = db.session.execute(select(sub.c.unit_id, sub.c.light, func.count())
                               .group_by(sub.c.unit_id, sub.c.light).order_by(sub.c.unit_id))
     totals = dict.fromkeys(COLORS, 0)

@@ -103,3 +103,23 @@ class Milestone(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
 
     task: Mapped[Task] = relationship(back_populates="milestones")
+
+
+class TaskState(db.Model):
+    """One stretch of an item's history: its status and deadline from `valid_from` until
+    `valid_to` (None: still so). Every status or deadline change closes the open stretch
+    and opens the next (tracker.ledger.timeline writes them), so "the ledger as it stood at
+    the end of a day" is one range query."""
+
+    __tablename__ = "task_states"
+    __table_args__ = (
+        Index("ix_task_states_task_from", "task_id", "valid_from"),
+        Index("ix_task_states_to", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[date]
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -129,7 +129,7 @@ def _with_office_text(content: dict[str, Any], bulletin: Bulletin) -> dict[str, 
                 for s in content["sections"]]
     if points and not any(s["key"] == "next" for s in sections):
         sections.append(section("next", "下步工作重点", points))
-    return {**content, "sections": sections, "opening": bulletin.opening,
+    return {**content, "sections": sections, "opening": bulletin.opening or content.get("opening", ""),
             "commentary": bulletin.commentary, "key_points": bulletin.key_points}
 
 

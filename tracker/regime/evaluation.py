@@ -87,7 +87,7 @@ def _plan_items(plan: Plan) -> dict[int, Any]:
 
 def _item_lines(card: Scorecard, items: dict, today: date, cfg: dict) -> None:
     """Completed (+lead/+co), early (+lead) and overdue (−lead/−co) per item."""
-    cut = cycles.cutoff(today)
+    cut = clock.cutoff(today)
     first_due = min((row.due_date for row, _ in items.values()), default=today)
     days = calendar.WorkdayCounter(min(first_due, today), max(today, first_due))
     for row, co_units in items.values():
@@ -120,7 +120,7 @@ def _returned_lines(card: Scorecard, plan: Plan, year: int, today: date, cfg: di
         .join(Task, Task.id == SignoffRequest.task_id)
         .where(Task.plan_id == plan.id, SignoffRequest.status == "rejected",
                SignoffRequest.decided_at >= clock.local_datetime(date(year, 1, 1), time(0, 0)),
-               SignoffRequest.decided_at < cycles.cutoff(today))
+               SignoffRequest.decided_at < clock.cutoff(today))
         .order_by(SignoffRequest.decided_at)).all()
     for row in rows:
         card.add(row.unit_id, "returned", cfg["returned_signoff"],

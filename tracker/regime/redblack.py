@@ -37,7 +37,7 @@ from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
-from tracker.models import SignoffRequest, Task, Unit
+from tracker.models import SignoffRequest, Task, TaskState, Unit
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -125,19 +125,21 @@ def report_summaries(today: date) -> cycles.Summaries:
         cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"]))
 
 
-def redblack(as_of: date | None = None,
-             summaries: cycles.Summaries | None = None) -> dict[str, Any]:
+def redblack(as_of: date | None = None, summaries: cycles.Summaries | None = None,
+             discipline: cycles.Summaries | None = None) -> dict[str, Any]:
     """{as_of, preset, red: [entry], black: [entry], unranked: [{unit_id, reason}]}: one
     entry per unit per list, never a unit on both. An entry names its unit and series, its
     main rule, a Chinese reason naming every fact (most serious first) and `items`, the
     item-level facts; black entries also the proposed escalation step. *summaries*:
-    report_summaries(as_of), when the caller has them already."""
+    report_summaries(as_of), when the caller has them already; *discipline*: the periods
+    the on-time report rate is taken over, when a document sets its own window (default:
+    the newest `discipline_weeks` closed weeks)."""
     today = clock.today(as_of)
     rules = rule_set()
     if summaries is None:
         summaries = report_summaries(today)
     placing = _judge(_completion_counts([today])[today], summaries, rules,
-                     overdue_items(today, rules), _units_with_overdue([today])[today])
+                     overdue_items(today, rules), _units_with_overdue([today])[today], discipline)
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
     _attach_escalation(black, today, rules)
@@ -180,8 +182,9 @@ def completion_standings(today: date, rules: dict[str, Any],
 
 
 def _standings(counts: list[tuple[int, int, int]], summaries: cycles.Summaries,
-               rules: dict[str, Any]) -> list[Standing]:
-    rates = cycles.on_time_rates(cycles.newest(summaries, rules["discipline_weeks"]))
+               rules: dict[str, Any], discipline: cycles.Summaries | None = None) -> list[Standing]:
+    window = discipline if discipline is not None else cycles.newest(summaries, rules["discipline_weeks"])
+    rates = cycles.on_time_rates(window)
     standings = [Standing(unit_id, on_time, due, *rates.get(unit_id, (0, 0)))
                  for unit_id, on_time, due in counts]
     return sorted(standings, key=lambda s: (s.key, -s.unit_id), reverse=True)
@@ -208,10 +211,11 @@ class Placing:
 
 
 def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rules: dict[str, Any],
-           overdue: dict[int, list[dict]], anything_late: set[int]) -> Placing:
+           overdue: dict[int, list[dict]], anything_late: set[int],
+           discipline: cycles.Summaries | None = None) -> Placing:
     """Decide the lists: units below `min_due_items` are unranked and on neither list;
     the others are ranked within their series; any black fact bars the red list."""
-    standings = _standings(counts, summaries, rules)
+    standings = _standings(counts, summaries, rules, discipline)
     series = series_of({s.unit_id for s in standings} | set(overdue))
     ranked = [s for s in standings if s.due >= rules["min_due_items"]]
     eligible = {s.unit_id for s in ranked}
@@ -236,6 +240,11 @@ def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rule
                    [s for s in standings if s.unit_id not in eligible])
 
 
+def series_order() -> list[str]:
+    """The series names in their configured order (documents list them so)."""
+    return [*current_app.config["SETTINGS"]["redblack"]["series"], OTHER_SERIES]
+
+
 def series_of(unit_ids: set[int]) -> dict[int, str]:
     """{unit_id: the series it is ranked in}, by unit kind (`[redblack] series`)."""
     groups = current_app.config["SETTINGS"]["redblack"]["series"]
@@ -246,18 +255,22 @@ def series_of(unit_ids: set[int]) -> dict[int, str]:
 
 def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
     """{day: [(lead unit, items completed on time, items due)]} for the units with anything
-    due as of each day, in one pass over the tasks (two columns per day)."""
-    cuts = [cycles.cutoff(day) for day in days]
+    due as of each day, the ledger as it stood then, in one pass over the items' history
+    (two columns per day: each item counts through the stretch it was in at the day's end)."""
+    cuts = [clock.cutoff(day) for day in days]
     columns = []
     for day, cut in zip(days, cuts):
-        done = Task.signed_off_at < cut
-        on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
+        then = and_(_in_stretch(cut), TaskState.status != "suspended")
+        done = and_(then, TaskState.status == "signed_off")
+        on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(TaskState.due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
-                    func.sum(case((or_(Task.due_date < day, done), 1), else_=0))]
+                    func.sum(case((and_(then, or_(TaskState.due_date < day,
+                                                  TaskState.status == "signed_off")), 1), else_=0))]
     rows = db.session.execute(
-        select(Task.lead_unit_id, *columns)
-        .where(state.judged_clause(), counted_clause(),
-               or_(Task.due_date < max(days), Task.signed_off_at < max(cuts)))
+        select(Task.lead_unit_id, *columns).select_from(TaskState)
+        .join(Task, Task.id == TaskState.task_id)
+        .where(counted_clause(), TaskState.valid_from < max(cuts),
+               or_(TaskState.due_date < max(days), TaskState.status == "signed_off"))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
     for unit_id, *counts in rows:
@@ -266,6 +279,11 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
             if due:
                 out[day].append((unit_id, int(on_time), int(due)))
     return out
+
+
+def _in_stretch(cut):
+    """SQL: the history row is the item's state at the instant *cut*."""
+    return and_(TaskState.valid_from < cut, or_(TaskState.valid_to.is_(None), TaskState.valid_to >= cut))
 
 
 def _ranked(standings: list[Standing]):
@@ -325,35 +343,40 @@ def _overdue_limit(today: date, workdays: int) -> date:
 
 
 def _open_on(day: date):
-    """SQL condition: as of the end of *day* the item was not signed off, and it was not
-    waiting for the office's review of a sign-off asked by its deadline."""
-    cut = cycles.cutoff(day)
+    """SQL, over the items' history: at the end of *day* the item was in this stretch, open
+    and not suspended, and not waiting for the office's review of a sign-off asked by its
+    deadline."""
+    cut = clock.cutoff(day)
     awaiting = (select(SignoffRequest.id)
-                .where(SignoffRequest.task_id == Task.id, SignoffRequest.created_at < cut,
-                       local_day_number(SignoffRequest.created_at) <= day_number(Task.due_date),
+                .where(SignoffRequest.task_id == TaskState.task_id, SignoffRequest.created_at < cut,
+                       local_day_number(SignoffRequest.created_at) <= day_number(TaskState.due_date),
                        or_(SignoffRequest.decided_at.is_(None), SignoffRequest.decided_at >= cut))
                 .exists())
-    return and_(or_(Task.signed_off_at.is_(None), Task.signed_off_at >= cut), ~awaiting)
+    return and_(_in_stretch(cut), TaskState.status.in_(state.CHASED_STATUSES), ~awaiting)
 
 
 def _overdue_rows(today: date, rules: dict[str, Any]):
     """(unit_id, task_id, due_date, code, title) of items overdue by more than K working
-    days as of *today*, longest overdue first."""
+    days as of *today* (the deadline then in force), longest overdue first."""
     return db.session.execute(
-        select(Task.lead_unit_id, Task.id, Task.due_date, Task.code, Task.title)
-        .where(Task.due_date < _overdue_limit(today, rules["overdue_workdays"]),
-               state.judged_clause(), counted_clause(), _open_on(today))
-        .order_by(Task.due_date, Task.id)).all()
+        select(Task.lead_unit_id, Task.id, TaskState.due_date, Task.code, Task.title)
+        .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
+        .where(TaskState.due_date < _overdue_limit(today, rules["overdue_workdays"]),
+               counted_clause(), _open_on(today))
+        .order_by(TaskState.due_date, Task.id)).all()
 
 
 def _units_with_overdue(days: list[date], workdays: int = 0) -> dict[date, set[int]]:
     """{day: lead units with an item overdue by more than *workdays* working days as of
-    that day (0: overdue at all)}, in one pass over the tasks."""
+    that day (0: overdue at all)}, in one pass over the items' history."""
     limits = [_overdue_limit(day, workdays) for day in days]
     rows = db.session.execute(
-        select(Task.lead_unit_id, *(func.max(case((and_(Task.due_date < limit, _open_on(day)), 1),
-                                                  else_=0)) for day, limit in zip(days, limits)))
-        .where(Task.due_date < max(limits), state.judged_clause(), counted_clause())
+        select(Task.lead_unit_id,
+               *(func.max(case((and_(TaskState.due_date < limit, _open_on(day)), 1), else_=0))
+                 for day, limit in zip(days, limits)))
+        .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
+        .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES),
+               counted_clause())
         .group_by(Task.lead_unit_id))
     out: dict[date, set[int]] = {day: set() for day in days}
     for unit_id, *flags in rows:

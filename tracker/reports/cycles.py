@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.labels import REPORT_STATES
 from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
-from tracker.models import ProgressReport, Task
+from tracker.models import ProgressReport, Task, TaskState
 from tracker.models.types import UTCDateTime
 from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, period_deadline,
                                      period_of, periods_in)
@@ -34,15 +34,9 @@ View = tuple[str, date | None]
 MAX_STREAK_WEEKS = 12
 
 
-def cutoff(as_of: date | None = None) -> datetime:
-    """The instant "as of" a day means: its end, or now if that comes first."""
-    end = clock.local_datetime(clock.today(as_of) + timedelta(days=1), time(0, 0))
-    return min(end, clock.now())
-
-
 def is_closed(period: str, as_of: date | None = None) -> bool:
     """Whether the period's deadline has passed by the cut-off."""
-    return period_deadline(period) <= cutoff(as_of)
+    return period_deadline(period) <= clock.cutoff(as_of)
 
 
 def owed_filter(period: str):
@@ -60,10 +54,13 @@ def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
 def _owed(starts, ends, last_day):
     """SQL condition: the item owes a report for the period with these bounds (values or
     columns): it existed by its end, was not signed off before it began, had started by
-    its last day, is not suspended, and is at the counting level (parents owe no reports of
-    their own)."""
+    its last day, was not suspended when it ended (an item suspended since then still owed
+    it), and is at the counting level (parents owe no reports of their own)."""
+    suspended_later = (select(TaskState.id)
+                       .where(TaskState.task_id == Task.id, TaskState.valid_to.is_(None),
+                              TaskState.valid_from >= ends).exists())
     return and_(
-        state.judged_clause(), counted_clause(), Task.created_at < ends,
+        or_(state.judged_clause(), suspended_later), counted_clause(), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 
@@ -71,7 +68,7 @@ def _owed(starts, ends, last_day):
 def report_states(period: str, as_of: date | None = None) -> Select:
     """Rows (task_id, unit_id, state) for every item owing a report in *period*;
     state is one of REPORT_STATES."""
-    cut = cutoff(as_of)
+    cut = clock.cutoff(as_of)
     r = ProgressReport
     sent = (select(r.task_id, func.max(case((r.on_time, 1), else_=0)).label("on_time"),
                    func.count().label("n"))
@@ -136,7 +133,7 @@ def _sent_reports(views: list[View], *criteria):
     table = (values(column("view", Integer), column("period", String),
                     column("cut", UTCDateTime), column("starts", UTCDateTime),
                     column("ends", UTCDateTime), column("last_day", Date), name="views")
-             .data([(n, period, cutoff(as_of), *_owed_bounds(period))
+             .data([(n, period, clock.cutoff(as_of), *_owed_bounds(period))
                     for n, (period, as_of) in enumerate(views)]).cte())
     return (select(table.c.view, r.task_id, Task.lead_unit_id.label("unit_id"), r.on_time)
             .select_from(table)

@@ -9,6 +9,7 @@ from typing import Any
 from tracker import clock
 from tracker.errors import ValidationError
 from tracker.labels import BULLETIN_KINDS
+from tracker.regime.compilers import sections
 from tracker.regime.compilers.annual import compile_annual
 from tracker.regime.compilers.monthly import compile_monthly
 from tracker.regime.compilers.quarterly import compile_quarterly
@@ -35,4 +36,5 @@ def compile_content(kind: str, period: str, today: date | None = None) -> dict[s
     as_of = clock.today(today) if kind == "weekly" else min(last, clock.today(today))
     body = COMPILERS[kind](period, first, last, as_of)
     return {"kind": kind, "period": period, "as_of": as_of.isoformat(),
-            "compiled_at": clock.local(clock.now()).isoformat(), "chart": None, **body}
+            "compiled_at": clock.local(clock.now()).isoformat(), "chart": None,
+            "summary": sections.summary(as_of), **body}

@@ -18,7 +18,6 @@ from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
 from tracker.regime.compilers import sections
-from tracker.reports import cycles
 from tracker.reports.cycles import report_periods
 
 MIDNIGHT = time(0, 0)
@@ -32,7 +31,7 @@ def compile_quarterly(period: str, first: date, last: date, as_of: date) -> dict
             _tree_section(), _quarter_units_section(first, last, as_of),
             _lagging_section(first, as_of),
             sections.problems_section("problems", "四、尚未解决的协调问题",
-                                      report_periods(first, last)),
+                                      sections.problem_groups(report_periods(first, last), as_of)),
             _extensions_section(first, last, as_of),
         ]}
 
@@ -61,7 +60,7 @@ def _tree_section() -> dict[str, Any]:
 
 def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, Any]:
     """Per lead unit: the quarter's items due, done on time, done late, still open."""
-    done = Task.signed_off_at < cycles.cutoff(as_of)
+    done = Task.signed_off_at < clock.cutoff(as_of)
     on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
     rows = db.session.execute(
         select(Unit.name, func.count(Task.id), func.sum(case((on_time, 1), else_=0)),

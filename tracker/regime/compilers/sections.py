@@ -8,17 +8,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
 
+from tracker.accounts.lookups import unit_names
+from tracker.calendar.sql import day_number, local_day_number
+from tracker import clock
+from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.labels import LIGHTS
 from tracker.labels import STATUSES
 from tracker.ledger import state
-from tracker.ledger.levels import counted_clause
+from tracker.ledger import timeline
+from tracker.ledger.levels import basis_note, counted_clause
 from tracker.ledger.lights import COLORS, light_counts
 from tracker.models import ProgressReport, Task, Unit
-from tracker.regime.redblack import percent_text
+from tracker.regime.redblack import percent_text, series_of, series_order
 from tracker.reports import cycles
+from tracker.reports.periods import period_label
 
 
 def section(key: str, title: str, paragraphs: list[str] = (), columns: list[str] | None = None,
@@ -31,67 +38,149 @@ def share(part: int, whole: int) -> str:
     return percent_text(part / whole) if whole else "—"
 
 
+def fraction(part: int, whole: int) -> float | None:
+    """A share for a percent column: a fraction 0..1, None when there is no whole."""
+    return round(part / whole, 4) if whole else None
+
+
+def shares(parts: list[int]) -> list[str]:
+    """Each part's share of their sum to one decimal, adding up to exactly 100%
+    (largest remainder), as "27.3%"."""
+    total = sum(parts)
+    if not total:
+        return ["—"] * len(parts)
+    tenths = [1000 * n / total for n in parts]
+    out = [int(t) for t in tenths]
+    for i in sorted(range(len(parts)), key=lambda i: tenths[i] - out[i], reverse=True)[:1000 - sum(out)]:
+        out[i] += 1
+    return [f"{t / 10:.1f}".removesuffix(".0") + "%" for t in out]
+
+
+def summary(today: date) -> dict[str, Any]:
+    """content.summary (API.md): {as_of, total, by_status, overdue, lights} at the counting
+    level, the ledger as it stood at the end of *today*."""
+    figures = ledger_figures(today)
+    return {"as_of": today.isoformat(), "total": figures["total"], "by_status": figures["by_status"],
+            "overdue": figures["overdue"], "lights": figures["lights"]}
+
+
+def ledger_figures(today: date) -> dict[str, Any]:
+    """The document's counts, one definition each (口径), at the counting level as the ledger
+    stood at the end of *today*: `by_status`; the partition done (已完成, signed off) /
+    on_track (正常推进) / overdue (逾期未完成: open, not suspended, past its deadline) /
+    suspended (暂缓), which adds up to `total`; lights, in all and per lead unit."""
+    cols = timeline.as_of(today)
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_status.update(dict(db.session.execute(cols.join(
+        select(cols.status, func.count()).select_from(Task).where(counted_clause()))
+        .group_by(cols.status)).all()))
+    overdue = db.session.scalar(cols.join(
+        select(func.count()).select_from(Task)
+        .where(counted_clause(), cols.status.in_(state.CHASED_STATUSES), cols.due_date < today)))
+    lights = light_counts(select(Task).where(counted_clause()), today)
+    total = sum(by_status.values())
+    done, suspended = by_status["signed_off"], by_status["suspended"]
+    return {"total": total, "by_status": by_status, "done": done, "suspended": suspended,
+            "overdue": overdue, "on_track": total - done - suspended - overdue,
+            "lights": lights["totals"], "unit_lights": lights["units"]}
+
+
 def overall(today: date, periods: list[str],
             known: cycles.Summaries | None = None) -> dict[str, Any]:
-    """Counts by status and light, overdue count and the on-time report rate over *periods*
-    (summaries as of *today* already in *known* are not counted again)."""
-    by_status = dict.fromkeys(STATUSES, 0)
-    by_status.update(dict(db.session.execute(
-        select(Task.status, func.count()).where(counted_clause()).group_by(Task.status)).all()))
-    overdue = db.session.scalar(select(func.count()).select_from(Task).where(
-        state.overdue_clause(today), counted_clause()))
-    lights = light_counts(select(Task).where(counted_clause()), today)
+    """ledger_figures plus the on-time report rate over *periods* (summaries as of *today*
+    already in *known* are not counted again)."""
     known = {p: known[p] for p in periods if p in (known or {})}
-    rates = cycles.on_time_rates(
-        {**known, **cycles.unit_summaries([p for p in periods if p not in known], today)})
-    on_time = sum(r[0] for r in rates.values())
-    owed = sum(r[1] for r in rates.values())
-    return {"total": sum(by_status.values()), "by_status": by_status, "overdue": overdue,
-            "lights": lights["totals"], "unit_lights": lights["units"],
-            "on_time": on_time, "owed": owed, "unit_rates": rates}
+    window = {**known, **cycles.unit_summaries([p for p in periods if p not in known], today)}
+    rates = cycles.on_time_rates(window)
+    return {**ledger_figures(today), "periods": periods, "summaries": window, "unit_rates": rates,
+            "on_time": sum(r[0] for r in rates.values()), "owed": sum(r[1] for r in rates.values())}
+
+
+PARTS = (("done", "已完成"), ("on_track", "正常推进"), ("overdue", "逾期未完成"), ("suspended", "暂缓"))
 
 
 def overall_section(key: str, title: str, stats: dict[str, Any], today: date,
                     period_label: str) -> dict[str, Any]:
-    total, by_status, lights = stats["total"], stats["by_status"], stats["lights"]
-    status_text = "、".join(f"{label}{by_status[s]}项（{share(by_status[s], total)}）"
-                            for s, label in STATUSES.items())
+    """总体情况 at one level: the partition (its shares add up to 100%), the lights, the
+    on-time report rate over the document's window, and the 口径."""
+    total, lights = stats["total"], stats["lights"]
+    parts = shares([stats[name] for name, _ in PARTS])
+    status_text = "，".join(f"{label}{stats[name]}项（{part}）" for (name, label), part in zip(PARTS, parts))
     light_text = "、".join(f"{LIGHTS[c]}{lights[c]}项" for c in COLORS)
+    window = _window_text(stats.get("periods", []))
     paragraphs = [
-        f"截至{today.isoformat()}，台账共有任务{total}项，其中{status_text}；"
-        f"逾期未完成{stats['overdue']}项（{share(stats['overdue'], total)}）。",
+        f"截至{cn_date(today)}，纳入统计的事项共{total}项：{status_text}。",
         f"亮灯情况：{light_text}。",
-        f"{period_label}按时报送率{share(stats['on_time'], stats['owed'])}"
+        f"{period_label}{window}按时报送率{share(stats['on_time'], stats['owed'])}"
         f"（按时报送{stats['on_time']}次/应报送{stats['owed']}次）。",
+        basis_note() + "完成率为已完成事项占应完成事项的比例，按时完成率为按时完成事项占应完成事项的比例"
+        "（应完成事项指已到完成时限或已销号的事项）；按时报送率为按时报送次数占应报送次数的比例。",
     ]
-    rows = [[label, by_status[s], share(by_status[s], total)] for s, label in STATUSES.items()]
-    rows += [[LIGHTS[c], lights[c], share(lights[c], total)] for c in COLORS]
-    return section(key, title, paragraphs, ["类别", "数量", "占比"], rows)
+    rows = [[label, stats[name], fraction(stats[name], total)] for name, label in PARTS]
+    rows += [[LIGHTS[c], lights[c], fraction(lights[c], total)] for c in COLORS]
+    out = section(key, title, paragraphs, ["类别", "数量", "占比"], rows)
+    out["table"]["formats"] = ["text", "int", "percent"]
+    return out
+
+
+def _window_text(periods: list[str]) -> str:
+    """The reporting window a document rates, e.g. （第45周（11月2日—8日）至第46周（11月9日—15日）、2026年10月月报）."""
+    weeks = sorted(p for p in periods if "W" in p)
+    parts = []
+    if weeks:
+        parts.append(period_label(weeks[0]) + (f"至{period_label(weeks[-1])}" if len(weeks) > 1 else ""))
+    parts += [f"{period_label(p)}月报" for p in sorted(periods) if "W" not in p]
+    return f"（{'、'.join(parts)}）" if parts else ""
+
+
+UNIT_COLUMNS = ["序列", "排名", "单位", "牵头事项", "应完成", "已完成", "按时完成", "完成率", "按时完成率",
+                "逾期未完成", "按时报送率"]
+UNIT_FORMATS = ["text", "int", "text", "int", "int", "int", "int", "percent", "percent", "int", "percent"]
 
 
 def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The per-unit section and the completion chart's data (units with most items)."""
-    done = Task.status == "signed_off"
-    late = state.overdue_clause(today)
-    rows = db.session.execute(
-        select(Unit.id, Unit.name, func.count(Task.id), func.sum(case((done, 1), else_=0)),
-               func.sum(case((late, 1), else_=0)))
-        .join(Task, Task.lead_unit_id == Unit.id).where(counted_clause()).group_by(Unit.id, Unit.name)
-        .order_by(Unit.id)).all()
-    lights = {u["unit_id"]: u for u in stats["unit_lights"]}
+    """各单位推进情况: each lead unit, ranked within its series by 按时完成率 then 按时报送率
+    (the red/black list's order), and the completion chart's data (units with most items)."""
+    cols = timeline.as_of(today)
+    rows = db.session.execute(cols.join(
+        select(Task.lead_unit_id, func.count(),
+               func.sum(case((cols.status == "signed_off", 1), else_=0)),
+               func.sum(case((and_(cols.status == "signed_off",
+                                   local_day_number(Task.signed_off_at) <= day_number(cols.due_date)), 1), else_=0)),
+               func.sum(case((and_(cols.status != "suspended",
+                                   or_(cols.due_date < today, cols.status == "signed_off")), 1), else_=0)),
+               func.sum(case((and_(cols.status.in_(state.CHASED_STATUSES), cols.due_date < today), 1), else_=0)))
+        .select_from(Task).where(counted_clause())).group_by(Task.lead_unit_id)).all()
+    names, series = unit_names(r[0] for r in rows), series_of({r[0] for r in rows})
+    figures = []
+    for unit_id, items, done, on_time, due, overdue in rows:
+        reported, owed = stats["unit_rates"].get(unit_id, (0, 0))
+        key = ((on_time / due) if due else -1.0, (reported / owed) if owed else 1.0)
+        figures.append((series[unit_id], key, unit_id, int(items), int(done or 0), int(on_time or 0),
+                        int(due or 0), int(overdue or 0), reported, owed))
+    order = series_order()
+    figures.sort(key=lambda f: (order.index(f[0]) if f[0] in order else len(order),
+                                tuple(-k for k in f[1]), f[2]))
     table = []
-    for n, (unit_id, name, items, signed, overdue) in enumerate(rows, start=1):
-        light = lights.get(unit_id, dict.fromkeys(COLORS, 0))
-        on_time, owed = stats["unit_rates"].get(unit_id, (0, 0))
-        table.append([n, name, items, int(signed), int(overdue), light["green"], light["yellow"],
-                      light["red"], share(int(signed), items), share(on_time, owed)])
-    top = sorted(rows, key=lambda r: (-r[2], r[0]))[:30]
-    chart = {"title": "各单位任务完成率（任务数最多的单位）",
-             "labels": [r[1] for r in top],
-             "values": [round(100 * int(r[3]) / r[2], 1) for r in top]}
-    columns = ["序号", "单位", "牵头任务", "已销号", "逾期", "绿灯", "黄灯", "红灯", "完成率",
-               "按时报送率"]
-    return section("units", "二、各单位推进情况", columns=columns, rows=table), chart
+    for name in dict.fromkeys(f[0] for f in figures):
+        rank, previous = 0, None
+        for position, f in enumerate((f for f in figures if f[0] == name), start=1):
+            _, key, unit_id, items, done, on_time, due, overdue, reported, owed = f
+            if key != previous:     # equal keys share a rank (1, 1, 3 …), as on the lists
+                rank, previous = position, key
+            table.append([name, rank if due else None, names.get(unit_id, ""), items, due,
+                          done, on_time, fraction(done, due), fraction(on_time, due), overdue,
+                          fraction(reported, owed)])
+    top = sorted(figures, key=lambda f: (-f[3], f[2]))[:30]
+    chart = {"title": "各单位按时完成率（事项最多的单位）", "labels": [names.get(f[2], "") for f in top],
+             "values": [round(100 * f[5] / f[6], 1) if f[6] else 0 for f in top]}
+    out = section("units", "二、各单位推进情况",
+                  ["各单位按所在序列排名，排名依次比较按时完成率和按时报送率；尚无应完成事项的单位不排名。详见附件1。"],
+                  UNIT_COLUMNS, table)
+    out["table"]["formats"] = UNIT_FORMATS
+    out["annex"] = True
+    out["landscape"] = True
+    return out, chart
 
 
 def redblack_sections(result: dict[str, Any], red_title: str,
@@ -107,30 +196,66 @@ def redblack_sections(result: dict[str, Any], red_title: str,
                     ["序号", "序列", "单位", "理由"], black)]
 
 
-def problems_section(key: str, title: str, periods: list[str]) -> dict[str, Any]:
-    """存在问题 from each open item's latest report for one of *periods*."""
+def problem_groups(periods: list[str], today: date) -> list[dict[str, Any]]:
+    """存在问题 of each open item's latest report for one of *periods* (made by the end of
+    *today*), grouped by kind (`[regime] problem_kinds`) without repeats: [{kind, items:
+    [(code, title, unit)], texts: [distinct problem text]}], the largest group first."""
     latest = (select(func.max(ProgressReport.id))
-              .where(ProgressReport.period.in_(periods), ProgressReport.problems != "")
+              .where(ProgressReport.period.in_(periods), ProgressReport.problems != "",
+                     ProgressReport.submitted_at < clock.cutoff(today))
               .group_by(ProgressReport.task_id).scalar_subquery())
     rows = db.session.execute(
         select(Task.code, Task.title, Unit.name, ProgressReport.problems)
         .join(Task, Task.id == ProgressReport.task_id).join(Unit, Unit.id == Task.lead_unit_id)
         .where(ProgressReport.id.in_(latest), state.open_clause(), counted_clause())
         .order_by(Task.sort_key)).all()
-    table = [[n, *row] for n, row in enumerate(rows, start=1)]
-    return section(key, title, [] if table else ["本期各单位未报送需协调解决的问题。"],
-                   ["序号", "编号", "任务名称", "牵头单位", "存在问题"], table)
+    kinds = current_app.config["SETTINGS"]["regime"]["problem_kinds"]
+    groups: dict[str, dict[str, Any]] = {}
+    for code, title, unit, text in rows:
+        kind = next((k for k, words in kinds.items() if any(w in text for w in words)), "其他问题")
+        group = groups.setdefault(kind, {"kind": kind, "items": [], "texts": []})
+        group["items"].append((code, title, unit))
+        if text.strip() not in group["texts"]:
+            group["texts"].append(text.strip())
+    return sorted(groups.values(), key=lambda g: (g["kind"] == "其他问题", -len(g["items"])))
 
 
-def items_due_section(key: str, title: str, first: date, last: date) -> dict[str, Any]:
-    """Open items due within [first, last]."""
-    rows = db.session.execute(
-        select(Task.code, Task.title, Unit.name, Task.leader, Task.due_date)
+ORDINALS = "一二三四五六七八九十"
+
+
+def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """存在问题 as an office writes them: by kind, with how many items each concerns."""
+    if not groups:
+        return section(key, title, ["本期各单位未报送需协调解决的问题。"])
+    lines = []
+    for n, g in enumerate(groups):
+        codes = "、".join(code for code, _, _ in g["items"][:5]) + ("等" if len(g["items"]) > 5 else "")
+        lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}，涉及{len(g['items'])}项（{codes}）")
+    rows = [[g["kind"], len(g["items"]), "、".join(code for code, _, _ in g["items"]),
+             "、".join(dict.fromkeys(unit for _, _, unit in g["items"])), "；".join(g["texts"][:3])]
+            for g in groups]
+    out = section(key, title, ["各单位报送的问题主要有：" + "；".join(lines) + "。"],
+                  ["问题类别", "涉及事项", "事项编号", "牵头单位", "主要表述"], rows)
+    out["table"]["formats"] = ["text", "int", "text", "text", "text"]
+    return out
+
+
+def items_due(first: date, last: date, today: date) -> list[list[Any]]:
+    """Open items due within [first, last], as the ledger stood at the end of *today*."""
+    cols = timeline.as_of(today)
+    rows = db.session.execute(cols.join(
+        select(Task.code, Task.title, Unit.name, Task.leader, cols.due_date).select_from(Task)
         .join(Unit, Unit.id == Task.lead_unit_id)
-        .where(Task.due_date >= first, Task.due_date <= last, counted_clause(),
-               state.chased_clause())
-        .order_by(Task.due_date, Task.sort_key)).all()
-    table = [[n, code, title_, unit, leader, due.isoformat()]
-             for n, (code, title_, unit, leader, due) in enumerate(rows, start=1)]
-    return section(key, title, [] if table else ["该期间无到期任务。"],
-                   ["序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限"], table)
+        .where(cols.due_date >= first, cols.due_date <= last, counted_clause(),
+               cols.status.in_(state.CHASED_STATUSES)))
+        .order_by(cols.due_date, Task.sort_key)).all()
+    return [[n, code, title_, unit, leader, due.isoformat()]
+            for n, (code, title_, unit, leader, due) in enumerate(rows, start=1)]
+
+
+def items_due_section(key: str, title: str, first: date, last: date, today: date) -> dict[str, Any]:
+    rows = items_due(first, last, today)
+    out = section(key, title, [] if rows else ["该期间无到期任务。"],
+                  ["序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限"], rows)
+    out["table"]["formats"] = ["int", "text", "text", "text", "text", "date"]
+    return out
