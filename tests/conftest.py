@@ -4,8 +4,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask_migrate import upgrade
@@ -13,6 +15,7 @@ from flask_migrate import upgrade
 from tracker import create_app
 from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
+from tracker.models import Task, Unit, User
 
 from pgserver import PostgresServer, binaries
 
@@ -190,6 +193,77 @@ def make_task(app, office_user, make_unit):
                            co_unit_ids=[u.id for u in co], **fields)
         db.session.commit()
         return task
+
+    return factory
+
+
+ROLES = ("office", "lead", "co", "other", "leader")
+
+
+@dataclass
+class World:
+    """The role world: the office, a task's lead unit and co-unit, another unit, a leader."""
+
+    client: Any
+    office: Unit
+    lead: Unit | None
+    co: Unit | None
+    other: Unit | None
+    task: Task | None
+    users: dict[str, User]
+    headers: dict[str, dict[str, str]]
+
+    def call(self, who: str, method: str, url: str, json: Any = None, **kw):
+        """Send *method* to /api/v1*url* with *who*'s token (make_world(tokens=True))."""
+        return self.client.open(f"/api/v1{url}", method=method, headers=self.headers[who],
+                                json=json, **kw)
+
+
+@pytest.fixture
+def make_world(client, office_user):
+    """make_world(**options) → World, built in one transaction (many tests build one).
+
+    Units (name, or None for no such unit): lead="市发展改革局", co="市工业和信息化局",
+    other="市投资促进局"; emails={role: address} for them. users: the roles that get a user
+    besides the office (login `login.format(role=role)` unless logins={role: login}); the
+    leader sits in a unit of its own, 市领导, unless leader_unit names the role of another.
+    task: a task the office assigns to lead with co as co-unit, True for the default one, a
+    dict for its fields (title, due_date …) or False for none. tokens=True gives every user
+    a bearer token in world.headers."""
+    from tracker.accounts import operations as accounts
+    from tracker.ledger.operations import create_task
+
+    def factory(*, lead: str | None = "市发展改革局", co: str | None = "市工业和信息化局",
+                other: str | None = "市投资促进局", emails: dict[str, str] | None = None,
+                users=ROLES[1:], login: str = "{role}", logins: dict[str, str] | None = None,
+                leader_unit: str | None = None, task: dict | bool = True,
+                tokens: bool = False) -> World:
+        emails, logins = emails or {}, logins or {}
+        units = {"office": office_user.unit}
+        for role, name in (("lead", lead), ("co", co), ("other", other)):
+            units[role] = name and accounts.create_unit(None, name, "department", None,
+                                                        emails.get(role))
+        people = {"office": office_user}
+        for role in users:
+            if role == "leader":
+                unit = units[leader_unit] if leader_unit else \
+                    accounts.create_unit(None, "市领导", "other")
+            else:
+                unit = units[role]
+            people[role] = accounts.create_user(
+                None, logins.get(role, login.format(role=role)), f"{role}用户", unit.id,
+                "leader" if role == "leader" else "unit", PASSWORD)
+        item = None
+        if task:
+            fields = {"title": "重点产业项目完成投资", "due_date": date(2026, 12, 18),
+                      **(task if isinstance(task, dict) else {})}
+            item = create_task(office_user, lead_unit_id=units["lead"].id,
+                               co_unit_ids=[units["co"].id] if units["co"] else [], **fields)
+        headers = {role: {"Authorization": f"Bearer {accounts.create_token(None, user)}"}
+                   for role, user in people.items()} if tokens else {}
+        db.session.commit()
+        return World(client, units["office"], units["lead"], units["co"], units["other"], item,
+                     people, headers)
 
     return factory
 
