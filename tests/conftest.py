@@ -87,7 +87,7 @@ _databases = itertools.count(1)
 def pg_url(pg_server, pg_template) -> str:
     """URL of a fresh migrated PostgreSQL database for this test."""
     name = f"duban_test_{next(_databases)}"
-    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+    pg_server.clone(name, pg_template)
     return pg_server.url(name)
 
 
