@@ -1,16 +1,19 @@
-"""Fixtures: an app on a fresh migrated database per test, clients, logins and factories."""
+"""Fixtures: one app per run whose database is put back to the migrated template before each
+test (make_app for another configuration), clients, logins and factories."""
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from tracker import create_app
 from tracker.clock import LOCAL_TZ
@@ -126,9 +129,100 @@ def make_app(tmp_path):
             db.engine.dispose()
 
 
+class SharedApp:
+    """The test run's one app (create_app is half of a test's set-up), on a database of its
+    own. reset() gives every test what a fresh app would be: the database as migrated, the
+    configuration as create_app left it, and none of the caches earlier tests filled."""
+
+    def __init__(self, app, restore_database: Callable[[], None]):
+        self.app = app
+        self.restore_database = restore_database
+        self.config = copy.deepcopy(dict(app.config))
+        self.extensions = set(app.extensions)  # what create_app bound; the rest are caches
+
+    def reset(self, tmp_path: Path):
+        app = self.app
+        with app.app_context():
+            db.engine.dispose()
+        self.restore_database()
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))  # tests change FIXED_NOW and SETTINGS
+        app.config["SETTINGS"]["uploads"]["directory"] = str(tmp_path / "uploads")
+        for key in set(app.extensions) - self.extensions:  # regime_charts, duban.calendar …
+            del app.extensions[key]
+        return app
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+def _without_fsync(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
+def _emptying(conn) -> Callable[[], None]:
+    """A restore for *conn*'s database, a clone of the migrated template, whose tables are
+    the models' and alembic_version, the models' all empty: delete every row and put the
+    sequences back (a few ms, where cloning the template again costs some 0.3 s a test and
+    TRUNCATE 0.15 s)."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    present = {row[0] for row in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert present == {*tables, "alembic_version"}, present ^ {*tables, "alembic_version"}
+    for name in tables:
+        assert conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == 0, name
+    sequences = conn.execute("SELECT schemaname, sequencename, start_value, last_value "
+                             "FROM pg_sequences").fetchall()
+    assert all(last is None for *_, last in sequences), sequences  # never used yet
+    script = "; ".join(
+        ["SET LOCAL lock_timeout = '10s'", *(f'DELETE FROM "{name}"' for name in tables),
+         *(f"SELECT setval('\"{schema}\".\"{seq}\"', {start}, false)"
+           for schema, seq, start, _ in sequences)])
+
+    def restore() -> None:
+        with conn.transaction():
+            conn.execute(script)
+
+    return restore
+
+
+@pytest.fixture(scope="session")
+def shared_app(request, tmp_path_factory) -> SharedApp:
+    """One app for the run on the run's backend and a database of its own, put back to the
+    migrated template before each test: on SQLite the template file is copied over it, on
+    PostgreSQL (a clone of the template) its rows are deleted and its sequences reset."""
+    folder = tmp_path_factory.mktemp("shared")
+    conn = None
+    if BACKEND == "postgres":
+        server = request.getfixturevalue("pg_server")
+        server.clone("duban_shared", request.getfixturevalue("pg_template"))
+        url = server.url("duban_shared")
+        conn = server.connect("duban_shared")
+        restore = _emptying(conn)
+    else:
+        template, path = request.getfixturevalue("migrated_db"), folder / "shared.db"
+        url = f"sqlite:///{path}"
+
+        def restore() -> None:
+            shutil.copyfile(template, path)
+    shared = SharedApp(create_app(settings_for(url, folder)), restore)
+    if BACKEND != "postgres":
+        with shared.app.app_context():
+            # A test's database is thrown away: no fsync per commit (the PostgreSQL server of
+            # the tests runs with fsync=off likewise).
+            event.listen(db.engine, "connect", _without_fsync)
+    yield shared
+    shared.close()
+    if conn is not None:
+        conn.close()
+
+
 @pytest.fixture
-def app(make_app, database_url):
-    app = make_app(database_url)
+def app(shared_app, tmp_path):
+    """The run's app on a freshly migrated database, inside an app context. A test that needs
+    another configuration at start-up builds its own with make_app."""
+    app = shared_app.reset(tmp_path)
     with app.app_context():
         yield app
         db.session.remove()
