@@ -1,56 +1,22 @@
-"""Shared by the API tests: a small world (office, lead unit, co-unit, other unit, leader,
-each with a token), a JSON call helper, and a fingerprint of everything in the database."""
+"""Shared by the API tests: the role world with a token for everyone (conftest's make_world),
+and a fingerprint of everything in the database."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tracker.accounts import operations as accounts
+from conftest import ROLES, World  # noqa: F401 - re-exported for the API tests
 from tracker.extensions import db
-from tracker.ledger.operations import create_task
-from tracker.models import Task, Unit, User
-
-ROLES = ("office", "lead", "co", "other", "leader")
-
-
-@dataclass
-class World:
-    client: Any
-    task: Task
-    lead: Unit
-    co: Unit
-    other: Unit
-    users: dict[str, User]
-    headers: dict[str, dict[str, str]]
-
-    def call(self, who: str, method: str, url: str, json: Any = None, **kw):
-        """Send *method* to /api/v1*url* with *who*'s token."""
-        return self.client.open(f"/api/v1{url}", method=method, headers=self.headers[who],
-                                json=json, **kw)
+from tracker.models import Task
 
 
 @pytest.fixture
-def world(request, client) -> World:
+def world(make_world) -> World:
     """A task led by 市发展改革局 with 市工业和信息化局 as co-unit; users of every kind with
-    tokens (built in one transaction: these tests are many)."""
-    office = request.getfixturevalue("office_user")
-    lead, co, other, leaders = (accounts.create_unit(None, name, kind) for name, kind in (
-        ("市发展改革局", "department"), ("市工业和信息化局", "department"),
-        ("市投资促进局", "department"), ("市领导", "other")))
-    users = {"office": office}
-    for role, unit in (("lead", lead), ("co", co), ("other", other), ("leader", leaders)):
-        users[role] = accounts.create_user(None, f"{role}-user", f"{role}用户", unit.id,
-                                           "leader" if role == "leader" else "unit", "password-1")
-    task = create_task(office, title="重点产业项目完成投资", due_date=date(2026, 12, 18),
-                       lead_unit_id=lead.id, co_unit_ids=[co.id])
-    headers = {k: {"Authorization": f"Bearer {accounts.create_token(None, u)}"}
-               for k, u in users.items()}
-    db.session.commit()
-    return World(client, task, lead, co, other, users, headers)
+    tokens (logins lead-user, co-user …)."""
+    return make_world(login="{role}-user", tokens=True)
 
 
 def fingerprint() -> dict[str, Any]:

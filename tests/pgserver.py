@@ -34,6 +34,7 @@ class PostgresServer:
             raise RuntimeError("PostgreSQL is not installed (no initdb found)")
         self.dir = Path(tempfile.mkdtemp(prefix="duban-pg-"))
         self.port = _free_port()
+        self._version: int | None = None
 
     def start(self) -> None:
         data = self.dir / "data"
@@ -57,11 +58,25 @@ class PostgresServer:
 
     def sql(self, statement: str) -> None:
         """Run one statement (e.g. CREATE DATABASE) outside a transaction."""
+        with self.connect() as conn:
+            conn.execute(statement)
+
+    def connect(self, dbname: str = "postgres"):
+        """An autocommit psycopg connection to *dbname* (the caller closes it)."""
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres",
-                             autocommit=True) as conn:
-            conn.execute(statement)
+        return psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname={dbname}",
+                               autocommit=True)
+
+    def clone(self, name: str, template: str) -> None:
+        """CREATE DATABASE *name* as a copy of *template*: by copying its files where
+        PostgreSQL offers the choice (15+), several times faster for a small database than
+        the default of writing every page through the WAL."""
+        if self._version is None:
+            with self.connect() as conn:
+                self._version = int(conn.execute("SHOW server_version_num").fetchone()[0])
+        strategy = " STRATEGY FILE_COPY" if self._version >= 150000 else ""
+        self.sql(f"CREATE DATABASE {name} TEMPLATE {template}{strategy}")
 
     def _as_owner(self, cmd: list[str], check: bool = True) -> None:
         if os.geteuid() == 0:

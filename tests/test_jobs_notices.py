@@ -26,33 +26,35 @@ def peers(app, robots, smtp):  # noqa: F811 - fixture use
 
 
 @pytest.fixture
-def world(app, make_unit, make_user, make_task, office_user, peers):
+def world(app, make_world, make_task, office_user, peers):
     """Units A (email + WeCom), B (signed DingTalk), C (nothing overdue) and the office
-    (signed Feishu + an office user's email), with items around Monday 16 November 2026."""
+    (signed Feishu + an office user's email), with items around Monday 16 November 2026:
+    the role world with A as lead unit and C as co-unit of a1, B the other unit."""
     robots, _ = peers
-    office = office_user.unit
     office_user.email = "office@gov.test"
-    add_channel(office_user, office, "feishu", robots.url("/feishu/office"), "feishu-secret")
-    a = make_unit("市发展改革局", email="fgj@gov.test")
+    w = make_world(co="市投资促进局", other="市工业和信息化局", users=("lead",),
+                   emails={"lead": "fgj@gov.test", "co": "tzj@gov.test"},
+                   task={"due_date": date(2026, 11, 13), "code": "1.1",
+                         "title": "宝钢氢基竖炉项目投资"})
+    a, b, c = w.lead, w.other, w.co
+    add_channel(office_user, w.office, "feishu", robots.url("/feishu/office"), "feishu-secret")
     add_channel(office_user, a, "wecom", robots.url("/wecom/a"))
-    b = make_unit("市工业和信息化局")
     add_channel(office_user, b, "dingtalk", robots.url("/dingtalk/b"), "SECb-dingtalk")
-    c = make_unit("市投资促进局", email="tzj@gov.test")
     db.session.commit()
     tasks = {
-        "a1": make_task(a, co=[c], due=date(2026, 11, 13), code="1.1", title="宝钢氢基竖炉项目投资"),
+        "a1": w.task,
         "a2": make_task(a, due=date(2026, 11, 2), code="1.2", title="标准厂房建设"),
         "a3": make_task(a, due=date(2026, 11, 1), code="1.3", title="已销号事项"),
         "b1": make_task(b, due=MON, code="2.1", title="今日到期事项"),
         "b2": make_task(b, due=date(2026, 11, 15), code="2.2", title="5G基站建设"),
         "c1": make_task(c, due=date(2026, 12, 18), code="3.1", title="招商引资"),
     }
-    liaison = make_user("unit", unit=a)
+    liaison = w.users["lead"]
     request_signoff(liaison, tasks["a3"], "已完成")
     approve_signoff(office_user, tasks["a3"], tasks["a3"].id and _pending(tasks["a3"]))
     submit_report(liaison, tasks["a1"], progress=30, text="完成土地平整")
     db.session.commit()
-    return {"a": a, "b": b, "c": c, "office": office, "tasks": tasks, "robots": robots}
+    return {"a": a, "b": b, "c": c, "office": w.office, "tasks": tasks, "robots": robots}
 
 
 def _pending(task):

@@ -3,35 +3,25 @@
 changes something."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
+from conftest import ROLES
 from tracker.extensions import db
 from tracker.models import (AuditEvent, ExtensionRequest, ProgressReport, SignoffRequest, Task,
                             Unit, User)
 from tracker.signoff.operations import request_signoff
 
-ROLES = ("office", "lead", "co", "other", "leader")
-
 
 @pytest.fixture
-def world(make_unit, make_user, make_task, office_user):
-    lead, co, other = make_unit("市发展改革局"), make_unit("市自然资源局"), make_unit("市交通运输局")
-    make_user("unit", lead, login="lead")
-    make_user("unit", co, login="co")
-    make_user("unit", other, login="other")
-    make_user("leader", login="leader")
-    task = make_task(lead=lead, co=[co], due=date(2026, 12, 18), title="标准厂房建设")
-    return {"task": task, "lead": lead}
+def world(make_world):
+    return make_world(task={"title": "标准厂房建设"})
 
 
 @pytest.fixture
 def pending(world):
     """The item with a pending sign-off request from its lead unit."""
-    lead_user = db.session.scalar(select(User).where(User.login == "lead"))
-    req = request_signoff(lead_user, world["task"], "已完工")
+    req = request_signoff(world.users["lead"], world.task, "已完工")
     db.session.commit()
     return req
 
@@ -78,8 +68,8 @@ NEEDS_PENDING = {"approve", "reject"}
 def test_action_matrix(request, browser, world, role, action):
     build, allowed = ACTIONS[action]
     req_id = request.getfixturevalue("pending").id if action in NEEDS_PENDING else None
-    task = world["task"]
-    spec = build(task, world["lead"].id, req_id)
+    task = world.task
+    spec = build(task, world.lead.id, req_id)
     browser.login(role)
     before = snapshot(task.id)
     response = browser.post(spec["url"], spec["data"], form_url=spec["form_url"])
@@ -96,14 +86,14 @@ def test_action_matrix(request, browser, world, role, action):
                                            ("other", 403), ("leader", 200)])
 def test_who_may_view_an_item(browser, world, role, expected):
     browser.login(role)
-    assert browser.get(f"/tasks/{world['task'].id}").status_code == expected
+    assert browser.get(f"/tasks/{world.task.id}").status_code == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url", ["/review", "/admin/units", "/admin/users", "/tasks/new",
                                  "edit"])
 def test_office_only_pages(browser, world, role, url):
-    url = f"/tasks/{world['task'].id}/edit" if url == "edit" else url
+    url = f"/tasks/{world.task.id}/edit" if url == "edit" else url
     browser.login(role)
     assert browser.get(url).status_code == (200 if role == "office" else 403)
 
@@ -117,7 +107,7 @@ def test_everyone_manages_their_own_tokens(browser, world, role):
 @pytest.mark.parametrize("role", ["lead", "leader"])
 def test_only_the_office_manages_units_and_users(browser, world, role):
     browser.login(role)
-    before = snapshot(world["task"].id)
+    before = snapshot(world.task.id)
     assert browser.post("/admin/units", {"name": "新单位", "kind": "department", "parent_id": "0"},
                         form_url="/tasks").status_code == 403
     assert browser.post("/admin/users", {"login": "x1", "name": "某", "unit_id": "1", "role": "office",
@@ -128,5 +118,5 @@ def test_only_the_office_manages_units_and_users(browser, world, role):
                         form_url="/tasks").status_code == 403
     assert browser.post(f"/admin/users/{office.id}/password", {"password": "hijacked-pass"},
                         form_url="/tasks").status_code == 403
-    assert snapshot(world["task"].id) == before
+    assert snapshot(world.task.id) == before
     assert db.session.get(User, office.id).is_active

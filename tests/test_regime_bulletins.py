@@ -19,9 +19,13 @@ MONTHLY_SECTIONS = ["overall", "units", "red", "black", "problems", "next", "due
 
 
 @pytest.fixture
-def world(app, make_unit, make_task, make_user, office_user, token_for):
-    a = make_unit("市发展改革局", email="fgj@example.cn")
-    b = make_unit("市工业和信息化局", email="gxj@example.cn")
+def world(app, make_world, make_task):
+    """The role world's 市发展改革局 (a, with a unit user and the leader) and 市工业和信息化局
+    (b), each with an email, everyone with a token; four items as of 18 November 2026."""
+    w = make_world(other=None, task=False,
+                   emails={"lead": "fgj@example.cn", "co": "gxj@example.cn"},
+                   users=("lead", "leader"), leader_unit="lead", tokens=True)
+    a, b = w.lead, w.co
     at(app, date(2026, 10, 1))
     goal = make_task(lead=a, due=date(2026, 12, 31), code="1", title="县域经济高质量发展")
     done = make_task(lead=a, due=date(2026, 11, 10), code="1.1", title="标准厂房建设",
@@ -37,9 +41,8 @@ def world(app, make_unit, make_task, make_user, office_user, token_for):
     report(late, "2026-W46")
     db.session.execute(ProgressReport.__table__.update().values(problems="用地指标未落实"))
     db.session.commit()
-    return {"a": a, "b": b, "late": late, "office": token_for(office_user),
-            "unit": token_for(make_user("unit", unit=a)),
-            "leader": token_for(make_user("leader", unit=a))}
+    return {"a": a, "b": b, "late": late, "office": w.headers["office"],
+            "unit": w.headers["lead"], "leader": w.headers["leader"]}
 
 
 def _create(client, headers, kind="monthly", period="2026-11"):

@@ -18,9 +18,13 @@ from tracker.regime.bulletins import create_draft, publish
 
 
 @pytest.fixture
-def world(app, make_unit, make_task, make_user, office_user):
-    a = make_unit("市发展改革局", email="fgj@example.cn")
-    b = make_unit("市工业和信息化局", email="gxj@example.cn")
+def world(app, make_world, make_task):
+    """The role world's 市发展改革局 (a, with the leader) and 市工业和信息化局 (b, with the unit
+    user gxj), each with an email; three items as of 18 November 2026."""
+    w = make_world(other=None, task=False,
+                   emails={"lead": "fgj@example.cn", "co": "gxj@example.cn"},
+                   users=("co", "leader"), logins={"co": "gxj"}, leader_unit="lead")
+    a, b = w.lead, w.co
     at(app, date(2026, 10, 1))
     done = make_task(lead=a, due=date(2026, 11, 10), code="1", title="标准厂房建设")
     late = make_task(lead=b, due=date(2026, 11, 6), code="2", title="5G基站建设", leader="王副市长")
@@ -30,9 +34,8 @@ def world(app, make_unit, make_task, make_user, office_user):
     road.progress = 70
     db.session.commit()
     report(late, "2026-W46")
-    return {"a": a, "b": b, "late": late, "road": road,
-            "unit": make_user("unit", unit=b, login="gxj"),
-            "leader": make_user("leader", unit=a, login="leader")}
+    return {"a": a, "b": b, "late": late, "road": road, "unit": w.users["co"],
+            "leader": w.users["leader"]}
 
 
 def _compile(browser, kind="monthly", period="2026-11"):

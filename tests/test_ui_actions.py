@@ -14,15 +14,8 @@ from tracker.ledger.operations import update_task
 
 
 @pytest.fixture
-def world(make_unit, make_user, make_task, office_user):
-    lead, co, other = make_unit("市工业和信息化局"), make_unit("市投资促进局"), make_unit("市农业农村局")
-    make_user("unit", lead, login="lead")
-    make_user("unit", co, login="co")
-    make_user("unit", other, login="other")
-    make_user("leader", login="leader")
-    task = make_task(lead=lead, co=[co], due=date(2026, 12, 18), title="5G基站建设",
-                     target_value=1200, target_unit="个")
-    return {"task": task, "lead": lead}
+def world(make_world):
+    return make_world(task={"title": "5G基站建设", "target_value": 1200, "target_unit": "个"})
 
 
 def _pdf(name="验收报告.pdf", body=b"%PDF-1.4 acceptance"):
@@ -30,7 +23,7 @@ def _pdf(name="验收报告.pdf", body=b"%PDF-1.4 acceptance"):
 
 
 def test_report_sign_off_with_evidence_and_approve_from_the_queue(browser, world):
-    task_id = world["task"].id
+    task_id = world.task.id
     browser.login("lead")
     r = browser.post(f"/tasks/{task_id}/reports", {"progress": "60", "text": "已建成720个",
                                                    "actual_value": "720", "files": _pdf("进度照片.jpg")},
@@ -65,21 +58,21 @@ def test_sending_back_needs_a_reason_and_returns_the_item_to_in_progress(browser
     from tracker.signoff.operations import request_signoff
 
     lead = db.session.scalar(select(User).where(User.login == "lead"))
-    req = request_signoff(lead, world["task"], "完成")
+    req = request_signoff(lead, world.task, "完成")
     db.session.commit()
     browser.login("office")
-    url = f"/tasks/{world['task'].id}/signoff/{req.id}/reject"
+    url = f"/tasks/{world.task.id}/signoff/{req.id}/reject"
     r = browser.post(url, {"reason": "  "}, form_url="/review", follow_redirects=True)
     assert "reason is required" in r.data.decode()
-    assert db.session.get(Task, world["task"].id).status == "signoff_requested"
+    assert db.session.get(Task, world.task.id).status == "signoff_requested"
     r = browser.post(url, {"reason": "缺少竣工验收材料"}, form_url="/review", follow_redirects=True)
     assert "已退回，事项恢复为推进中" in r.data.decode()
-    page = browser.get(f"/tasks/{world['task'].id}").data.decode()
+    page = browser.get(f"/tasks/{world.task.id}").data.decode()
     assert "推进中" in page and "缺少竣工验收材料" in page
 
 
 def test_extension_approved_moves_the_deadline_and_keeps_the_old_one_in_history(browser, world):
-    task_id = world["task"].id
+    task_id = world.task.id
     browser.login("lead")
     r = browser.post(f"/tasks/{task_id}/extension", {"new_due_date": "2027-01-31",
                                                      "reason": "设备到货延迟"}, form_url=f"/tasks/{task_id}")
@@ -95,7 +88,7 @@ def test_extension_approved_moves_the_deadline_and_keeps_the_old_one_in_history(
 
 
 def test_bad_report_input_is_refused_with_the_field_named_and_nothing_written(browser, world):
-    task_id = world["task"].id
+    task_id = world.task.id
     browser.login("lead")
     r = browser.post(f"/tasks/{task_id}/reports", {"progress": "150", "text": "超额"},
                      form_url=f"/tasks/{task_id}")
@@ -110,14 +103,14 @@ def test_bad_report_input_is_refused_with_the_field_named_and_nothing_written(br
 
 
 def test_a_stale_edit_is_refused_and_the_typed_input_kept(browser, world, office_user):
-    task = world["task"]
+    task = world.task
     browser.login("office")
     form = browser.get(f"/tasks/{task.id}/edit").data.decode()
     version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
     update_task(office_user, task, task.version, {"leader": "王副市长"})  # someone else saves first
     db.session.commit()
     r = browser.post(f"/tasks/{task.id}/edit", {
-        "title": "5G基站建设（扩容）", "lead_unit_id": str(world["lead"].id),
+        "title": "5G基站建设（扩容）", "lead_unit_id": str(world.lead.id),
         "due_date": "2026-12-18", "version": version})
     assert r.status_code == 409
     html = r.data.decode()
@@ -126,10 +119,10 @@ def test_a_stale_edit_is_refused_and_the_typed_input_kept(browser, world, office
 
 
 def test_the_office_assigns_an_item_with_co_units(browser, world):
-    co = world["task"].co_units[0]
+    co = world.task.co_units[0]
     browser.login("office")
     r = browser.post("/tasks/new", {"title": "农村公路改造", "code": "3.1",
-                                    "lead_unit_id": str(world["lead"].id), "co_unit_ids": str(co.id),
+                                    "lead_unit_id": str(world.lead.id), "co_unit_ids": str(co.id),
                                     "due_date": "2026-12-31", "target_value": "80", "target_unit": "公里"})
     assert r.status_code == 302
     task = db.session.scalar(select(Task).where(Task.code == "3.1"))
@@ -146,7 +139,7 @@ def test_forms_without_a_csrf_token_are_refused(browser, world, url, data):
     if url != "/login":
         browser.login("lead")
     before = db.session.scalar(select(func.count()).select_from(ApiToken))
-    r = browser.client.post(url.format(id=world["task"].id), data=data)
+    r = browser.client.post(url.format(id=world.task.id), data=data)
     assert r.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == before
     assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 0
@@ -206,7 +199,7 @@ def test_evidence_downloads_only_for_those_who_may_see_the_item(browser, world, 
 
     lead = db.session.scalar(select(User).where(User.login == "lead"))
     body = "竣工验收报告".encode()
-    submit_report(lead, world["task"], progress=100, text="完成",
+    submit_report(lead, world.task, progress=100, text="完成",
                   files=[FileStorage(io.BytesIO(body), "验收报告.pdf", content_type="application/pdf")])
     db.session.commit()
     evidence = db.session.scalar(select(Evidence))
