@@ -146,7 +146,7 @@ def test_docx_and_xlsx_read_back(client, world):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[:3] == ["概况", "一、总体进展", "二、各单位推进情况"]
     rows = list(book["五、需协调解决的问题"].values)
-    assert rows == [("序号", "编号", "任务名称", "牵头单位", "存在问题"),
+    assert rows[1:] == [("序号", "编号", "任务名称", "牵头单位", "存在问题"),
                     (1, "1.2", "5G基站建设", "市工业和信息化局", "用地指标未落实")]
 
 

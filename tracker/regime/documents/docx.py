@@ -1,9 +1,8 @@
-"""Bulletin files: .docx in official-document style (python-docx, with a completion chart
-drawn by matplotlib) and .xlsx tables (openpyxl)."""
+"""The bulletin as a .docx in official-document style (python-docx), with the completion
+chart."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from typing import Any
 
 from docx import Document
@@ -12,37 +11,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+
+from tracker.regime.documents.chart import chart_png
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
 # Rows of one table printed in the .docx; the .xlsx always has all of them.
 DOCX_TABLE_ROWS = 200
-
-
-def chart_png(chart: dict[str, Any]) -> bytes:
-    """A bar chart of the chart's values. Bars are numbered (the caption lists the names),
-    so the image needs no CJK font on the server."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    values = chart["values"]
-    figure = Figure(figsize=(7, 3), dpi=150)
-    axes = figure.subplots()
-    positions = list(range(1, len(values) + 1))
-    axes.bar(positions, values, color="#c0392b")
-    axes.set_xticks(positions, [str(p) for p in positions], fontsize=7)
-    axes.set_ylim(0, max([100, *values]))
-    axes.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
 
 
 def docx_bytes(content: dict[str, Any], issuer: str, number: str) -> bytes:
@@ -140,73 +115,3 @@ def _chart(doc, chart: dict[str, Any]) -> None:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def xlsx_bytes(content: dict[str, Any]) -> bytes:
-    """The bulletin's tables, one sheet per section, after an overview sheet."""
-    book = Workbook()
-    overview = book.active
-    overview.title = "概况"
-    overview.append([content["title"]])
-    overview["A1"].font = Font(bold=True, size=14)
-    overview.append([f"统计截至{content['as_of']}"])
-    for section in content["sections"]:
-        overview.append([])
-        overview.append([section["title"]])
-        for text in section["paragraphs"]:
-            overview.append([text])
-    for section in content["sections"]:
-        if section["table"]:
-            _sheet(book.create_sheet(_sheet_title(section["title"])), section["table"]["columns"],
-                   section["table"]["rows"])
-    return _save(book)
-
-
-def table_xlsx(title: str, columns: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """One table on one sheet (the weekly dispatch export): *title* and the header bold and
-    frozen above the rows, which are streamed (openpyxl's write-only mode). Characters XML
-    cannot carry (control characters pasted into a report) are dropped, not fatal."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(title))
-    sheet.freeze_panes = "A3"
-    bold = Font(bold=True)
-    for heading in ([title], columns):
-        sheet.append([_bold_cell(sheet, value, bold) for value in heading])
-    for row in rows:
-        sheet.append([_clean(value) for value in row])
-    return _save(book)
-
-
-def _bold_cell(sheet, value: Any, font: Font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
-    return value
-
-
-def _sheet(sheet, columns: list[str], rows: list[list[Any]]) -> None:
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(8, 2.2 * len(name))
-
-
-def _sheet_title(title: str) -> str:
-    clean = "".join(c for c in title if c not in "[]:*?/\\")
-    return clean[:31] or "Sheet"
-
-
-def _save(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
