@@ -207,7 +207,10 @@ def test_docx_prints_the_first_rows_of_a_long_table_and_points_to_the_xlsx(app):
     content = {"title": "2026年10月工作通报", "as_of": "2026-10-31", "opening": "", "commentary": "",
                "chart": None, "sections": [{"key": "black", "title": "四、黑榜", "paragraphs": [],
                                             "table": {"columns": ["序号", "单位", "理由"], "rows": rows}}]}
-    doc = Document(io.BytesIO(docx_bytes(content, "市百千万工程指挥部办公室", "第10期")))
+    letterhead = {"mark": "市百千万工程指挥部办公室", "number": "第10期", "recipients": "",
+                  "issuer": "市百千万工程指挥部办公室", "signed_on": date(2026, 11, 1),
+                  "date_style": "arabic"}
+    doc = Document(io.BytesIO(docx_bytes(content, letterhead)))
     [table] = doc.tables
     assert len(table.rows) == DOCX_TABLE_ROWS + 1
     assert table.rows[-1].cells[1].text == f"单位{DOCX_TABLE_ROWS}"

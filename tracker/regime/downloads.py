@@ -9,9 +9,8 @@ from tracker.responses import download
 
 
 def bulletin_docx(bulletin: Bulletin) -> Response:
-    """The bulletin as an official document (.docx)."""
-    head = bulletins.letterhead(bulletin)
-    data = documents.docx_bytes(bulletins.content_of(bulletin), head["mark"], head["number"] or "（草稿）")
+    """The bulletin as an official document (.docx), with its letterhead."""
+    data = documents.docx_bytes(bulletins.content_of(bulletin), bulletins.letterhead(bulletin))
     return download(data, f"bulletin-{bulletin.id}.docx")
 
 
