@@ -12,8 +12,8 @@ from conftest import NOW
 from tracker.extensions import db
 from tracker.models import DispatchMeeting, ProgressReport, Task
 
-HEADER = ("序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限", "本周进展", "存在问题",
-          "下步计划", "状态", "亮灯", "报送情况")
+HEADER = ("序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限", "年度目标", "累计完成",
+          "完成率", "序时进度", "亮灯", "本周进展", "存在问题", "下步计划", "报送情况")
 
 
 @pytest.fixture
@@ -62,10 +62,15 @@ def test_dispatch_xlsx_reads_back_in_the_ledger_layout(browser, week):
     rows = list(load_workbook(io.BytesIO(response.data)).active.values)
     assert rows[0][0] == "2026年第46周工作调度表"
     assert rows[1] == HEADER
-    assert rows[2] == (1, "1", "产业园区扩容", "市发展改革局", "李副市长", "2026-12-31", "完成土地征收80%",
-                       "用地指标紧张", "完成剩余征收", "未启动", rows[2][10], "按时报送")
-    assert [r[1] for r in rows[2:]] == ["1", "2", "3"]
-    assert [r[11] for r in rows[2:]] == ["按时报送", "迟报", "缺报"]
+    first = rows[2]
+    assert first[:5] == (1, "1", "产业园区扩容", "市发展改革局", "李副市长")
+    assert first[5].date() == date(2026, 12, 31)              # a date cell, not text
+    assert first[6:8] == (None, None)                          # no quantified target
+    # 完成率 is the reported progress (50%); 序时进度 the share of 1 Oct–31 Dec elapsed by 18 Nov.
+    assert first[8] == 0.5 and first[9] == 0.52
+    assert first[11:] == ("完成土地征收80%", "用地指标紧张", "完成剩余征收", "按时报送")
+    assert [r[1] for r in rows[2:]] == ["1", "2", "3"]      # grouped by lead unit, ledger order
+    assert [r[14] for r in rows[2:]] == ["按时报送", "迟报", "缺报"]
     assert rows[3][10] == "红灯（逾期8个工作日）"
 
 

@@ -12,20 +12,24 @@ from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
 from tracker.labels import LIGHTS
-from tracker.labels import STATUSES
-from tracker.ledger.lights import light_of
+from tracker.ledger.lights import expected_progress, light_of
 from tracker.models import Milestone, ProgressReport, Task
 from tracker.reports import cycles
 from tracker.reports.periods import period_of
 
-COLUMNS = ["序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限", "本周进展", "存在问题",
-           "下步计划", "状态", "亮灯", "报送情况"]
+COLUMNS = ["序号", "编号", "任务名称", "牵头单位", "责任领导", "完成时限", "年度目标", "累计完成",
+           "完成率", "序时进度", "亮灯", "本周进展", "存在问题", "下步计划", "报送情况"]
+FORMATS = ["int", "text", "text", "text", "text", "date", "text", "number", "percent", "percent",
+           "text", "text", "text", "text", "text"]
+# The long text columns (本周进展, 存在问题, 下步计划), printed as written.
+PROSE = (12, 13, 14)
 
 
 def dispatch_query(period: str, as_of: date | None = None) -> Select:
-    """One row per item owing a report in *period*, in ledger order: what the table and the
-    item's light need, its report state, and the lead unit's latest report of the week
-    (text, problems, next_steps: None without one). Plain columns, no ORM objects: the
+    """One row per item owing a report in *period* (leaf items), grouped by lead unit and in
+    ledger order within it: what the table and the item's light need, its target and
+    cumulative actual, its report state, and the lead unit's latest report of the week
+    (text, problems, next_steps, reported_progress: None without one). Plain columns, no ORM objects: the
     .xlsx streams every row of the week."""
     states = cycles.report_states(period, as_of).subquery()
     latest = (select(ProgressReport.task_id, func.max(ProgressReport.id).label("id"))
@@ -33,12 +37,14 @@ def dispatch_query(period: str, as_of: date | None = None) -> Select:
               .where(ProgressReport.period == period, ProgressReport.unit_id == Task.lead_unit_id)
               .group_by(ProgressReport.task_id).subquery())
     return (select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.leader, Task.due_date,
-                   Task.status, Task.progress, Task.start_date, Task.created_at, states.c.state,
-                   ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps)
+                   Task.status, Task.progress, Task.start_date, Task.created_at, Task.target_value,
+                   Task.target_unit, Task.actual_value, states.c.state,
+                   ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps,
+                   ProgressReport.progress.label("reported_progress"))
             .join(states, states.c.task_id == Task.id)
             .outerjoin(latest, latest.c.task_id == Task.id)
             .outerjoin(ProgressReport, ProgressReport.id == latest.c.id)
-            .order_by(Task.sort_key, Task.id))
+            .order_by(Task.lead_unit_id, Task.sort_key, Task.id))
 
 
 class _Item(NamedTuple):
@@ -58,12 +64,17 @@ def dispatch_rows(rows: list, today: date, start: int = 1) -> list[list[Any]]:
     units = unit_names(row.lead_unit_id for row in rows)
     out = []
     for n, row in enumerate(rows, start=start):
-        light = light_of(_Item(row.status, row.due_date, row.progress, row.start_date,
-                               row.created_at, milestones.get(row.id, [])), today)
+        item = _Item(row.status, row.due_date, row.progress, row.start_date, row.created_at,
+                     milestones.get(row.id, []))
+        light = light_of(item, today)
+        target = f"{row.target_value:g}{row.target_unit}" if row.target_value is not None else None
+        progress = row.reported_progress if row.reported_progress is not None else row.progress
+        done = (min(row.actual_value / row.target_value, 1.0) if row.target_value and row.actual_value is not None
+                else progress / 100)
         out.append([n, row.code, row.title, units[row.lead_unit_id], row.leader, row.due_date.isoformat(),
-                    row.text or "", row.problems or "", row.next_steps or "",
-                    STATUSES[row.status], f"{LIGHTS[light.color]}（{light.reason}）",
-                    REPORT_STATES[row.state]])
+                    target, row.actual_value, round(done, 4), expected_progress(item, today) / 100,
+                    f"{LIGHTS[light.color]}（{light.reason}）", row.text or "", row.problems or "",
+                    row.next_steps or "", REPORT_STATES[row.state]])
     return out
 
 

@@ -14,7 +14,7 @@ from tracker.labels import LIGHTS
 from tracker.ledger.lights import light_of
 from tracker.models import DispatchMeeting, Task
 from tracker.regime.compilers import sections
-from tracker.regime.dispatch_table import COLUMNS, dispatch_query, dispatch_rows
+from tracker.regime.dispatch_table import COLUMNS, FORMATS, dispatch_query, dispatch_rows
 from tracker.reports.periods import parse_period, period_bounds, period_of
 
 
@@ -31,9 +31,16 @@ def compile_weekly(period: str, first: date, last: date, as_of: date) -> dict[st
         "title": f"{year}年第{week}周工作调度表",
         "sections": [
             agreed_review_section(period, as_of),
-            sections.section("table", "二、本周调度表", [f"本周应报送{len(rows)}项：{summary}。"],
-                             COLUMNS, dispatch_rows(rows, as_of)),
+            _table_section(rows, summary, as_of),
         ]}
+
+
+def _table_section(rows: list, summary: str, as_of: date) -> dict[str, Any]:
+    out = sections.section("table", "二、本周调度表", [f"本周应报送{len(rows)}项：{summary}。"],
+                           COLUMNS, dispatch_rows(rows, as_of))
+    out["table"]["formats"] = FORMATS
+    out["landscape"] = True
+    return out
 
 
 def agreed_review_section(period: str, as_of: date) -> dict[str, Any]:

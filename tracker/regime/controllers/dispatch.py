@@ -72,7 +72,8 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
     rows = dispatch_table.dispatch_rows(page.items, today, start=page.offset + 1)
     monday = period_bounds(period)[0]
     return {"period": period, "today": today, "page": page, "rows": rows,
-            "columns": dispatch_table.COLUMNS, "counts": dispatch_table.state_counts(query),
+            "columns": dispatch_table.COLUMNS, "formats": dispatch_table.FORMATS,
+            "prose": dispatch_table.PROSE, "counts": dispatch_table.state_counts(query),
             "states": REPORT_STATES, "form": form,
             "unit_names": [name for _, name in unit_choices()] if current_user.is_office else [],
             "review": agreed_review_section(period, today),
@@ -86,7 +87,7 @@ def dispatch_xlsx(period: str):
     """The week's dispatch table as .xlsx in the ledger's layout, every row."""
     year, week = parse_period(period)
     data = documents.table_xlsx(f"{year}年第{week}周工作调度表", dispatch_table.COLUMNS,
-                                _all_rows(period, clock.today()))
+                                _all_rows(period, clock.today()), dispatch_table.FORMATS)
     return download(data, f"dispatch-{period}.xlsx")
 
 
