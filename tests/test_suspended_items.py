@@ -44,3 +44,26 @@ def test_a_suspended_item_is_listed_overdue_lit_green_and_kept_off_the_black_lis
     black_items = {item["task_id"] for entry in redblack(date(2026, 11, 18))["black"]
                    for item in entry["items"]}
     assert paused.id not in black_items and chased.id in black_items
+
+
+def test_sign_off_asked_by_the_deadline_is_lit_green_while_it_waits(app, make_task, make_unit,
+                                                                   make_user):
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_TZ
+    from tracker.ledger.lights import light_counts, light_of
+    from tracker.models import Task
+    from tracker.signoff.operations import request_signoff
+
+    unit = make_unit("市自然资源局")
+    on_time, late = (make_task(lead=unit, due=date(2026, 11, 6), title=t) for t in ("按时申请", "逾期申请"))
+    liaison = make_user("unit", unit)
+    for task, day in ((on_time, date(2026, 11, 6)), (late, date(2026, 11, 9))):
+        app.config["FIXED_NOW"] = datetime.combine(day, time(16), tzinfo=LOCAL_TZ)
+        request_signoff(liaison, task, "已完工")
+    db.session.commit()
+    today = date(2026, 11, 18)
+    assert (light_of(on_time, today).color, light_of(on_time, today).reason) == (
+        "green", "已于完成时限前申请销号，待审核")
+    assert light_of(late, today).color == "red"
+    assert light_counts(select(Task), today)["totals"] == {"green": 1, "yellow": 0, "red": 1}

@@ -194,9 +194,10 @@ def _tasks(rng: random.Random, n_units: int, n: int, today: date) -> list[dict]:
                    "sort_key": sort_key(code), "depth": depth, "title": title,
                    "description": "", "lead_unit_id": lead, "leader": "", "version": 1,
                    "target_value": target, "target_unit": unit if target else "",
-                   "signed_off_at": None, "last_report_at": None,
+                   "signed_off_at": None, "last_report_at": None, "status_since": created,
                    "created_at": created, "updated_at": created}
             row.update(_schedule(rng, today))
+            row["status_since"] = row["signed_off_at"] or created
             row["actual_value"] = round(target * row["progress"] / 100, 2) if target else None
             level.append(row)
         rows += level

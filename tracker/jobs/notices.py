@@ -14,18 +14,26 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from tracker import calendar, clock
-from tracker.accounts.lookups import unit_names
+from tracker.accounts.lookups import office_name, unit_names
+from tracker.calendar.sql import day_number, local_day_number
+from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import ProgressReport, Task, User
+from tracker.models import ProgressReport, SignoffRequest, Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Notice
 from tracker.reports import cycles, periods
 
+# An item whose sign-off was asked by its deadline and awaits the office's review: not
+# overdue while it waits (listed apart as 待审核).
+AWAITING = (select(SignoffRequest.id)
+            .where(SignoffRequest.task_id == Task.id, SignoffRequest.status == "pending",
+                   local_day_number(SignoffRequest.created_at) <= day_number(Task.due_date))
+            .exists())
 # Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
 ITEM = (Task.id, Task.code, Task.title, Task.due_date, Task.lead_unit_id, Task.leader,
-        Task.last_report_at)
+        Task.last_report_at, AWAITING.label("awaiting"))
 # Suspended items are paused: nobody is reminded or chased for them.
 CHASED = state.chased_clause()
 
@@ -160,28 +168,63 @@ def _leaders(where, key) -> dict:
 # --- weekly-overdue-notice -------------------------------------------------------------------
 
 def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
-    """周调度: one digest per unit of all its overdue items (code, title, due date, working
-    days overdue, last report date, link), and one summary of every unit's count for the
-    office."""
+    """周调度: one 督办提醒 per unit of all its overdue items (code, title, responsible
+    leader, deadline, working days overdue, last report, link), what it must do by when
+    and what follows if not; items awaiting the office's sign-off review listed apart.
+    And one summary of every unit's count for the office."""
     rows = _items(Task.due_date < as_of)
     days = {r.id: calendar.workdays_between(r.due_date, as_of) for r in rows}
     grouped = _by_unit(rows)
     period = periods.period_of(as_of)
-    queued = _queue_per_unit(
-        "weekly-overdue-notice", period, grouped,
-        lambda rs: f"【周调度】{period} 逾期事项通报：{len(rs)}项",
-        lambda r: _overdue_line(r, days[r.id]),
-        lambda uid: m.unit_items_url(uid, overdue=True))
-    names = unit_names(grouped) \
-        if grouped else {}
-    order = sorted(grouped, key=lambda uid: (-len(grouped[uid]), names[uid]))
-    summary = [f"截至{as_of}，{len(grouped)}个单位共{len(rows)}项工作逾期："] + [
-        f"- {names[uid]}：逾期{len(grouped[uid])}项，最长{m.overdue_days(max(days[r.id] for r in grouped[uid]))}"
+    names = unit_names(grouped) if grouped else {}
+    office = office_name() or "指挥部办公室"
+    reply_by = cn_date(calendar.add_workdays(as_of, int(
+        current_app.config["SETTINGS"]["documents"]["reply_workdays"])))
+    notices = []
+    for uid, items in grouped.items():
+        late = [r for r in items if not r.awaiting]
+        title = (f"【督办提醒】{periods.period_label(period)}：{len(late)}项工作逾期" if late
+                 else f"【督办提醒】{periods.period_label(period)}：{len(items)}项工作待审核")
+        notices.append((uid, Notice("weekly-overdue-notice", f"unit:{uid}", period, title,
+                                    _supervision_body(names[uid], items, days, as_of, reply_by, office),
+                                    m.unit_items_url(uid, overdue=True), [r.id for r in items])))
+    queued = outbox.enqueue_for_units(notices)
+    late_by_unit = {uid: [r for r in items if not r.awaiting] for uid, items in grouped.items()}
+    order = sorted((uid for uid in grouped if late_by_unit[uid]),
+                   key=lambda uid: (-len(late_by_unit[uid]), names[uid]))
+    late_total = sum(len(late_by_unit[uid]) for uid in order)
+    summary = [f"截至{as_of}，{len(order)}个单位共{late_total}项工作逾期："] + [
+        f"- {names[uid]}：逾期{len(late_by_unit[uid])}项，最长{m.overdue_days(max(days[r.id] for r in late_by_unit[uid]))}"
         for uid in order]
     queued += outbox.enqueue_for_office(
         "weekly-overdue-summary", "office", period, f"【周调度】{period} 各单位逾期情况汇总",
         "\n".join(summary), m.url("/tasks?overdue=true"), [])
     return {"units": len(grouped), "items": len(rows), "queued": queued}
+
+
+def _supervision_body(unit: str, items: list, days: dict[int, int], as_of: date, reply_by: str,
+                      office: str) -> str:
+    """The 督办提醒 as an office writes it: addressed to the unit, each overdue item with its
+    facts, the requirement and its date, the consequence, then items awaiting review."""
+    late = [r for r in items if not r.awaiting]
+    waiting = [r for r in items if r.awaiting]
+    lines = [f"{unit}："]
+    if late:
+        lines.append(f"截至{cn_date(as_of)}，你单位牵头的以下{len(late)}项工作已超过完成时限：")
+        lines += [f"{n}. {_item_facts(r)}，{m.overdue_days(days[r.id])}，最近报送 {m.report_date(r.last_report_at)}"
+                  for n, r in enumerate(late, start=1)]
+        lines.append(f"请于{reply_by}前书面报送逾期原因及整改措施，明确完成时限。逾期未整改或逾期超过规定时限的，"
+                     "将按红黑榜规则列入黑榜通报。")
+    if waiting:
+        lines.append(f"以下{len(waiting)}项已于完成时限前申请销号，待指挥部办公室审核，暂不计逾期（待审核）：")
+        lines += [f"{n}. {_item_facts(r)}" for n, r in enumerate(waiting, start=1)]
+    lines += [office, cn_date(as_of)]
+    return "\n".join(lines)
+
+
+def _item_facts(row) -> str:
+    leader = f"，责任领导 {row.leader}" if row.leader else ""
+    return f"{m.item_link(row.id, row.code, row.title)}（完成时限 {cn_date(row.due_date)}{leader}）"
 
 
 # --- weekly-report-reminder, monthly-report-reminder ----------------------------------------

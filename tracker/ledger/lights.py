@@ -63,6 +63,8 @@ def light_of(task: Task, today: date) -> Light:
     if task.status == "suspended":
         return _light("green", N_("暂缓"))
     cfg = current_app.config["SETTINGS"]["regime"]
+    if task.due_date < today and awaits_review(task):
+        return _light("green", N_("已于完成时限前申请销号，待审核"))
     if task.due_date < today:
         days = calendar.workdays_between(task.due_date, today)
         # Over the weekend after a Friday deadline no working day has passed yet.
@@ -82,17 +84,27 @@ def light_of(task: Task, today: date) -> Light:
     return _light("green", N_("按序时推进"))
 
 
+def awaits_review(task) -> bool:
+    """Sign-off asked on or before the deadline and awaiting the office's review: not
+    overdue while it waits."""
+    since = getattr(task, "status_since", None)
+    return (task.status == "signoff_requested" and since is not None
+            and clock.local(since).date() <= task.due_date)
+
+
 def light_expression(today: date, columns: timeline.AsOf | None = None):
     """SQL CASE giving each task's light color, by the same rules as light_of; over the
     ledger as it stood at the end of *today* when *columns* (timeline.as_of) say so."""
     cfg = current_app.config["SETTINGS"]["regime"]
-    status, due_date, progress = ((columns.status, columns.due_date, columns.progress) if columns
-                                  else (Task.status, Task.due_date, Task.progress))
+    status, due_date, progress, since = (
+        (columns.status, columns.due_date, columns.progress, columns.since) if columns
+        else (Task.status, Task.due_date, Task.progress, Task.status_since))
     behind = _expected_expression(today, due_date) - progress
     # Due within N working days ⟺ due before the (N+1)th working day after today.
     soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
     return case(
         (status.not_in(state.CHASED_STATUSES), "green"),
+        (and_(status == "signoff_requested", local_day_number(since) <= day_number(due_date)), "green"),
         (due_date < today, "red"),
         (behind > cfg["red_behind"], "red"),
         (behind >= cfg["yellow_behind"], "yellow"),

@@ -41,7 +41,7 @@ def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
     parent = _parent(parent_id)
     plan = parent.plan if parent else plan_for_year(clock.today().year)
     task = Task(plan=plan, parent=parent, depth=parent.depth + 1 if parent else 0, progress=0,
-                status="not_started")
+                status="not_started", status_since=clock.now())
     values = {"title": title, "description": description, "lead_unit_id": lead_unit_id,
               "co_unit_ids": co_unit_ids or [], "leader": leader, "start_date": start_date,
               "due_date": due_date, "target_value": target_value, "target_unit": target_unit,

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import and_
 
+from tracker import clock
 from tracker.accounts.permissions import can_report, is_lead
 from tracker.errors import Conflict, DomainError, PermissionDenied
 from tracker.labels import STATUSES
@@ -83,6 +84,7 @@ def move(task: Task, new_status: str, what: str) -> dict[str, str]:
     check_transition(task, new_status, what)
     change = {"status": {"before": task.status, "after": new_status}}
     task.status = new_status
+    task.status_since = clock.now()
     return change
 
 

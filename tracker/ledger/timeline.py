@@ -79,6 +79,7 @@ class AsOf:
     status: Any
     due_date: Any
     progress: Any
+    since: Any                 # when the item took that status
     states: Any = None
 
     def join(self, query: Select) -> Select:
@@ -93,21 +94,22 @@ def as_of(day: date | None = None) -> AsOf:
     today = clock.today()
     day = clock.today(day)
     if day >= today:
-        return AsOf(day, Task.status, Task.due_date, Task.progress)
+        return AsOf(day, Task.status, Task.due_date, Task.progress, Task.status_since)
     states = states_as_of(day)
     progress = (select(ProgressReport.progress)
                 .where(ProgressReport.task_id == Task.id, ProgressReport.unit_id == Task.lead_unit_id,
                        ProgressReport.submitted_at < clock.cutoff(day))
                 .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc())
                 .limit(1).scalar_subquery())
-    return AsOf(day, states.c.status, states.c.due_date, func.coalesce(progress, 0), states)
+    return AsOf(day, states.c.status, states.c.due_date, func.coalesce(progress, 0), states.c.valid_from,
+                states)
 
 
 def states_as_of(day: date | None = None):
     """Subquery (task_id, status, due_date): each item's state at the end of *day* (or now,
     if that comes first)."""
     cut = clock.cutoff(day)
-    return (select(TaskState.task_id, TaskState.status, TaskState.due_date)
+    return (select(TaskState.task_id, TaskState.status, TaskState.due_date, TaskState.valid_from)
             .where(TaskState.valid_from < cut,
                    or_(TaskState.valid_to.is_(None), TaskState.valid_to >= cut))
             .subquery("as_of"))

@@ -68,6 +68,9 @@ class Task(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     version: Mapped[int] = mapped_column(default=1)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the item took its present status (a sign-off asked by the deadline and awaiting
+    # review is not overdue: lights read this).
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -38,7 +38,7 @@ def dispatch_query(period: str, as_of: date | None = None) -> Select:
               .group_by(ProgressReport.task_id).subquery())
     return (select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.leader, Task.due_date,
                    Task.status, Task.progress, Task.start_date, Task.created_at, Task.target_value,
-                   Task.target_unit, Task.actual_value, states.c.state,
+                   Task.target_unit, Task.actual_value, Task.status_since, states.c.state,
                    ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps,
                    ProgressReport.progress.label("reported_progress"))
             .join(states, states.c.task_id == Task.id)
@@ -56,6 +56,7 @@ class _Item(NamedTuple):
     start_date: date | None
     created_at: datetime
     milestones: list
+    status_since: datetime | None = None
 
 
 def dispatch_rows(rows: list, today: date, start: int = 1) -> list[list[Any]]:
@@ -65,7 +66,7 @@ def dispatch_rows(rows: list, today: date, start: int = 1) -> list[list[Any]]:
     out = []
     for n, row in enumerate(rows, start=start):
         item = _Item(row.status, row.due_date, row.progress, row.start_date, row.created_at,
-                     milestones.get(row.id, []))
+                     milestones.get(row.id, []), row.status_since)
         light = light_of(item, today)
         target = f"{row.target_value:g}{row.target_unit}" if row.target_value is not None else None
         progress = row.reported_progress if row.reported_progress is not None else row.progress
