@@ -9,7 +9,7 @@ is placed on a monthly red or black list and the redblack part is 0.
 
 The model (config.toml): base 100; completion 40 × (1 − signed off ÷ due); timeliness
 25 × the mean lateness of the items due (working days late ÷ 20, at most 1 per item);
-reporting 20 × (1 − on time ÷ owed); quality 15 × (1 − rating rate), unrated 0.8 → −3.
+reports 20 × (1 − on time ÷ owed); quality 15 × (1 − rating rate), unrated 0.8 → −3.
 """
 from datetime import date, timedelta
 
@@ -84,7 +84,7 @@ def reported(tasks, weeks, on_time=True):
 
 
 def _parts(**given):
-    parts = dict.fromkeys(("base", "completion", "timeliness", "reporting", "quality", "redblack",
+    parts = dict.fromkeys(("base", "completion", "timeliness", "reports", "quality", "redblack",
                            "office", "cap"), 0.0)
     parts.update(base=100.0, quality=-3.0, **given)
     return parts
@@ -107,7 +107,7 @@ def test_units_ranked_by_rates_within_their_series(ledger):
         ("市直部门", "B局", 60.16, 4, "一般", True)]
     items = _by_unit(result)
     assert items["H县"]["vetoed"] and items["H县"]["grade_reason"] == "一票否决：发生重大安全生产事故"
-    assert items["A局"]["rates"] == {"completion": 1.0, "timeliness": 1.0, "reporting": 1.0,
+    assert items["A局"]["rates"] == {"completion": 1.0, "timeliness": 1.0, "reports": 1.0,
                                     "quality": 0.8}
 
 
@@ -127,7 +127,7 @@ def test_completing_seven_beats_completing_one_of_three(ledger):
     # B: b2, b3 open 8 working days past 6 Nov (9–13, 16–18 Nov): completion 40 × 2/3,
     # timeliness 25 × (8/20 + 8/20)/3; 18 of 20 reports on time (b1 owed 6 weeks, b2 and
     # b3 7 each; b3 late in W45, missing in W46): 20 × 2/20; the office's −1.5.
-    assert items["B局"]["parts"] == _parts(completion=-26.67, timeliness=-6.67, reporting=-2,
+    assert items["B局"]["parts"] == _parts(completion=-26.67, timeliness=-6.67, reports=-2,
                                           office=-1.5)
     assert items["B局"]["counts"] == {"items": 3, "due": 3, "completed": 1, "late": 2,
                                      "reports_owed": 20, "reports_on_time": 18}
@@ -138,7 +138,7 @@ def test_completing_seven_beats_completing_one_of_three(ledger):
         ("completion", "b3", "b3 事项b3：逾期未完成（完成时限2026年11月6日）"),
         ("timeliness", "b2", "b2 事项b2：逾期8个工作日未完成（完成时限2026年11月6日）"),
         ("timeliness", "b3", "b3 事项b3：逾期8个工作日未完成（完成时限2026年11月6日）"),
-        ("reporting", "b3", "b3 事项b3：迟报1次、缺报1次"),
+        ("reports", "b3", "b3 事项b3：迟报1次、缺报1次"),
         ("quality", None, "办公室未作质量评价，按得分率80%计"),
         ("office", None, "加减分：数据报送错误")]
     assert sorted(line["points"] for line in items["B局"]["lines"] if line["part"] == "completion") \

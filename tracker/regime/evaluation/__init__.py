@@ -8,7 +8,7 @@ with 30 compare fairly:
     score = base − Σ weight × (1 − rate) ± red/black placings ± office adjustments + cap
 
 completion (items signed off ÷ items due), timeliness (lateness of the items due, in
-working days, each capped at its share), reporting (on-time reports ÷ reports owed over
+working days, each capped at its share), reports (on-time reports ÷ reports owed over
 the year's closed periods), quality (the office's rating). Every part is the sum of its
 lines, each naming its item, month or the office's reason; `cap` brings the total back
 within [floor, cap]. Units are ranked within their series (序列, as on the red/black list)

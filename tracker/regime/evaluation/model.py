@@ -10,10 +10,10 @@ from tracker.i18n import N_
 
 # The parts of a score, in the order they are printed; their values add up to the score.
 PARTS = {"base": N_("起评分"), "completion": N_("完成率"), "timeliness": N_("按期完成"),
-         "reporting": N_("报送纪律"), "quality": N_("质量评价"), "redblack": N_("红黑榜"),
+         "reports": N_("报送纪律"), "quality": N_("质量评价"), "redblack": N_("红黑榜"),
          "office": N_("加减分"), "cap": N_("封顶保底")}
 # The rate-based parts: each loses weight × (1 − rate).
-RATED = ("completion", "timeliness", "reporting", "quality")
+RATED = ("completion", "timeliness", "reports", "quality")
 # 等次, best first; a unit below every threshold is the last.
 GRADES = {"优秀": N_("优秀"), "良好": N_("良好"), "一般": N_("一般"), "较差": N_("较差")}
 WORST = "较差"

@@ -74,7 +74,7 @@ def score_unit(items: list[Item], reports: dict[int, dict[str, int]],
         full = f"，满{cfg['late_full_workdays']}个工作日扣足该项分值" if fraction == 1 else ""
         card.add("timeliness", -weights["timeliness"] * share * fraction,
                  f"{item.name}：{what}{full}", item)
-    on_time, owed = _report_lines(card, items, reports, weights["reporting"])
+    on_time, owed = _report_lines(card, items, reports, weights["reports"])
     quality = _quality_line(card, office, cfg)
     _placing_lines(card, placed, cfg)
     for adj in office.adjustments if office else ():
@@ -88,7 +88,7 @@ def score_unit(items: list[Item], reports: dict[int, dict[str, int]],
                                       f"按{bound:g}分计")
     rates = {"completion": len(done) / len(due) if due else 1.0,
              "timeliness": 1 - lateness * share if due else 1.0,
-             "reporting": on_time / owed if owed else 1.0, "quality": quality}
+             "reports": on_time / owed if owed else 1.0, "quality": quality}
     return {"score": round(sum(parts.values()), 2), "parts": parts,
             "lines": card.lines, "rates": {k: round(v, 4) for k, v in rates.items()},
             "counts": {"items": len(items), "due": len(due), "completed": len(done),
@@ -105,7 +105,7 @@ def _report_lines(card: Card, items: list[Item], reports: dict[int, dict[str, in
     on_time = sum(n["on_time"] for _, n in counts)
     for item, n in counts:
         if n["late"] or n["missing"]:
-            card.add("reporting", -weight * (n["late"] + n["missing"]) / owed,
+            card.add("reports", -weight * (n["late"] + n["missing"]) / owed,
                      f"{item.name}：迟报{n['late']}次、缺报{n['missing']}次", item)
     return on_time, owed
 
