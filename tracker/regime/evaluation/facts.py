@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, select, type_coerce
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
 from tracker.models import EvaluationAdjustment, Plan, Task, Unit
+from tracker.models.types import UTCDateTime
 from tracker.regime.redblack import placings, rule_set
 from tracker.reports import cycles
 from tracker.reports.periods import enabled_kinds, next_period, parse_period, period_bounds, period_of
@@ -28,27 +29,10 @@ class Office:
     veto: str | None = None
 
 
-def plan_items(year: int, today: date) -> list[Any]:
-    """The year's plan items at the counting level (leaf items by default) that existed by
-    the end of *today* and are judged (not suspended), in plan order: (id, code, title,
-    lead_unit_id, due_date, done_day) with done_day the local day of a sign-off made by then."""
-    plan_id = db.session.scalar(select(Plan.id).where(Plan.year == year))
-    if plan_id is None:
-        return []
-    cut = cycles.cutoff(today)
-    rows = db.session.execute(
-        select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.due_date, Task.signed_off_at)
-        .where(Task.plan_id == plan_id, Task.created_at < day_end(today), state.judged_clause(),
-               counted_clause())
-        .order_by(Task.sort_key)).all()
-    return [Item(r.id, r.code, r.title, r.lead_unit_id, r.due_date,
-                 clock.local(r.signed_off_at).date()
-                 if r.signed_off_at is not None and r.signed_off_at < cut else None)
-            for r in rows]
+class Item(NamedTuple):
+    """A plan item as the evaluation reads it; done_day is the local day of a sign-off made
+    by the end of the as-of day (None: not signed off by then)."""
 
-
-@dataclass(frozen=True)
-class Item:
     id: int
     code: str
     title: str
@@ -59,6 +43,24 @@ class Item:
     @property
     def name(self) -> str:
         return f"{self.code} {self.title}"
+
+
+def plan_items(year: int, today: date) -> list[Item]:
+    """The year's plan items at the counting level (leaf items by default) that existed by
+    the end of *today* and are judged (not suspended), in plan order, in one pass."""
+    plan_id = db.session.scalar(select(Plan.id).where(Plan.year == year))
+    if plan_id is None:
+        return []
+    signed = case((Task.signed_off_at < cycles.cutoff(today), Task.signed_off_at))
+    rows = db.session.execute(
+        select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.due_date,
+               type_coerce(signed, UTCDateTime))
+        .where(Task.plan_id == plan_id, Task.created_at < day_end(today), state.judged_clause(),
+               counted_clause())
+        .order_by(Task.sort_key))
+    local = clock.local
+    return [Item(id_, code, title, unit_id, due, local(done).date() if done is not None else None)
+            for id_, code, title, unit_id, due, done in rows]
 
 
 def day_end(day: date):

@@ -3,6 +3,7 @@ reason) summed into parts, the parts into the score."""
 from __future__ import annotations
 
 from datetime import date
+from math import floor
 from typing import Any
 
 from tracker import calendar
@@ -28,12 +29,14 @@ class Card:
     def settle(self) -> dict[str, float]:
         """Round every line to 0.01 by largest remainder within its part (so the lines
         of a part add up to it exactly); return the parts."""
+        by_part: dict[str, list[dict[str, Any]]] = {part: [] for part in PARTS}
+        for line in self.lines:
+            by_part[line["part"]].append(line)
         cents = dict.fromkeys(PARTS, 0)
-        for part in PARTS:
-            lines = [line for line in self.lines if line["part"] == part]
+        for part, lines in by_part.items():
             exact = [line["points"] * 100 for line in lines]
             target = round(sum(exact))
-            floors = [int(x // 1) for x in exact]
+            floors = [floor(x) for x in exact]
             order = sorted(range(len(lines)), key=lambda i: floors[i] - exact[i])
             for i in order[:target - sum(floors)]:
                 floors[i] += 1
