@@ -112,15 +112,33 @@ SCHEMAS = {
                    units={"type": "array", "items": obj(
                        ["unit_id", "green", "yellow", "red"], unit_id=INT, unit_name=STR,
                        green=INT, yellow=INT, red=INT)}),
-    "Evaluation": obj(["year", "items"], year=INT, as_of=STR, items={"type": "array", "items": obj(
-        ["unit_id", "score", "rank", "parts", "bottom"], unit_id=INT, unit_name=STR,
-        score={"type": "number"}, rank=INT, bottom={"type": "boolean"},
-        vetoed={"type": "boolean"}, veto_reason=STR,
-        parts={"type": "object", "additionalProperties": {"type": "number"},
-               "description": "flat {name: number}; the values add up to score"},
-        lines={"type": "array", "description": "each scoring line, naming its item",
-               "items": obj(["part", "points", "reason"], part=STR, points={"type": "number"},
-                             reason=STR, task_id=nullable(INT), task_code=nullable(STR))})}),
+    "Evaluation": obj(
+        ["year", "items", "unscored"], year=INT, as_of=STR,
+        grading=enum("thresholds", "quotas"), min_items=INT,
+        series={"type": "array", "description": "the ranking series (序列) in order, with the "
+                "count of scored and unscored units and of each grade",
+                "items": obj(["name"], name=STR, scored=INT, unscored=INT,
+                             grades={"type": "object", "additionalProperties": INT})},
+        items={"type": "array", "description": "scored units by series, best first",
+               "items": obj(
+                   ["unit_id", "score", "rank", "parts", "bottom"], unit_id=INT, unit_name=STR,
+                   series={**STR, "description": "ranking series (序列); rank is within it"},
+                   score={"type": "number"}, rank={**INT, "description": "1 is the best of the series"},
+                   grade=enum("优秀", "良好", "一般", "较差"), grade_reason=STR,
+                   bottom={"type": "boolean"}, vetoed={"type": "boolean"}, veto_reason=STR,
+                   parts={"type": "object", "additionalProperties": {"type": "number"},
+                          "description": "flat {name: number}; the values add up to score: base, "
+                          "completion, timeliness, reports, quality, redblack, office, cap"},
+                   rates={"type": "object", "additionalProperties": {"type": "number"},
+                          "description": "completion, timeliness, reports, quality as 0..1"},
+                   counts={"type": "object", "additionalProperties": INT},
+                   lines={"type": "array", "description": "each scoring line, naming its item or fact; "
+                          "a part's lines add up to it",
+                          "items": obj(["part", "points", "reason"], part=STR, points={"type": "number"},
+                                       reason=STR, task_id=nullable(INT), task_code=nullable(STR))})},
+        unscored={"type": "array", "description": "units below min_items (不参与评分), never ranked",
+                  "items": obj(["unit_id", "reason"], unit_id=INT, unit_name=STR, series=STR,
+                               items=INT, reason=STR, vetoed={"type": "boolean"}, veto_reason=STR)}),
     "AdjustmentInput": obj(["unit_id", "kind", "reason"], unit_id=INT,
                             kind=enum("rating", "adjustment", "veto"), reason=STR,
                             points={"type": "number", "description": "kind adjustment: ±20"},

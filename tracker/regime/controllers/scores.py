@@ -21,9 +21,9 @@ from tracker.models import EvaluationAdjustment, Task
 from tracker.paging import paginate, paginate_list
 from tracker.regime import documents
 from tracker.regime.adjustments import add_adjustment, adjustments_query
-from tracker.regime.compilers.annual import evaluation_workbook
+from tracker.regime.compilers.annual import evaluation_workbook, model_paragraphs
 from tracker.regime.controllers import PER_PAGE, as_of_arg
-from tracker.regime.evaluation import PARTS, evaluate
+from tracker.regime.evaluation import GRADES, PARTS, evaluate
 from tracker.regime.forms import AdjustmentForm, YearForm
 from tracker.regime.redblack import redblack
 from tracker.responses import download
@@ -60,7 +60,8 @@ def _year_arg() -> tuple[YearForm, int, date]:
 
 @login_required
 def evaluation():
-    """Each unit's score, parts, rank and bottom flag; the office's adjustments."""
+    """Each scored unit's score, grade, parts, rank in its series and bottom flag, the
+    units not scored, and the office's adjustments."""
     form, year, as_of = _year_arg()
     adjust = _adjustment_form()
     if adjust.is_submitted():
@@ -71,7 +72,9 @@ def evaluation():
         adjustments = paginate(adjustments_query(year).options(
             selectinload(EvaluationAdjustment.unit)), PER_PAGE, "ap")
         return render_template("regime/evaluation.html", form=form, year=year, as_of=as_of,
-                               page=paginate_list(result["items"], PER_PAGE), parts=PARTS,
+                               result=result, page=paginate_list(result["items"], PER_PAGE),
+                               unscored=paginate_list(result["unscored"], PER_PAGE, "up"),
+                               parts=PARTS, grades=GRADES, model=model_paragraphs(result),
                                adjust=adjust, adjustments=adjustments, kinds=labels("adjustment"))
 
     return form_post(
@@ -91,6 +94,7 @@ def _adjustment_form() -> AdjustmentForm:
 
 @login_required
 def evaluation_xlsx(year: int):
-    """Scores and parts per unit, then every scoring line naming its item."""
+    """Scores, grades and parts per unit by series, the units not scored, then every
+    scoring line naming its item or fact."""
     _form, _year, as_of = _year_arg()
     return download(documents.xlsx_bytes(evaluation_workbook(year, as_of)), f"evaluation-{year}.xlsx")
