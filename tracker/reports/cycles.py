@@ -41,7 +41,7 @@ def is_closed(period: str, as_of: date | None = None) -> bool:
 
 def owed_filter(period: str):
     """SQL condition: the item owes a report for *period*."""
-    return _owed(*_owed_bounds(period))
+    return and_(_owed(*_owed_bounds(period)), counted_clause())
 
 
 def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
@@ -54,13 +54,14 @@ def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
 def _owed(starts, ends, last_day):
     """SQL condition: the item owes a report for the period with these bounds (values or
     columns): it existed by its end, was not signed off before it began, had started by
-    its last day, was not suspended when it ended (an item suspended since then still owed
-    it), and is at the counting level (parents owe no reports of their own)."""
+    its last day, and was not suspended when it ended (an item suspended since then still
+    owed it). Callers add the counting level (parents owe no reports of their own) once,
+    in WHERE: inside a CASE per period it would be evaluated once per period and row."""
     suspended_later = (select(TaskState.id)
                        .where(TaskState.task_id == Task.id, TaskState.valid_to.is_(None),
                               TaskState.valid_from >= ends).exists())
     return and_(
-        or_(state.judged_clause(), suspended_later), counted_clause(), Task.created_at < ends,
+        or_(state.judged_clause(), suspended_later), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 
@@ -98,7 +99,8 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
         return {}
     periods = list(dict.fromkeys(period for period, _ in views))
     owed = db.session.execute(
-        select(Task.lead_unit_id, *(func.sum(case((owed_filter(p), 1), else_=0)) for p in periods))
+        select(Task.lead_unit_id, *(func.sum(case((_owed(*_owed_bounds(p)), 1), else_=0)) for p in periods))
+        .where(counted_clause())
         .group_by(Task.lead_unit_id)).all()
     out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
     sent = _sent_reports(views)
@@ -139,7 +141,7 @@ def _sent_reports(views: list[View], *criteria):
             .select_from(table)
             .join(r, r.period == table.c.period)
             .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
-            .where(r.submitted_at < table.c.cut, *criteria,
+            .where(r.submitted_at < table.c.cut, *criteria, counted_clause(),
                    _owed(table.c.starts, table.c.ends, table.c.last_day))
             .subquery())
 
@@ -150,10 +152,10 @@ def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, 
     periods = list(dict.fromkeys(periods))
     if not periods:
         return {}
-    owed = sum(case((owed_filter(p), 1), else_=0) for p in periods)
+    owed = sum(case((_owed(*_owed_bounds(p)), 1), else_=0) for p in periods)
     # Filtered here rather than in SQL, where the sum would be evaluated twice.
     out = {task_id: {"on_time": 0, "late": 0, "missing": int(n)} for task_id, n in
-           db.session.execute(select(Task.id, owed).where(*criteria)) if n}
+           db.session.execute(select(Task.id, owed).where(counted_clause(), *criteria)) if n}
     sent = _sent_reports([(period, as_of) for period in periods], *criteria)
     for task_id, n_sent, n_on_time in db.session.execute(
             select(sent.c.task_id, func.count(sent.c.view.distinct()),
