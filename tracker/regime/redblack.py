@@ -42,32 +42,23 @@ from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
 
+# What most city offices publish monthly: top 3 and bottom 3 by completion index, items
+# more than 10 working days late, units late with reports two weeks running.
+STANDARD: dict[str, Any] = {
+    "min_due_items": 3, "red_min_completion": 0.8, "red_min_reporting": 0.8, "red_no_overdue": True,
+    "red_top": 3, "black_bottom": 3, "black_below": 1.0, "overdue_workdays": 10,
+    "missed_report_weeks": 2, "discipline_weeks": 4, "cycle": "month",
+    "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
+}
 PRESETS: dict[str, dict[str, Any]] = {
-    # What most city offices publish monthly: top 3 and bottom 3 by completion index,
-    # items more than 10 working days late, units late with reports two weeks running.
-    "standard": {
-        "min_due_items": 3, "red_min_completion": 0.8, "red_min_reporting": 0.8,
-        "red_no_overdue": True,
-        "red_top": 3, "black_bottom": 3, "black_below": 1.0, "overdue_workdays": 10,
-        "missed_report_weeks": 2, "discipline_weeks": 4, "cycle": "month",
-        "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
-    },
-    # Offices under pressure to close the year: a longer black list, a shorter fuse.
-    "strict": {
-        "min_due_items": 3, "red_min_completion": 0.9, "red_min_reporting": 0.9,
-        "red_no_overdue": True,
-        "red_top": 3, "black_bottom": 5, "black_below": 1.0, "overdue_workdays": 5,
-        "missed_report_weeks": 1, "discipline_weeks": 4, "cycle": "month",
-        "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
-    },
+    "standard": STANDARD,
+    # Offices under pressure to close the year: higher bars, a longer black list, a shorter fuse.
+    "strict": {**STANDARD, "red_min_completion": 0.9, "red_min_reporting": 0.9, "black_bottom": 5,
+               "overdue_workdays": 5, "missed_report_weeks": 1},
     # Weekly dispatch offices: placings counted per week, only the worst named.
-    "weekly": {
-        "min_due_items": 2, "red_min_completion": 0.8, "red_min_reporting": 0.8,
-        "red_no_overdue": True,
-        "red_top": 5, "black_bottom": 1, "black_below": 0.8, "overdue_workdays": 15,
-        "missed_report_weeks": 3, "discipline_weeks": 2, "cycle": "week",
-        "escalation": ["书面督办", "约谈分管领导", "组织部门约谈", "启动问责"],
-    },
+    "weekly": {**STANDARD, "min_due_items": 2, "red_top": 5, "black_bottom": 1, "black_below": 0.8,
+               "overdue_workdays": 15, "missed_report_weeks": 3, "discipline_weeks": 2, "cycle": "week",
+               "escalation": ["书面督办", "约谈分管领导", "组织部门约谈", "启动问责"]},
 }
 CYCLES = ("month", "week")
 # The series of a unit whose kind `[redblack] series` does not name.
