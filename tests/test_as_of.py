@@ -88,3 +88,22 @@ def test_every_change_of_status_or_deadline_is_a_stretch_of_history(app, ledger,
         ("not_started", date(2026, 11, 20)), ("in_progress", date(2026, 11, 20)),
         ("in_progress", date(2027, 1, 31))]
     assert [s.valid_to is None for s in stretches] == [False, False, True]
+
+
+def test_a_week_spent_suspended_owes_no_report_even_after_the_item_resumes(app, ledger, office_user):
+    from tracker.reports.cycles import unit_summaries
+
+    units, users, tasks = ledger
+    task = tasks["a_later"]
+    at(app, date(2026, 11, 2, ), 9)
+    update_task(office_user, task, task.version, {"status": "suspended"})
+    at(app, date(2026, 11, 16), 9)
+    update_task(office_user, task, task.version, {"status": "in_progress"})
+    db.session.commit()
+    at(app, date(2026, 11, 18))
+    owed = unit_summaries(["2026-W45", "2026-W47"], date(2026, 11, 18))
+    w45 = owed["2026-W45"][units[0].id]
+    # W45 (2–8 Nov) ended while a_later was suspended: a's two other items owed it only.
+    assert w45["on_time"] + w45["late"] + w45["missing"] == 2
+    w47 = owed["2026-W47"][units[0].id]
+    assert w47["on_time"] + w47["late"] + w47["missing"] + w47.get("pending", 0) == 3

@@ -31,3 +31,18 @@ def test_the_letterhead_names_the_office_the_recipients_and_the_date(app, office
     assert written_date(date(2026, 12, 1), "chinese") == "二〇二六年十二月一日"
     assert written_date(date(2026, 11, 30), "chinese") == "二〇二六年十一月三十日"
     assert written_date(date(2026, 11, 21), "chinese") == "二〇二六年十一月二十一日"
+
+
+def test_publishing_the_same_draft_twice_keeps_its_number(app, office_user):
+    from tracker.errors import Conflict
+    from tracker.regime.bulletins import assign_number
+
+    bulletin = publish(office_user, create_draft(office_user, "monthly", "2026-10")[0])
+    db.session.commit()
+    try:
+        assign_number(bulletin)        # what a second, concurrent publish of it would do
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("a numbered bulletin was numbered again")
+    assert db.session.get(Bulletin, bulletin.id).number == "百千万指办通〔2026〕1号"

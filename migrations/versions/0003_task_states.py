@@ -82,8 +82,12 @@ def _backfill() -> None:
                       if isinstance(detail.get(key), dict) and "after" in detail[key]}
             if not change:
                 continue
-            if stretch is None:
-                stretch = {"status": task.status, "due_date": task.due_date, "valid_from": task.created_at}
+            if stretch is None:   # no creation event: the first change says what came before
+                before = {key: detail[key]["before"] for key in ("status", "due_date")
+                          if isinstance(detail.get(key), dict) and "before" in detail[key]}
+                stretch = {"status": before.get("status", task.status),
+                           "due_date": day(before.get("due_date")) or task.due_date,
+                           "valid_from": task.created_at}
             rows.append({**stretch, "task_id": task.id, "valid_to": event.at})
             stretch = {"status": change.get("status", stretch["status"]),
                        "due_date": day(change.get("due_date")) or stretch["due_date"],

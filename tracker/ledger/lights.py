@@ -104,7 +104,8 @@ def light_expression(today: date, columns: timeline.AsOf | None = None):
     soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
     return case(
         (status.not_in(state.CHASED_STATUSES), "green"),
-        (and_(status == "signoff_requested", local_day_number(since) <= day_number(due_date)), "green"),
+        (and_(due_date < today, status == "signoff_requested",
+              local_day_number(since) <= day_number(due_date)), "green"),
         (due_date < today, "red"),
         (behind > cfg["red_behind"], "red"),
         (behind >= cfg["yellow_behind"], "yellow"),

@@ -231,12 +231,17 @@ def assign_number(bulletin: Bulletin) -> None:
              .where(Bulletin.kind == bulletin.kind, Bulletin.number_year == year)
              .scalar_subquery())
     try:
-        db.session.execute(update(Bulletin).where(Bulletin.id == bulletin.id)
-                           .values(number_year=year, serial=taken)
-                           .execution_options(synchronize_session=False))
+        numbered = db.session.execute(update(Bulletin).where(Bulletin.id == bulletin.id, Bulletin.serial.is_(None))
+                                      .values(number_year=year, serial=taken)
+                                      .execution_options(synchronize_session=False)).rowcount
     except IntegrityError:
+        numbered = None
+    if not numbered:
+        # Another publish took this number first, or numbered this very bulletin (a
+        # double click): nothing of this request is kept.
         db.session.rollback()
-        raise Conflict("另一份通报正在发布，请重试 (a number was taken at the same time)", "number") from None
+        raise Conflict("通报已由另一操作发布或编号被占用，请刷新后重试 (published at the same time)",
+                       "number")
     db.session.refresh(bulletin, ["number_year", "serial"])
     formats = current_app.config["SETTINGS"]["documents"]["numbers"]
     bulletin.number = formats[bulletin.kind].format(year=year, serial=bulletin.serial)

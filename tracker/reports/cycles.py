@@ -19,7 +19,6 @@ from sqlalchemy import (Date, Integer, Select, String, and_, case, column, func,
 from tracker import clock
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
-from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
 from tracker.models.types import UTCDateTime
@@ -54,14 +53,17 @@ def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
 def _owed(starts, ends, last_day):
     """SQL condition: the item owes a report for the period with these bounds (values or
     columns): it existed by its end, was not signed off before it began, had started by
-    its last day, and was not suspended when it ended (an item suspended since then still
-    owed it). Callers add the counting level (parents owe no reports of their own) once,
+    its last day, and was not suspended when it ended (by its history: an item suspended
+    since then still owed it, one resumed since then did not). Callers add the counting level (parents owe no reports of their own) once,
     in WHERE: inside a CASE per period it would be evaluated once per period and row."""
-    suspended_later = (select(TaskState.id)
-                       .where(TaskState.task_id == Task.id, TaskState.valid_to.is_(None),
-                              TaskState.valid_from >= ends).exists())
+    # Only items ever suspended need their history looked up (the subquery runs once).
+    ever_suspended = select(TaskState.task_id).where(TaskState.status == "suspended")
+    suspended_then = (select(TaskState.id)
+                      .where(TaskState.task_id == Task.id, TaskState.status == "suspended",
+                             TaskState.valid_from < ends,
+                             or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)).exists())
     return and_(
-        or_(state.judged_clause(), suspended_later), Task.created_at < ends,
+        or_(Task.id.not_in(ever_suspended), ~suspended_then), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 

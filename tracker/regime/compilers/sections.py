@@ -58,10 +58,11 @@ def shares(parts: list[int]) -> list[str]:
 
 def summary(today: date) -> dict[str, Any]:
     """content.summary (API.md): {as_of, total, by_status, overdue, lights} at the counting
-    level, the ledger as it stood at the end of *today*."""
+    level, the ledger as it stood at the end of *today*; `overdue` as the task object's
+    (past the deadline, not signed off: suspended items included)."""
     figures = ledger_figures(today)
     return {"as_of": today.isoformat(), "total": figures["total"], "by_status": figures["by_status"],
-            "overdue": figures["overdue"], "lights": figures["lights"]}
+            "overdue": figures["overdue_all"], "lights": figures["lights"]}
 
 
 def ledger_figures(today: date) -> dict[str, Any]:
@@ -74,14 +75,15 @@ def ledger_figures(today: date) -> dict[str, Any]:
     by_status.update(dict(db.session.execute(cols.join(
         select(cols.status, func.count()).select_from(Task).where(counted_clause()))
         .group_by(cols.status)).all()))
-    overdue = db.session.scalar(cols.join(
-        select(func.count()).select_from(Task)
-        .where(counted_clause(), cols.status.in_(state.CHASED_STATUSES), cols.due_date < today)))
+    overdue, overdue_all = db.session.execute(cols.join(
+        select(func.count(case((cols.status.in_(state.CHASED_STATUSES), 1))), func.count())
+        .select_from(Task).where(counted_clause(), cols.status.in_(state.OPEN_STATUSES),
+                                 cols.due_date < today))).one()
     lights = light_counts(select(Task).where(counted_clause()), today)
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
     return {"total": total, "by_status": by_status, "done": done, "suspended": suspended,
-            "overdue": overdue, "on_track": total - done - suspended - overdue,
+            "overdue": overdue, "overdue_all": overdue_all, "on_track": total - done - suspended - overdue,
             "lights": lights["totals"], "unit_lights": lights["units"]}
 
 
