@@ -38,6 +38,7 @@ def upgrade():
     with op.batch_alter_table('task_states', schema=None) as batch_op:
         batch_op.create_index('ix_task_states_task_from', ['task_id', 'valid_from'], unique=False)
         batch_op.create_index('ix_task_states_to', ['valid_to'], unique=False)
+        batch_op.create_index('ix_task_states_status_from', ['status', 'valid_from'], unique=False)
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_since', tracker.models.types.UTCDateTime(), nullable=True))
 
@@ -118,6 +119,7 @@ def downgrade():
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_column('status_since')
     with op.batch_alter_table('task_states', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_states_status_from')
         batch_op.drop_index('ix_task_states_to')
         batch_op.drop_index('ix_task_states_task_from')
 

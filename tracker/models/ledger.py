@@ -118,6 +118,8 @@ class TaskState(db.Model):
     __table_args__ = (
         Index("ix_task_states_task_from", "task_id", "valid_from"),
         Index("ix_task_states_to", "valid_to"),
+        # Suspended stretches (few) are looked up by status for every reporting period.
+        Index("ix_task_states_status_from", "status", "valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -343,7 +343,10 @@ def _open_on(day: date):
                        local_day_number(SignoffRequest.created_at) <= day_number(TaskState.due_date),
                        or_(SignoffRequest.decided_at.is_(None), SignoffRequest.decided_at >= cut))
                 .exists())
-    return and_(_in_stretch(cut), TaskState.status.in_(state.CHASED_STATUSES), ~awaiting)
+    # Only a stretch in 待销号 can be awaiting review: test that first, so the lookup runs
+    # for those rows alone.
+    return and_(_in_stretch(cut), TaskState.status.in_(state.CHASED_STATUSES),
+                ~and_(TaskState.status == "signoff_requested", awaiting))
 
 
 def _overdue_rows(today: date, rules: dict[str, Any]):

@@ -56,14 +56,21 @@ def _owed(starts, ends, last_day):
     its last day, and was not suspended when it ended (by its history: an item suspended
     since then still owed it, one resumed since then did not). Callers add the counting level (parents owe no reports of their own) once,
     in WHERE: inside a CASE per period it would be evaluated once per period and row."""
-    # Only items ever suspended need their history looked up (the subquery runs once).
-    ever_suspended = select(TaskState.task_id).where(TaskState.status == "suspended")
-    suspended_then = (select(TaskState.id)
-                      .where(TaskState.task_id == Task.id, TaskState.status == "suspended",
-                             TaskState.valid_from < ends,
-                             or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)).exists())
+    if isinstance(ends, datetime):
+        # One period: the items suspended at its end, looked up once for the whole query.
+        not_suspended = Task.id.not_in(
+            select(TaskState.task_id).where(TaskState.status == "suspended", TaskState.valid_from < ends,
+                                            or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)))
+    else:
+        # Bounds from a column: only the items ever suspended need their history looked up.
+        suspended_then = (select(TaskState.id)
+                          .where(TaskState.task_id == Task.id, TaskState.status == "suspended",
+                                 TaskState.valid_from < ends,
+                                 or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)).exists())
+        not_suspended = or_(Task.id.not_in(select(TaskState.task_id).where(TaskState.status == "suspended")),
+                            ~suspended_then)
     return and_(
-        or_(Task.id.not_in(ever_suspended), ~suspended_then), Task.created_at < ends,
+        not_suspended, Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -141,13 +142,21 @@ def _stored(value: Any, kind: str) -> tuple[Any, str]:
     return clean(value)[:CELL_LIMIT] or None, "s"
 
 
+class _StyledCell(Cell):
+    """A reused cell whose style never changes: its style id is looked up once, not for
+    every row written (openpyxl hashes the style into the workbook's list each time)."""
+
+    style_id = None  # set once the style is; shadows StyleableObject.style_id
+
+
 def _styled(sheet: Worksheet, column: int, value: Any, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet)
+    cell = _StyledCell(sheet)
     cell.column = column
     if value is not None:
         cell._value, cell.data_type = value, "s"
     for name, setting in style.items():
         setattr(cell, name, setting)
+    cell.style_id = Cell.style_id.fget(cell)
     return cell
 
 
