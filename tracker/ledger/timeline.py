@@ -3,7 +3,7 @@
 Writing: a flush listener records a stretch for every new item and, whenever an item's
 status or deadline changes, closes the open stretch and opens the next, stamped with the
 item's `updated_at` (the operations set it to the one clock). Every entry point goes
-through the ORM, so none can forget; bulk loaders call `record_all`.
+through the ORM, so none can forget; the bulk bench loader writes its stretches itself.
 
 Reading: `states_as_of(day)` selects each item's (status, due_date) at the end of that day;
 items created later have no row then and drop out of any join with it.
@@ -18,7 +18,6 @@ from sqlalchemy import Select, event, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
-from tracker.extensions import db
 from tracker.models import ProgressReport, Task, TaskState
 
 
@@ -58,15 +57,6 @@ def _changed(task: Task) -> bool:
 def _stretch(task: Task, since) -> dict:
     return {"task_id": task.id, "status": task.status, "due_date": task.due_date,
             "valid_from": since or clock.now(), "valid_to": None}
-
-
-def record_all() -> None:
-    """One open stretch per item that has none, from its creation as it stands now (for
-    bulk loads that bypass the ORM)."""
-    known = select(TaskState.task_id)
-    db.session.execute(insert(TaskState).from_select(
-        ["task_id", "status", "due_date", "valid_from"],
-        select(Task.id, Task.status, Task.due_date, Task.created_at).where(Task.id.not_in(known))))
 
 
 @dataclass(frozen=True)
