@@ -15,25 +15,18 @@ from sqlalchemy import exists, select
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import office_name, unit_names
-from tracker.calendar.sql import day_number, local_day_number
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import ProgressReport, SignoffRequest, Task, User
+from tracker.models import ProgressReport, Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Notice
 from tracker.reports import cycles, periods
 
-# An item whose sign-off was asked by its deadline and awaits the office's review: not
-# overdue while it waits (listed apart as 待审核).
-AWAITING = (select(SignoffRequest.id)
-            .where(SignoffRequest.task_id == Task.id, SignoffRequest.status == "pending",
-                   local_day_number(SignoffRequest.created_at) <= day_number(Task.due_date))
-            .exists())
 # Columns a notice needs: no ORM objects, so 100,000 items stay cheap.
 ITEM = (Task.id, Task.code, Task.title, Task.due_date, Task.lead_unit_id, Task.leader,
-        Task.last_report_at, AWAITING.label("awaiting"))
+        Task.last_report_at, state.awaits_review_clause().label("awaiting"))
 # Suspended items are paused: nobody is reminded or chased for them.
 CHASED = state.chased_clause()
 

@@ -63,7 +63,7 @@ def light_of(task: Task, today: date) -> Light:
     if task.status == "suspended":
         return _light("green", N_("暂缓"))
     cfg = current_app.config["SETTINGS"]["regime"]
-    if task.due_date < today and awaits_review(task):
+    if task.due_date < today and state.awaits_review(task):
         return _light("green", N_("已于完成时限前申请销号，待审核"))
     if task.due_date < today:
         days = calendar.workdays_between(task.due_date, today)
@@ -84,14 +84,6 @@ def light_of(task: Task, today: date) -> Light:
     return _light("green", N_("按序时推进"))
 
 
-def awaits_review(task) -> bool:
-    """Sign-off asked on or before the deadline and awaiting the office's review: not
-    overdue while it waits."""
-    since = getattr(task, "status_since", None)
-    return (task.status == "signoff_requested" and since is not None
-            and clock.local(since).date() <= task.due_date)
-
-
 def light_expression(today: date, columns: timeline.AsOf | None = None):
     """SQL CASE giving each task's light color, by the same rules as light_of; over the
     ledger as it stood at the end of *today* when *columns* (timeline.as_of) say so."""
@@ -104,8 +96,7 @@ def light_expression(today: date, columns: timeline.AsOf | None = None):
     soon = calendar.add_workdays(today, int(cfg["due_soon_workdays"]) + 1)
     return case(
         (status.not_in(state.CHASED_STATUSES), "green"),
-        (and_(due_date < today, status == "signoff_requested",
-              local_day_number(since) <= day_number(due_date)), "green"),
+        (and_(due_date < today, state.awaits_review_clause(status, since, due_date)), "green"),
         (due_date < today, "red"),
         (behind > cfg["red_behind"], "red"),
         (behind >= cfg["yellow_behind"], "yellow"),

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import and_
 
+from tracker.calendar.sql import day_number, local_day_number
 from tracker import clock
 from tracker.accounts.permissions import can_report, is_lead
 from tracker.errors import Conflict, DomainError, PermissionDenied
@@ -70,6 +71,19 @@ def is_overdue(task, today: date) -> bool:
 def overdue_clause(today: date):
     """SQL twin of is_overdue."""
     return and_(Task.due_date < today, open_clause())
+
+
+def awaits_review(task) -> bool:
+    """Sign-off asked on or before the deadline and awaiting the office's review: not
+    overdue while it waits (lights green, listed apart as 待审核 in notices)."""
+    since = getattr(task, "status_since", None)
+    return (task.status == "signoff_requested" and since is not None
+            and clock.local(since).date() <= task.due_date)
+
+
+def awaits_review_clause(status=Task.status, since=Task.status_since, due_date=Task.due_date):
+    """SQL twin of awaits_review, over the given columns (the ledger's, or as it stood)."""
+    return and_(status == "signoff_requested", local_day_number(since) <= day_number(due_date))
 
 
 def check_transition(task: Task, new_status: str, what: str) -> None:

@@ -336,7 +336,7 @@ def _overdue_limit(today: date, workdays: int) -> date:
 def _open_on(day: date):
     """SQL, over the items' history: at the end of *day* the item was in this stretch, open
     and not suspended, and not waiting for the office's review of a sign-off asked by its
-    deadline."""
+    deadline (state.awaits_review as it stood then, read from the requests themselves)."""
     cut = clock.cutoff(day)
     awaiting = (select(SignoffRequest.id)
                 .where(SignoffRequest.task_id == TaskState.task_id, SignoffRequest.created_at < cut,
