@@ -17,6 +17,7 @@ from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
+from tracker.numbers import percent_text
 from tracker.responses import error_response
 
 LANGUAGES = ("zh", "en")
@@ -93,7 +94,7 @@ def cell(value, kind: str | None = None) -> str:
     if value is None or value == "":
         return "—" if kind else ""
     if kind == "percent" and isinstance(value, (int, float)):
-        return f"{value * 100:.1f}".removesuffix(".0") + "%"
+        return percent_text(value)
     if kind == "date":
         day = date.fromisoformat(value) if isinstance(value, str) else value
         return clock.cn_date(day)

@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlalchemy import and_
 
-from tracker.calendar.sql import day_number, local_day_number
 from tracker import clock
 from tracker.accounts.permissions import can_report, is_lead
+from tracker.calendar.sql import day_number, local_day_number
 from tracker.errors import Conflict, DomainError, PermissionDenied
 from tracker.labels import STATUSES
 from tracker.models import Task, User

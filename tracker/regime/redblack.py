@@ -38,6 +38,7 @@ from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, TaskState, Unit
+from tracker.numbers import percent_text
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -429,9 +430,3 @@ def _name_units(entries: list[dict]) -> None:
     names = unit_names({e["unit_id"] for e in entries})
     for entry in entries:
         entry["unit_name"] = names.get(entry["unit_id"], "")
-
-
-def percent_text(value: Fraction | float) -> str:
-    """A share as 中文 percent text: 1 → "100%", 2/3 → "66.7%"."""
-    text = f"{float(value) * 100:.1f}".removesuffix(".0")
-    return f"{text}%"

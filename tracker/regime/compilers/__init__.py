@@ -35,6 +35,8 @@ def compile_content(kind: str, period: str, today: date | None = None) -> dict[s
     # A week's reports are due in the week after it, so the dispatch judges it as of today.
     as_of = clock.today(today) if kind == "weekly" else min(last, clock.today(today))
     body = COMPILERS[kind](period, first, last, as_of)
+    # A compiler that counted the ledger's figures already hands over their summary.
+    summary = body.pop("summary", None) or sections.summary(as_of)
     return {"kind": kind, "period": period, "as_of": as_of.isoformat(),
             "compiled_at": clock.local(clock.now()).isoformat(), "chart": None,
-            "summary": sections.summary(as_of), **body}
+            "summary": summary, **body}

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import current_app
 
+from tracker.numbers import percent_text
 from tracker.regime.compilers import sections
 from tracker.regime.evaluation import PARTS, RATED, evaluate
-from tracker.regime.redblack import percent_text
 from tracker.reports.cycles import rated_periods
 
 
@@ -21,6 +21,7 @@ def compile_annual(period: str, first: date, last: date, as_of: date) -> dict[st
              "values": [r["score"] for r in best]}
     return {
         "title": f"{first.year}年度考评结果通报", "chart": chart,
+        "summary": sections.summary_of(stats, as_of),
         "sections": [
             sections.overall_section("overall", "一、年度总体情况", stats, as_of, "全年"),
             _scores_section("evaluation", "二、年度考评得分、等次与排名", result),

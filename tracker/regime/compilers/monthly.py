@@ -34,6 +34,7 @@ def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[s
     month = f"{first.year}年{first.month}月"
     return {
         "title": f"关于{month}{cfg['programme']}工作推进情况的通报", "chart": chart,
+        "summary": sections.summary_of(stats, as_of),
         "opening": (f"为推动{cfg['programme']}各项任务落地见效，按照“周调度、月通报、季推进、年考评”"
                     f"工作机制，现将{month}工作推进情况通报如下："),
         "sections": [

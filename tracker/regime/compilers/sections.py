@@ -11,9 +11,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
+from tracker import clock
 from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, local_day_number
-from tracker import clock
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.labels import LIGHTS
@@ -23,7 +23,8 @@ from tracker.ledger import timeline
 from tracker.ledger.levels import basis_note, counted_clause
 from tracker.ledger.lights import COLORS, light_counts
 from tracker.models import ProgressReport, Task, Unit
-from tracker.regime.redblack import percent_text, series_of, series_order
+from tracker.numbers import percent_text
+from tracker.regime.redblack import series_of, series_order
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -53,14 +54,18 @@ def shares(parts: list[int]) -> list[str]:
     out = [int(t) for t in tenths]
     for i in sorted(range(len(parts)), key=lambda i: tenths[i] - out[i], reverse=True)[:1000 - sum(out)]:
         out[i] += 1
-    return [f"{t / 10:.1f}".removesuffix(".0") + "%" for t in out]
+    return [percent_text(t / 1000) for t in out]
 
 
 def summary(today: date) -> dict[str, Any]:
     """content.summary (API.md): {as_of, total, by_status, overdue, lights} at the counting
     level, the ledger as it stood at the end of *today*; `overdue` as the task object's
     (past the deadline, not signed off: suspended items included)."""
-    figures = ledger_figures(today)
+    return summary_of(ledger_figures(today), today)
+
+
+def summary_of(figures: dict[str, Any], today: date) -> dict[str, Any]:
+    """content.summary from ledger_figures (or overall) already computed for *today*."""
     return {"as_of": today.isoformat(), "total": figures["total"], "by_status": figures["by_status"],
             "overdue": figures["overdue_all"], "lights": figures["lights"]}
 

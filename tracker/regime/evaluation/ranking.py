@@ -5,8 +5,8 @@ from fractions import Fraction
 from math import floor
 from typing import Any
 
+from tracker.numbers import percent_text
 from tracker.regime.evaluation.model import GRADES, WORST
-from tracker.regime.redblack import percent_text
 
 
 def rank_series(members: list[dict[str, Any]], cfg: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from tracker import calendar
 from tracker.clock import cn_date
+from tracker.numbers import percent_text
 from tracker.regime.evaluation.facts import Item, Office
 from tracker.regime.evaluation.model import PARTS, rating_rate
-from tracker.regime.redblack import percent_text
 
 
 class Card:
