@@ -17,8 +17,7 @@ def test_the_notice_names_every_fact_the_requirement_and_the_consequence(
         app, runner, make_unit, make_user, make_task, office_user):
     unit = make_unit("市交通运输局", email="jtj@gov.test")
     liaison = make_user("unit", unit)
-    late = make_task(lead=unit, due=date(2026, 11, 2), code="2.3.1", title="农村公路改造",
-                     leader="王副市长")
+    make_task(lead=unit, due=date(2026, 11, 2), code="2.3.1", title="农村公路改造", leader="王副市长")
     waiting = make_task(lead=unit, due=date(2026, 11, 6), code="2.3.2", title="客运站建设")
     app.config["FIXED_NOW"] = datetime.combine(date(2026, 11, 6), time(16), tzinfo=LOCAL_TZ)
     request_signoff(liaison, waiting, "已完工")          # on its due day

@@ -97,6 +97,12 @@ def add_workdays(day: date, count: int) -> date:
     return day
 
 
+def reply_by(as_of: date) -> date:
+    """The day a unit named in a notice or bulletin must answer by: `[documents]
+    reply_workdays` working days after *as_of*."""
+    return add_workdays(as_of, int(current_app.config["SETTINGS"]["documents"]["reply_workdays"]))
+
+
 def workdays_between(start: date, end: date) -> int:
     """Working days in (start, end]: how many working days *end* is past *start*."""
     if end <= start:

@@ -171,18 +171,17 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     period = periods.period_of(as_of)
     names = unit_names(grouped) if grouped else {}
     office = office_name() or "指挥部办公室"
-    reply_by = cn_date(calendar.add_workdays(as_of, int(
-        current_app.config["SETTINGS"]["documents"]["reply_workdays"])))
+    reply_by = cn_date(calendar.reply_by(as_of))
+    late_by_unit = {uid: [r for r in items if not r.awaiting] for uid, items in grouped.items()}
     notices = []
     for uid, items in grouped.items():
-        late = [r for r in items if not r.awaiting]
+        late = late_by_unit[uid]
         title = (f"【督办提醒】{periods.period_label(period)}：{len(late)}项工作逾期" if late
                  else f"【督办提醒】{periods.period_label(period)}：{len(items)}项工作待审核")
         notices.append((uid, Notice("weekly-overdue-notice", f"unit:{uid}", period, title,
                                     _supervision_body(names[uid], items, days, as_of, reply_by, office),
                                     m.unit_items_url(uid, overdue=True), [r.id for r in items])))
     queued = outbox.enqueue_for_units(notices)
-    late_by_unit = {uid: [r for r in items if not r.awaiting] for uid, items in grouped.items()}
     order = sorted((uid for uid in grouped if late_by_unit[uid]),
                    key=lambda uid: (-len(late_by_unit[uid]), names[uid]))
     late_total = sum(len(late_by_unit[uid]) for uid in order)

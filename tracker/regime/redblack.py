@@ -233,8 +233,10 @@ def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rule
 
 
 def series_order() -> list[str]:
-    """The series names in their configured order (documents list them so)."""
-    return [*current_app.config["SETTINGS"]["redblack"]["series"], OTHER_SERIES]
+    """Series names in the order `[redblack] series` gives them (documents list them so),
+    the catch-all last."""
+    names = list(current_app.config["SETTINGS"]["redblack"]["series"])
+    return names + ([OTHER_SERIES] if OTHER_SERIES not in names else [])
 
 
 def series_of(unit_ids: set[int]) -> dict[int, str]:

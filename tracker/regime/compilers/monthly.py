@@ -41,16 +41,16 @@ def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[s
             sections.overall_section("overall", "一、总体情况", stats, as_of, "本月"), units,
             *sections.redblack_sections(lists, "三、红榜", "四、黑榜"),
             sections.problems_section("problems", "五、存在问题", problems),
-            next_steps_section(stats, lists, problems, due_next, as_of, cfg),
+            next_steps_section(stats, lists, problems, due_next, as_of),
             due_next,
         ]}
 
 
 def next_steps_section(stats: dict[str, Any], lists: dict[str, Any], problems: list[dict],
-                       due_next: dict[str, Any], as_of: date, cfg: dict) -> dict[str, Any]:
+                       due_next: dict[str, Any], as_of: date) -> dict[str, Any]:
     """下步工作 as a 一是、二是… skeleton drawn from the month's facts, for the office to
     finish in the draft."""
-    reply_by = cn_date(calendar.add_workdays(as_of, int(cfg["reply_workdays"])))
+    reply_by = cn_date(calendar.reply_by(as_of))
     points = []
     if stats["overdue"]:
         points.append(f"全力攻坚逾期事项。对{stats['overdue']}项逾期未完成事项，各牵头单位要于{reply_by}前"

@@ -21,7 +21,6 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from flask import current_app
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
@@ -29,7 +28,7 @@ from tracker.regime.evaluation import facts
 from tracker.regime.evaluation.model import GRADES, PARTS, RATED, model
 from tracker.regime.evaluation.ranking import rank_series
 from tracker.regime.evaluation.scoring import score_unit
-from tracker.regime.redblack import OTHER_SERIES, series_of
+from tracker.regime.redblack import series_of, series_order
 
 __all__ = ["GRADES", "PARTS", "RATED", "evaluate", "series_order"]
 
@@ -91,12 +90,6 @@ def _scores(year: int, today: date, cfg: dict[str, Any], scored: list[int],
                         **score_unit(led[unit_id], reports, placed[unit_id], judged, cfg, today, days),
                         "vetoed": veto is not None, "veto_reason": veto or ""})
     return results
-
-
-def series_order() -> list[str]:
-    """Series names in the order `[redblack] series` gives them, the catch-all last."""
-    names = list(current_app.config["SETTINGS"]["redblack"]["series"])
-    return names + ([OTHER_SERIES] if OTHER_SERIES not in names else [])
 
 
 def _series_summary(ranked: list[dict], unscored: list[dict]) -> list[dict[str, Any]]:

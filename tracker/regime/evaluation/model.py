@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import current_app
 
+from tracker import validation
 from tracker.config import ConfigError
 from tracker.i18n import N_
 
@@ -33,7 +34,7 @@ def model() -> dict[str, Any]:
     if not 0 <= cfg["unrated_quality"] <= 1:
         raise ConfigError("[evaluation] unrated_quality must be a rate from 0 to 1")
     for key in ("min_items", "late_full_workdays", "bottom_n"):
-        if not _integer(cfg[key]) or cfg[key] < (1 if key == "late_full_workdays" else 0):
+        if not validation.is_integer(cfg[key]) or cfg[key] < (1 if key == "late_full_workdays" else 0):
             raise ConfigError(f"[evaluation] {key} must be a whole number")
     if cfg["grading"] not in GRADINGS:
         raise ConfigError(f"[evaluation] grading must be one of {', '.join(GRADINGS)}")
@@ -60,5 +61,4 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+
