@@ -29,7 +29,7 @@ def office_totals(today: date) -> dict[str, int]:
     out.update(db.session.execute(select(Task.status, func.count()).group_by(Task.status)).all())
     count = select(func.count()).select_from(Task).where(state.open_clause())
     out["total"] = sum(out[s] for s in STATUSES)
-    out["overdue"] = db.session.scalar(count.where(Task.due_date < today))
+    out["overdue"] = db.session.scalar(select(func.count()).select_from(Task).where(state.overdue_clause(today)))
     out["due_soon"] = db.session.scalar(count.where(
         Task.due_date.between(today, today + timedelta(days=DUE_SOON_DAYS))))
     return out

@@ -46,10 +46,10 @@ def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
 
 
-def open_clause():
+def open_clause(status=Task.status):
     """SQL: the item is open (spelled as the open statuses, so the (status, due_date) index
-    serves it)."""
-    return Task.status.in_(OPEN_STATUSES)
+    serves it); over *status* as it stood, when given."""
+    return status.in_(OPEN_STATUSES)
 
 
 def chased_clause():
@@ -68,9 +68,9 @@ def is_overdue(task, today: date) -> bool:
     return is_open(task.status) and task.due_date < today
 
 
-def overdue_clause(today: date):
-    """SQL twin of is_overdue."""
-    return and_(Task.due_date < today, open_clause())
+def overdue_clause(today: date, status=Task.status, due_date=Task.due_date):
+    """SQL twin of is_overdue; over the columns as they stood (timeline.as_of), when given."""
+    return and_(due_date < today, open_clause(status))
 
 
 def awaits_review(task) -> bool:

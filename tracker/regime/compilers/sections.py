@@ -82,8 +82,8 @@ def ledger_figures(today: date) -> dict[str, Any]:
         .group_by(cols.status)).all()))
     overdue, overdue_all = db.session.execute(cols.join(
         select(func.count(case((cols.status.in_(state.CHASED_STATUSES), 1))), func.count())
-        .select_from(Task).where(counted_clause(), cols.status.in_(state.OPEN_STATUSES),
-                                 cols.due_date < today))).one()
+        .select_from(Task).where(counted_clause(), state.overdue_clause(today, cols.status, cols.due_date)))
+    ).one()
     lights = light_counts(select(Task).where(counted_clause()), today)
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
@@ -156,7 +156,8 @@ def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict
                                    local_day_number(Task.signed_off_at) <= day_number(cols.due_date)), 1), else_=0)),
                func.sum(case((and_(cols.status != "suspended",
                                    or_(cols.due_date < today, cols.status == "signed_off")), 1), else_=0)),
-               func.sum(case((and_(cols.status.in_(state.CHASED_STATUSES), cols.due_date < today), 1), else_=0)))
+               func.sum(case((and_(state.overdue_clause(today, cols.status, cols.due_date),
+                                   cols.status.in_(state.CHASED_STATUSES)), 1), else_=0)))
         .select_from(Task).where(counted_clause())).group_by(Task.lead_unit_id)).all()
     names, series = unit_names(r[0] for r in rows), series_of({r[0] for r in rows})
     figures = []
