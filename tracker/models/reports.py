@@ -22,7 +22,7 @@ class ProgressReport(db.Model):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         Index("ix_progress_reports_task_submitted", "task_id", "submitted_at"),
         Index("ix_progress_reports_unit_period", "unit_id", "period"),
-        Index("ix_progress_reports_period_task", "period", "task_id"),
+        Index("ix_progress_reports_cycle", "period", "task_id", "unit_id", "submitted_at", "on_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -112,9 +112,7 @@ class Standing:
 
 def report_summaries(today: date) -> cycles.Summaries:
     """The closed weeks' report summaries the list as of *today* looks at, newest first."""
-    rules = rule_set()
-    return cycles.recent_summaries(today, max(
-        cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"]))
+    return cycles.recent_summaries(today, _summary_weeks(rule_set()))
 
 
 def redblack(as_of: date | None = None, summaries: cycles.Summaries | None = None,
@@ -125,22 +123,59 @@ def redblack(as_of: date | None = None, summaries: cycles.Summaries | None = Non
     item-level facts; black entries also the proposed escalation step. *summaries*:
     report_summaries(as_of), when the caller has them already; *discipline*: the periods
     the on-time report rate is taken over, when a document sets its own window (default:
-    the newest `discipline_weeks` closed weeks)."""
+    the newest `discipline_weeks` closed weeks). The earlier placings the escalation looks
+    back at are counted in the same passes as this one."""
     today = clock.today(as_of)
     rules = rule_set()
+    earlier = [today]
+    for _ in range(len(rules["escalation"]) - 1):
+        earlier.append(previous_placing(earlier[-1], rules["cycle"]))
+    earlier = earlier[1:]
+    mine = [] if summaries is not None else cycles.closed_periods(today, _summary_weeks(rules))
+    facts = _Facts.gather(earlier, rules, [(p, today) for p in mine], also=[today])
     if summaries is None:
-        summaries = report_summaries(today)
-    placing = _judge(_completion_counts([today])[today], summaries, rules,
-                     overdue_items(today, rules), _units_with_overdue([today])[today], discipline)
+        summaries = {p: facts.views[(p, today)] for p in mine}
+    placing = _judge(facts.counts[today], summaries, rules, overdue_items(today, rules),
+                     facts.late[(today, 0)], discipline)
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
-    _attach_escalation(black, today, rules)
+    _attach_escalation(black, _placings(earlier, rules, facts), rules)
     unranked = [{"unit_id": s.unit_id, "series": placing.series[s.unit_id],
                  "reason": f"不参与排名（应完成事项不足{rules['min_due_items']}项，本期应完成{s.due}项）"}
                 for s in placing.unranked]
     _name_units(red + black + unranked)
     return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black,
             "unranked": unranked}
+
+
+def _summary_weeks(rules: dict[str, Any]) -> int:
+    return max(cycles.MAX_STREAK_WEEKS, rules["discipline_weeks"], rules["missed_report_weeks"])
+
+
+@dataclass
+class _Facts:
+    """What the placings as of several days read, each counted in one pass for all days:
+    report summaries per (week, day), completion counts per day, and the units with an
+    item overdue per (day, working days)."""
+
+    windows: dict[date, list[str]]
+    views: dict[cycles.View, dict[int, dict[str, int]]]
+    counts: dict[date, list[tuple[int, int, int]]]
+    late: dict[tuple[date, int], set[int]]
+
+    @classmethod
+    def gather(cls, days: list[date], rules: dict[str, Any], views: list[cycles.View] = (),
+               also: list[date] = ()) -> _Facts:
+        """The facts of the placings as of *days*, plus *views* and the completion counts and
+        overdue units of the days in *also* that a caller judges itself."""
+        weeks = max(rules["missed_report_weeks"], rules["discipline_weeks"])
+        windows = {day: cycles.closed_periods(day, weeks) for day in days}
+        views = cycles.view_summaries(
+            [*views, *((p, day) for day, periods in windows.items() for p in periods)])
+        every = list(dict.fromkeys([*also, *days]))
+        late = _units_with_overdue([*((day, 0) for day in every),
+                                    *((day, rules["overdue_workdays"]) for day in days)])
+        return cls(windows, views, _completion_counts(every), late)
 
 
 def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:
@@ -150,18 +185,16 @@ def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[in
     tasks each. Missed-report streaks are looked for just far enough back to qualify."""
     if not days:
         return {}
-    weeks = rules["missed_report_weeks"]
-    windows = {day: cycles.closed_periods(day, max(weeks, rules["discipline_weeks"]))
-               for day in days}
-    views = cycles.view_summaries([(p, day) for day, periods in windows.items() for p in periods])
-    counts = _completion_counts(list(windows))
-    late = _units_with_overdue(list(windows), rules["overdue_workdays"])
-    anything_late = _units_with_overdue(list(windows))
+    return _placings(days, rules, _Facts.gather(days, rules))
+
+
+def _placings(days: list[date], rules: dict[str, Any], facts: _Facts) -> dict[date, tuple[set[int], set[int]]]:
     out = {}
-    for day, periods in windows.items():
-        summaries = {period: views[(period, day)] for period in periods}
-        placing = _judge(counts[day], summaries, rules,
-                         {unit_id: [] for unit_id in late[day]}, anything_late[day])
+    for day in days:
+        summaries = {period: facts.views[(period, day)] for period in facts.windows[day]}
+        placing = _judge(facts.counts[day], summaries, rules,
+                         {unit_id: [] for unit_id in facts.late[(day, rules["overdue_workdays"])]},
+                         facts.late[(day, 0)])
         out[day] = ({s.unit_id for s, _ in placing.red}, set(placing.black_order()))
     return out
 
@@ -363,23 +396,26 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
         .order_by(TaskState.due_date, Task.id)).all()
 
 
-def _units_with_overdue(days: list[date], workdays: int = 0) -> dict[date, set[int]]:
-    """{day: lead units with an item overdue by more than *workdays* working days as of
-    that day (0: overdue at all)}, in one pass over the items' history."""
-    limits = [_overdue_limit(day, workdays) for day in days]
+def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int], set[int]]:
+    """{(day, K): lead units with an item overdue by more than K working days as of that
+    day (K = 0: overdue at all)}, in one pass over the items' history."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}
+    limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
     rows = db.session.execute(
         select(Task.lead_unit_id,
                *(func.max(case((and_(TaskState.due_date < limit, _open_on(day)), 1), else_=0))
-                 for day, limit in zip(days, limits)))
+                 for (day, _), limit in zip(pairs, limits)))
         .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
         .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES),
                counted_clause())
         .group_by(Task.lead_unit_id))
-    out: dict[date, set[int]] = {day: set() for day in days}
+    out: dict[tuple[date, int], set[int]] = {pair: set() for pair in pairs}
     for unit_id, *flags in rows:
-        for day, flag in zip(days, flags):
+        for pair, flag in zip(pairs, flags):
             if flag:
-                out[day].add(unit_id)
+                out[pair].add(unit_id)
     return out
 
 
@@ -397,17 +433,16 @@ def overdue_items(today: date, rules: dict[str, Any]) -> dict[int, list[dict[str
     return out
 
 
-def _attach_escalation(black: list[dict], today: date, rules: dict[str, Any]) -> None:
+def _attach_escalation(black: list[dict], earlier: dict[date, tuple[set[int], set[int]]],
+                       rules: dict[str, Any]) -> None:
     """Count each black-listed unit's consecutive placings (this one included; counted up
-    to the ladder's length, past which the step stays the last) and propose the step. The
-    office confirms it in the bulletin's draft before it is printed."""
+    to the ladder's length, past which the step stays the last) from the *earlier*
+    placings, newest first, and propose the step. The office confirms it in the bulletin's
+    draft before it is printed."""
     ladder = rules["escalation"]
     streak = {e["unit_id"]: 1 for e in black}
     active = set(streak)
-    days = [today]
-    for _ in range(len(ladder) - 1):
-        days.append(previous_placing(days[-1], rules["cycle"]))
-    for _, black_units in (placings(days[1:], rules) if active else {}).values():
+    for _, black_units in earlier.values():
         active &= black_units
         if not active:
             break

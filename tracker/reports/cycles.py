@@ -9,21 +9,20 @@ or now if that is earlier. Streaks and recent closed periods (red/black list) ar
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import (Date, Integer, Select, String, and_, case, column, func, literal, or_, select,
-                        values)
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
 from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
-from tracker.models.types import UTCDateTime
-from tracker.reports.periods import (due_within, enabled_kinds, period_bounds, period_deadline,
-                                     period_of, periods_in)
+from tracker.reports.periods import (KINDS, due_within, enabled_kinds, kind_of, parse_period, period_bounds,
+                                     period_deadline, period_of, periods_in)
 
 # {period: {unit_id: {state: count}}}
 Summaries = dict[str, dict[int, dict[str, int]]]
@@ -50,27 +49,17 @@ def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
             clock.local_datetime(last + timedelta(days=1), time(0, 0)), last)
 
 
-def _owed(starts, ends, last_day):
-    """SQL condition: the item owes a report for the period with these bounds (values or
-    columns): it existed by its end, was not signed off before it began, had started by
-    its last day, and was not suspended when it ended (by its history: an item suspended
-    since then still owed it, one resumed since then did not). Callers add the counting level (parents owe no reports of their own) once,
-    in WHERE: inside a CASE per period it would be evaluated once per period and row."""
-    if isinstance(ends, datetime):
-        # One period: the items suspended at its end, looked up once for the whole query.
-        not_suspended = Task.id.not_in(
-            select(TaskState.task_id).where(TaskState.status == "suspended", TaskState.valid_from < ends,
-                                            or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)))
-    else:
-        # Bounds from a column: only the items ever suspended need their history looked up.
-        suspended_then = (select(TaskState.id)
-                          .where(TaskState.task_id == Task.id, TaskState.status == "suspended",
-                                 TaskState.valid_from < ends,
-                                 or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends)).exists())
-        not_suspended = or_(Task.id.not_in(select(TaskState.task_id).where(TaskState.status == "suspended")),
-                            ~suspended_then)
+def _owed(starts: datetime, ends: datetime, last_day: date):
+    """SQL condition: the item owes a report for the period with these bounds: it existed by
+    its end, was not signed off before it began, had started by its last day, and was not
+    suspended when it ended (by its history: an item suspended since then still owed it,
+    one resumed since then did not). Callers add the counting level (parents owe no reports
+    of their own)."""
+    suspended = select(TaskState.task_id).where(
+        TaskState.status == "suspended", TaskState.valid_from < ends,
+        or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
     return and_(
-        not_suspended, Task.created_at < ends,
+        Task.id.not_in(suspended), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
 
@@ -100,33 +89,25 @@ def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
 
 def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
     """{(period, as_of): {unit_id: {state: count}}} for many periods, each judged as of its
-    own day, counted in SQL: the items owed in one pass over the tasks (one column per
-    period), the reports sent in one pass over the periods' reports (each view with its own
-    cut-off); unsent = owed − on time − late."""
+    own day, counted in SQL: the items owed per unit and period from each item's run of
+    owed periods (one pass over the tasks), the reports sent in one pass over the periods'
+    reports (each view with its own cut-off); unsent = owed − on time − late."""
     views = list(dict.fromkeys(views))
-    if not views:
-        return {}
-    periods = list(dict.fromkeys(period for period, _ in views))
-    owed = db.session.execute(
-        select(Task.lead_unit_id, *(func.sum(case((_owed(*_owed_bounds(p)), 1), else_=0)) for p in periods))
-        .where(counted_clause())
-        .group_by(Task.lead_unit_id)).all()
     out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
-    sent = _sent_reports(views)
-    for index, unit_id, n_sent, n_on_time in db.session.execute(
-            select(sent.c.view, sent.c.unit_id, func.count(sent.c.task_id.distinct()),
-                   func.count(case((sent.c.on_time, sent.c.task_id)).distinct()))
-            .group_by(sent.c.view, sent.c.unit_id)):
-        states = _states(out[views[index]], unit_id)
-        states["on_time"], states["late"] = n_on_time, n_sent - n_on_time
-    column = {period: n for n, period in enumerate(periods)}
-    unsent = ["missing" if is_closed(period, as_of) else "pending" for period, as_of in views]
-    for unit_id, *counts in owed:
-        for view, unsent_state in zip(views, unsent):
-            n = counts[column[view[0]]]
-            if n:
-                states = _states(out[view], unit_id)
-                states[unsent_state] = int(n) - states["on_time"] - states["late"]
+    for run in _runs(period for period, _ in views):
+        owing = run.owing()
+        owed = run.owed_per_unit(owing)
+        mine = [(n, view) for n, view in enumerate(views) if view[0] in run.index]
+        for n, unit_id, n_sent, n_on_time in run.sent(owing, [view for _, view in mine]):
+            states = _states(out[mine[n][1]], unit_id)
+            states["on_time"], states["late"] = n_on_time, n_sent - n_on_time
+        for _, view in mine:
+            period, as_of = view
+            unsent = "missing" if is_closed(period, as_of) else "pending"
+            for unit_id, n in owed[run.index[period]].items():
+                if n:
+                    states = _states(out[view], unit_id)
+                    states[unsent] = n - states["on_time"] - states["late"]
     return out
 
 
@@ -134,45 +115,161 @@ def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
     return summary.get(unit_id) or summary.setdefault(unit_id, dict.fromkeys(REPORT_STATES, 0))
 
 
-def _sent_reports(views: list[View], *criteria):
-    """Subquery (view, task_id, unit_id, on_time) of the reports that count for a view: sent
-    by the lead unit of an owed item of *criteria* for the view's period before the view's
-    cut-off; view is the index into *views*. The views, with their periods' bounds, are
-    joined as a VALUES list (a CTE, which SQLite needs), so every report is read once and
-    judged by its own view. An item counts once per view: count its task_id distinct."""
-    r = ProgressReport
-    table = (values(column("view", Integer), column("period", String),
-                    column("cut", UTCDateTime), column("starts", UTCDateTime),
-                    column("ends", UTCDateTime), column("last_day", Date), name="views")
-             .data([(n, period, clock.cutoff(as_of), *_owed_bounds(period))
-                    for n, (period, as_of) in enumerate(views)]).cte())
-    return (select(table.c.view, r.task_id, Task.lead_unit_id.label("unit_id"), r.on_time)
-            .select_from(table)
-            .join(r, r.period == table.c.period)
-            .join(Task, and_(Task.id == r.task_id, Task.lead_unit_id == r.unit_id))
-            .where(r.submitted_at < table.c.cut, *criteria, counted_clause(),
-                   _owed(table.c.starts, table.c.ends, table.c.last_day))
-            .subquery())
-
-
 def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
     """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
     *criteria* was reported on time, late or not at all, counted in SQL."""
-    periods = list(dict.fromkeys(periods))
-    if not periods:
-        return {}
-    owed = sum(case((_owed(*_owed_bounds(p)), 1), else_=0) for p in periods)
-    # Filtered here rather than in SQL, where the sum would be evaluated twice.
-    out = {task_id: {"on_time": 0, "late": 0, "missing": int(n)} for task_id, n in
-           db.session.execute(select(Task.id, owed).where(counted_clause(), *criteria)) if n}
-    sent = _sent_reports([(period, as_of) for period in periods], *criteria)
-    for task_id, n_sent, n_on_time in db.session.execute(
-            select(sent.c.task_id, func.count(sent.c.view.distinct()),
-                   func.count(case((sent.c.on_time, sent.c.view)).distinct()))
-            .group_by(sent.c.task_id)):
-        out[task_id].update(on_time=n_on_time, late=n_sent - n_on_time,
-                            missing=out[task_id]["missing"] - n_sent)
+    out: dict[int, dict[str, int]] = {}
+    for run in _runs(periods):
+        owing = run.owing(*criteria)
+        for task_id, n in run.owed_per_item(owing).items():
+            counts = out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
+            counts["missing"] += n
+        for task_id, n_sent, n_on_time in run.sent(owing, [(period, as_of) for period in run.periods],
+                                                   per_item=True):
+            counts = out[task_id]
+            counts["on_time"] += n_on_time
+            counts["late"] += n_sent - n_on_time
+            counts["missing"] -= n_sent
     return out
+
+
+def _runs(periods) -> list[_Run]:
+    """The distinct *periods* as runs of one kind each, in time order."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for period in dict.fromkeys(periods):
+        by_kind[kind_of(period)].append(period)
+    return [_Run(sorted(ps, key=lambda p: period_bounds(p)[0])) for ps in by_kind.values()]
+
+
+class _Run:
+    """Periods of one kind in time order. The periods an item owes among them are a run,
+    from its first (it existed and had started by the period's end) to the one before its
+    sign-off, less those it was suspended at the end of: `owing` computes that run per
+    item once in SQL as a range of period keys [first, end), so a count over many periods
+    is a range test, not a test per period and row. The few items ever suspended are
+    settled from their history in Python."""
+
+    def __init__(self, periods: list[str]):
+        self.periods = periods
+        self.index = {period: n for n, period in enumerate(periods)}
+        self.kind = kind_of(periods[0])
+        self.keys = [_key(period) for period in periods]
+        self.bounds = [_owed_bounds(period) for period in periods]
+        self.after = self.keys[-1] + 1
+
+    def key(self, period):
+        """SQL: the period column's key, ordered like the periods (year × 53 + week, or
+        year × 12 + month), as `_key` computes it in Python."""
+        year = cast(func.substr(period, 1, 4), Integer)
+        if self.kind == "weekly":
+            return year * 53 + cast(func.substr(period, 7, 2), Integer)
+        return year * 12 + cast(func.substr(period, 6, 2), Integer)
+
+    def owing(self, *criteria):
+        """CTE (id, unit_id, first, end, suspended) of the counted items of *criteria* owing
+        any of the periods: they owe the periods with keys in [first, end) unless
+        `suspended` (ever suspended), when their history decides."""
+        first = case(*((and_(Task.created_at < ends, or_(Task.start_date.is_(None), Task.start_date <= last)), k)
+                        for k, (_, ends, last) in zip(self.keys, self.bounds)), else_=self.after)
+        end = case((Task.signed_off_at.is_(None), self.after),
+                   *((Task.signed_off_at < starts, k) for k, (starts, _, _) in zip(self.keys, self.bounds)),
+                   else_=self.after)
+        ever = case((Task.id.in_(select(TaskState.task_id).where(TaskState.status == "suspended")), 1),
+                    else_=0)
+        return (select(Task.id, Task.lead_unit_id.label("unit_id"), first.label("first"),
+                       end.label("end"), ever.label("suspended"))
+                .where(counted_clause(), *criteria, Task.created_at < self.bounds[-1][1],
+                       or_(Task.signed_off_at.is_(None), Task.signed_off_at >= self.bounds[0][0]))
+                .cte("owing").prefix_with("MATERIALIZED"))
+
+    def _owed(self, first: int, end: int) -> list[int]:
+        """Indexes of the run's periods with keys in [first, end)."""
+        return list(range(bisect_left(self.keys, first), bisect_left(self.keys, end)))
+
+    def _suspended(self, owing) -> dict[int, tuple[int, set[int]]]:
+        """{item id: (its unit, indexes of the periods it owes by its run but was suspended
+        at the end of)} for the ever-suspended items of *owing*."""
+        rows = db.session.execute(
+            select(owing.c.id, owing.c.unit_id, owing.c.first, owing.c.end, TaskState.valid_from,
+                   TaskState.valid_to)
+            .join(TaskState, TaskState.task_id == owing.c.id)
+            .where(owing.c.suspended == 1, owing.c.first < owing.c.end, TaskState.status == "suspended"))
+        out: dict[int, tuple[int, set[int]]] = {}
+        for task_id, unit_id, first, end, since, until in rows:
+            out.setdefault(task_id, (unit_id, set()))[1].update(
+                i for i in self._owed(first, end)
+                if since < self.bounds[i][1] and (until is None or until >= self.bounds[i][1]))
+        return out
+
+    def owed_per_unit(self, owing) -> list[dict[int, int]]:
+        """[{unit_id: items owing period i}] for each period i of the run."""
+        out: list[dict[int, int]] = [defaultdict(int) for _ in self.periods]
+        for unit_id, first, end, n in db.session.execute(
+                select(owing.c.unit_id, owing.c.first, owing.c.end, func.count())
+                .where(owing.c.first < owing.c.end)
+                .group_by(owing.c.unit_id, owing.c.first, owing.c.end)):
+            for i in self._owed(first, end):
+                out[i][unit_id] += n
+        for unit_id, skipped in self._suspended(owing).values():
+            for i in skipped:
+                out[i][unit_id] -= 1
+        return out
+
+    def owed_per_item(self, owing) -> dict[int, int]:
+        """{item id: how many of the periods it owes}, items owing none left out."""
+        skipped = self._suspended(owing)
+        out = {}
+        for task_id, first, end in db.session.execute(
+                select(owing.c.id, owing.c.first, owing.c.end).where(owing.c.first < owing.c.end)):
+            n = len(self._owed(first, end)) - len(skipped[task_id][1] if task_id in skipped else ())
+            if n:
+                out[task_id] = n
+        return out
+
+    def sent(self, owing, views: list[View], per_item: bool = False) -> list[tuple]:
+        """The reports that count for each of *views* (periods of this run), counted in SQL:
+        an item's report counts when its lead unit sent it, for a period the item owes,
+        before the view's cut-off; on time when an on-time one was. Rows (view index, unit
+        id, items sent, items on time), or with *per_item* (item id, periods sent, periods
+        on time) over all the views. One query per cut-off: the reports are reduced to one
+        row per (period, item, unit), its first on-time report, from the covering index
+        ix_progress_reports_cycle, then joined to the items' runs."""
+        r = ProgressReport
+        by_cut: dict[datetime, dict[str, int]] = defaultdict(dict)
+        for n, (period, as_of) in enumerate(views):
+            by_cut[clock.cutoff(as_of)][period] = n
+        out = []
+        for cut, mine in by_cut.items():
+            firsts = (select(self.key(r.period).label("key"), r.task_id, r.unit_id,
+                             func.min(case((r.on_time, r.submitted_at))).label("on_time_at"))
+                      .where(r.period.in_(list(mine)), r.submitted_at < cut)
+                      .group_by(r.period, r.task_id, r.unit_id).subquery("firsts"))
+            ends = case({_key(p): self.bounds[self.keys.index(_key(p))][1] for p in mine}, value=firsts.c.key)
+            suspended_then = (select(TaskState.id)
+                              .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
+                                     TaskState.valid_from < ends,
+                                     or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
+                              .exists())
+            key = [firsts.c.task_id] if per_item else [firsts.c.key, owing.c.unit_id]
+            rows = db.session.execute(
+                select(*key, func.count(), func.count(firsts.c.on_time_at))
+                .select_from(firsts)
+                .join(owing, and_(owing.c.id == firsts.c.task_id, owing.c.unit_id == firsts.c.unit_id))
+                .where(owing.c.first <= firsts.c.key, firsts.c.key < owing.c.end,
+                       or_(owing.c.suspended == 0, ~suspended_then))
+                .group_by(*key)).all()
+            if per_item:
+                out += rows
+            else:
+                view = {_key(p): n for p, n in mine.items()}
+                out += [(view[k], unit_id, n, on_time) for k, unit_id, n, on_time in rows]
+        return out
+
+
+def _key(period: str) -> int:
+    """A period's key within its kind: year × 53 + week, or year × 12 + month."""
+    year, number = parse_period(period, kinds=KINDS)
+    return year * (53 if kind_of(period) == "weekly" else 12) + number
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:
