@@ -115,37 +115,43 @@ def report_summaries(today: date) -> cycles.Summaries:
     return cycles.recent_summaries(today, _summary_weeks(rule_set()))
 
 
-def redblack(as_of: date | None = None, summaries: cycles.Summaries | None = None,
+def redblack(as_of: date | None = None, facts: _Facts | None = None,
              discipline: cycles.Summaries | None = None) -> dict[str, Any]:
     """{as_of, preset, red: [entry], black: [entry], unranked: [{unit_id, reason}]}: one
     entry per unit per list, never a unit on both. An entry names its unit and series, its
     main rule, a Chinese reason naming every fact (most serious first) and `items`, the
-    item-level facts; black entries also the proposed escalation step. *summaries*:
-    report_summaries(as_of), when the caller has them already; *discipline*: the periods
-    the on-time report rate is taken over, when a document sets its own window (default:
-    the newest `discipline_weeks` closed weeks). The earlier placings the escalation looks
-    back at are counted in the same passes as this one."""
+    item-level facts; black entries also the proposed escalation step. *facts*:
+    gather(as_of), when the caller has read them already (a bulletin quotes their report
+    summaries); *discipline*: the periods the on-time report rate is taken over, when a
+    document sets its own window (default: the newest `discipline_weeks` closed weeks)."""
     today = clock.today(as_of)
     rules = rule_set()
-    earlier = [today]
-    for _ in range(len(rules["escalation"]) - 1):
-        earlier.append(previous_placing(earlier[-1], rules["cycle"]))
-    earlier = earlier[1:]
-    mine = [] if summaries is not None else cycles.closed_periods(today, _summary_weeks(rules))
-    facts = _Facts.gather(earlier, rules, [(p, today) for p in mine], also=[today])
-    if summaries is None:
-        summaries = {p: facts.views[(p, today)] for p in mine}
-    placing = _judge(facts.counts[today], summaries, rules, overdue_items(today, rules),
+    if facts is None:
+        facts = gather(today)
+    placing = _judge(facts.counts[today], facts.summaries(today), rules, overdue_items(today, rules),
                      facts.late[(today, 0)], discipline)
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
-    _attach_escalation(black, _placings(earlier, rules, facts), rules)
+    _attach_escalation(black, _placings(facts.earlier, rules, facts), rules)
     unranked = [{"unit_id": s.unit_id, "series": placing.series[s.unit_id],
                  "reason": f"不参与排名（应完成事项不足{rules['min_due_items']}项，本期应完成{s.due}项）"}
                 for s in placing.unranked]
     _name_units(red + black + unranked)
     return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black,
             "unranked": unranked}
+
+
+def gather(as_of: date | None = None) -> _Facts:
+    """What the list as of *as_of* reads, each counted in one pass: its recent closed
+    weeks' report summaries (`summaries(as_of)`), and the facts of the earlier placings
+    its escalation looks back at."""
+    today = clock.today(as_of)
+    rules = rule_set()
+    earlier = [today]
+    for _ in range(len(rules["escalation"]) - 1):
+        earlier.append(previous_placing(earlier[-1], rules["cycle"]))
+    mine = [(p, today) for p in cycles.closed_periods(today, _summary_weeks(rules))]
+    return _Facts.gather(earlier[1:], rules, mine, also=[today])
 
 
 def _summary_weeks(rules: dict[str, Any]) -> int:
@@ -158,6 +164,7 @@ class _Facts:
     report summaries per (week, day), completion counts per day, and the units with an
     item overdue per (day, working days)."""
 
+    earlier: list[date]
     windows: dict[date, list[str]]
     views: dict[cycles.View, dict[int, dict[str, int]]]
     counts: dict[date, list[tuple[int, int, int]]]
@@ -175,7 +182,11 @@ class _Facts:
         every = list(dict.fromkeys([*also, *days]))
         late = _units_with_overdue([*((day, 0) for day in every),
                                     *((day, rules["overdue_workdays"]) for day in days)])
-        return cls(windows, views, _completion_counts(every), late)
+        return cls(list(days), windows, views, _completion_counts(every), late)
+
+    def summaries(self, day: date) -> cycles.Summaries:
+        """The report summaries as of *day* among the views, newest period first."""
+        return {period: summary for (period, as_of), summary in self.views.items() if as_of == day}
 
 
 def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select, union_all
 
 from tracker import clock
 from tracker.extensions import db
@@ -180,7 +180,7 @@ class _Run:
                        end.label("end"), ever.label("suspended"))
                 .where(counted_clause(), *criteria, Task.created_at < self.bounds[-1][1],
                        or_(Task.signed_off_at.is_(None), Task.signed_off_at >= self.bounds[0][0]))
-                .cte("owing").prefix_with("MATERIALIZED"))
+                .cte("owing"))
 
     def _owed(self, first: int, end: int) -> list[int]:
         """Indexes of the run's periods with keys in [first, end)."""
@@ -231,39 +231,40 @@ class _Run:
         an item's report counts when its lead unit sent it, for a period the item owes,
         before the view's cut-off; on time when an on-time one was. Rows (view index, unit
         id, items sent, items on time), or with *per_item* (item id, periods sent, periods
-        on time) over all the views. One query per cut-off: the reports are reduced to one
-        row per (period, item, unit), its first on-time report, from the covering index
-        ix_progress_reports_cycle, then joined to the items' runs."""
+        on time) over all the views. One query: for each cut-off, its periods' reports are
+        reduced to one row per (period, item, unit) and its first on-time report, from the
+        covering index ix_progress_reports_cycle; all are joined to the items' runs once."""
         r = ProgressReport
+        # MATERIALIZED: the ranges are computed once per item, not once per report.
+        owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
         by_cut: dict[datetime, dict[str, int]] = defaultdict(dict)
         for n, (period, as_of) in enumerate(views):
             by_cut[clock.cutoff(as_of)][period] = n
-        out = []
-        for cut, mine in by_cut.items():
-            firsts = (select(self.key(r.period).label("key"), r.task_id, r.unit_id,
-                             func.min(case((r.on_time, r.submitted_at))).label("on_time_at"))
-                      .where(r.period.in_(list(mine)), r.submitted_at < cut)
-                      .group_by(r.period, r.task_id, r.unit_id).subquery("firsts"))
-            ends = case({_key(p): self.bounds[self.keys.index(_key(p))][1] for p in mine}, value=firsts.c.key)
-            suspended_then = (select(TaskState.id)
-                              .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
-                                     TaskState.valid_from < ends,
-                                     or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
-                              .exists())
-            key = [firsts.c.task_id] if per_item else [firsts.c.key, owing.c.unit_id]
-            rows = db.session.execute(
-                select(*key, func.count(), func.count(firsts.c.on_time_at))
-                .select_from(firsts)
-                .join(owing, and_(owing.c.id == firsts.c.task_id, owing.c.unit_id == firsts.c.unit_id))
-                .where(owing.c.first <= firsts.c.key, firsts.c.key < owing.c.end,
-                       or_(owing.c.suspended == 0, ~suspended_then))
-                .group_by(*key)).all()
-            if per_item:
-                out += rows
-            else:
-                view = {_key(p): n for p, n in mine.items()}
-                out += [(view[k], unit_id, n, on_time) for k, unit_id, n, on_time in rows]
-        return out
+        groups = list(by_cut.items())
+        firsts = union_all(*(
+            select(literal(g).label("cut"), self.key(r.period).label("key"), r.task_id, r.unit_id,
+                   func.min(case((r.on_time, r.submitted_at))).label("on_time_at"))
+            .where(r.period.in_(list(mine)), r.submitted_at < cut)
+            .group_by(r.period, r.task_id, r.unit_id)
+            for g, (cut, mine) in enumerate(groups))).subquery("firsts")
+        ends = case({k: bounds[1] for k, bounds in zip(self.keys, self.bounds)}, value=firsts.c.key)
+        suspended_then = (select(TaskState.id)
+                          .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
+                                 TaskState.valid_from < ends,
+                                 or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
+                          .exists())
+        key = [firsts.c.task_id] if per_item else [firsts.c.cut, firsts.c.key, owing.c.unit_id]
+        rows = db.session.execute(
+            select(*key, func.count(), func.count(firsts.c.on_time_at))
+            .select_from(firsts)
+            .join(owing, and_(owing.c.id == firsts.c.task_id, owing.c.unit_id == firsts.c.unit_id))
+            .where(owing.c.first <= firsts.c.key, firsts.c.key < owing.c.end,
+                   or_(owing.c.suspended == 0, ~suspended_then))
+            .group_by(*key)).all()
+        if per_item:
+            return rows
+        views_of = [{_key(p): n for p, n in mine.items()} for _, mine in groups]
+        return [(views_of[g][k], unit_id, n, on_time) for g, k, unit_id, n, on_time in rows]
 
 
 def _key(period: str) -> int:

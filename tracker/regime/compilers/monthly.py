@@ -15,18 +15,18 @@ from tracker import calendar
 from tracker.clock import cn_date
 from tracker.regime.compilers import sections
 from tracker.regime.compilers.sections import ORDINALS
-from tracker.regime.redblack import redblack, report_summaries
+from tracker.regime.redblack import gather, redblack
 from tracker.reports.cycles import rated_periods, report_periods
 from tracker.reports.periods import period_bounds, period_of
 
 
 def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
     cfg = current_app.config["SETTINGS"]["documents"]
-    summaries = report_summaries(as_of)
+    facts = gather(as_of)
     window = rated_periods(first, last, as_of)
-    stats = sections.overall(as_of, window, summaries)
+    stats = sections.overall(as_of, window, facts.summaries(as_of))
     units, chart = sections.unit_table(as_of, stats)
-    lists = redblack(as_of, summaries, discipline={p: stats["summaries"][p] for p in window})
+    lists = redblack(as_of, facts, discipline={p: stats["summaries"][p] for p in window})
     problems = sections.problem_groups(report_periods(first, last), as_of)
     next_first, next_last = period_bounds(period_of(last + timedelta(days=1), "monthly"))
     due_next = sections.items_due_section("due_next", "下月到期事项", next_first, next_last, as_of)
