@@ -17,7 +17,7 @@ from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
 from tracker.models import SignoffRequest
 from tracker.regime.redblack import redblack
-from tracker.signoff.operations import request_signoff
+from tracker.signoff.operations import reject_signoff, request_signoff
 
 DUE = date(2026, 10, 30)
 
@@ -82,17 +82,31 @@ def test_sign_off_asked_by_the_deadline_is_not_overdue_while_it_waits(app, make_
     _rules(app, black_below=0)
     unit = make_unit("市自然资源局")
     liaison = make_user("unit", unit)
-    waiting, = _items(app, make_task, unit, done=0, late=1)
+    waiting, asked_late = _items(app, make_task, unit, done=0, late=2)
     at(app, DUE, hour=17)
     request_signoff(liaison, waiting, "已完工")   # on the due day
     db.session.commit()
-    app.config["FIXED_NOW"] = NOW
-    assert redblack()["black"] == []
-    # Asked a day after the deadline instead: overdue all the same (13 working days).
-    request = db.session.scalar(db.select(SignoffRequest))
-    request.created_at = datetime.combine(date(2026, 11, 2), time(9), tzinfo=LOCAL_TZ)
+    at(app, date(2026, 11, 2), hour=9)
+    request_signoff(liaison, asked_late, "已完工")   # the next working day: too late
     db.session.commit()
-    assert [i["task_id"] for e in redblack()["black"] for i in e["items"]] == [waiting.id]
+    app.config["FIXED_NOW"] = NOW
+    # Only the item asked after its deadline is overdue (13 working days); the other waits.
+    [entry] = redblack()["black"]
+    assert [i["task_id"] for i in entry["items"]] == [asked_late.id]
+    # Sent back on 10 November: overdue again, its clock restarting that day, so as of
+    # NOW (18 November) 6 working days, not the 13 since its deadline: not more than the
+    # 10 the rule lists.
+    at(app, date(2026, 11, 10))
+    request_id = db.session.scalar(db.select(SignoffRequest.id).where(SignoffRequest.task_id == waiting.id))
+    reject_signoff(make_user("office"), waiting, request_id, "材料不全")
+    db.session.commit()
+    app.config["FIXED_NOW"] = NOW
+    [entry] = redblack()["black"]
+    assert [i["task_id"] for i in entry["items"]] == [asked_late.id]
+    _rules(app, black_below=0, overdue_workdays=5)
+    [entry] = redblack()["black"]
+    assert {i["task_id"]: i["workdays_overdue"] for i in entry["items"]} == {asked_late.id: 13, waiting.id: 6}
+    assert "2026年11月10日销号申请被退回后重新计算" in entry["items"][1]["reason"]
 
 
 ledgers = st.lists(st.tuples(st.sampled_from(["county", "department", "taskforce"]),

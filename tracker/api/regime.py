@@ -23,7 +23,7 @@ from tracker.regime.redblack import redblack
 @bp.get("/lights")
 def lights():
     today = clock.today(query_date("as_of"))
-    counts = light_counts(visible_to(g.api_user, select(Task).where(counted_clause())), today)
+    counts = light_counts(visible_to(g.api_user, select(Task).where(counted_clause(today))), today)
     names = unit_names(u["unit_id"] for u in counts["units"])
     for unit in counts["units"]:
         unit["unit_name"] = names.get(unit["unit_id"], "")

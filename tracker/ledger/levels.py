@@ -4,10 +4,13 @@ sub-items (the measures that carry the work), so no piece of work is counted twi
 appear only as group headings and in item paths."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from tracker import clock
 from tracker.config import ConfigError
 from tracker.models import Task
 
@@ -21,12 +24,16 @@ def _level() -> str | int:
     return level
 
 
-def counted_clause():
-    """SQL: the item is at the counting level."""
+def counted_clause(as_of: date | None = None):
+    """SQL: the item is at the counting level; for a past day, in the tree as it stood at
+    its end (an item whose sub-items came later was a leaf then)."""
     level = _level()
     if level == "leaf":
         child = aliased(Task)
-        return ~select(child.id).where(child.parent_id == Task.id).exists()
+        children = select(child.id).where(child.parent_id == Task.id)
+        if as_of is not None and as_of < clock.today():
+            children = children.where(child.created_at < clock.cutoff(as_of))
+        return ~children.exists()
     return Task.depth == level
 
 

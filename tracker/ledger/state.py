@@ -57,10 +57,11 @@ def chased_clause():
     return Task.status.in_(CHASED_STATUSES)
 
 
-def judged_clause():
+def judged_clause(status=Task.status):
     """SQL: the item is not suspended, so the regime judges it (a signed-off one as done):
-    the red/black list, the evaluation, the report cycles."""
-    return Task.status != "suspended"
+    the red/black list, the evaluation, the report cycles; over *status* as it stood,
+    when given."""
+    return status != "suspended"
 
 
 def is_overdue(task, today: date) -> bool:

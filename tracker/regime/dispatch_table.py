@@ -12,6 +12,7 @@ from tracker.accounts.lookups import unit_names
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
 from tracker.labels import LIGHTS
+from tracker.ledger import timeline
 from tracker.ledger.lights import expected_progress, light_of
 from tracker.models import Milestone, ProgressReport, Task
 from tracker.reports import cycles
@@ -34,17 +35,21 @@ def dispatch_query(period: str, as_of: date | None = None) -> Select:
     states = cycles.report_states(period, as_of).subquery()
     latest = (select(ProgressReport.task_id, func.max(ProgressReport.id).label("id"))
               .join(Task, Task.id == ProgressReport.task_id)
-              .where(ProgressReport.period == period, ProgressReport.unit_id == Task.lead_unit_id)
+              .where(ProgressReport.period == period, ProgressReport.unit_id == Task.lead_unit_id,
+                     ProgressReport.submitted_at < clock.cutoff(as_of))
               .group_by(ProgressReport.task_id).subquery())
-    return (select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.leader, Task.due_date,
-                   Task.status, Task.progress, Task.start_date, Task.created_at, Task.target_value,
-                   Task.target_unit, Task.actual_value, Task.status_since, states.c.state,
-                   ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps,
-                   ProgressReport.progress.label("reported_progress"))
-            .join(states, states.c.task_id == Task.id)
-            .outerjoin(latest, latest.c.task_id == Task.id)
-            .outerjoin(ProgressReport, ProgressReport.id == latest.c.id)
-            .order_by(Task.lead_unit_id, Task.sort_key, Task.id))
+    cols = timeline.as_of(as_of)
+    return cols.join(
+        select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.leader,
+               cols.due_date.label("due_date"), cols.status.label("status"),
+               cols.progress.label("progress"), Task.start_date, Task.created_at, Task.target_value,
+               Task.target_unit, Task.actual_value, cols.since.label("status_since"), states.c.state,
+               ProgressReport.text, ProgressReport.problems, ProgressReport.next_steps,
+               ProgressReport.progress.label("reported_progress"))
+        .join(states, states.c.task_id == Task.id)
+        .outerjoin(latest, latest.c.task_id == Task.id)
+        .outerjoin(ProgressReport, ProgressReport.id == latest.c.id)
+        .order_by(Task.lead_unit_id, Task.sort_key, Task.id))
 
 
 class _Item(NamedTuple):

@@ -27,17 +27,18 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
-from tracker.calendar.sql import day_number, local_day_number
+from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.clock import cn_date
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, TaskState, Unit
+from tracker.models.types import UTCDateTime
 from tracker.numbers import percent_text
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
@@ -307,7 +308,7 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
     rows = db.session.execute(
         select(Task.lead_unit_id, *columns).select_from(TaskState)
         .join(Task, Task.id == TaskState.task_id)
-        .where(counted_clause(), TaskState.valid_from < max(cuts),
+        .where(counted_clause(max(days)), TaskState.valid_from < max(cuts),
                or_(TaskState.due_date < max(days), TaskState.status == "signed_off"))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
@@ -383,27 +384,42 @@ def _overdue_limit(today: date, workdays: int) -> date:
 def _open_on(day: date):
     """SQL, over the items' history: at the end of *day* the item was in this stretch, open
     and not suspended, and not waiting for the office's review of a sign-off asked by its
-    deadline (state.awaits_review as it stood then, read from the requests themselves)."""
-    cut = clock.cutoff(day)
-    awaiting = (select(SignoffRequest.id)
-                .where(SignoffRequest.task_id == TaskState.task_id, SignoffRequest.created_at < cut,
-                       local_day_number(SignoffRequest.created_at) <= day_number(TaskState.due_date),
-                       or_(SignoffRequest.decided_at.is_(None), SignoffRequest.decided_at >= cut))
-                .exists())
-    # Only a stretch in 待销号 can be awaiting review: test that first, so the lookup runs
-    # for those rows alone.
-    return and_(_in_stretch(cut), TaskState.status.in_(state.CHASED_STATUSES),
-                ~and_(TaskState.status == "signoff_requested", awaiting))
+    deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
+    deadline then in force)."""
+    return and_(_in_stretch(clock.cutoff(day)), TaskState.status.in_(state.CHASED_STATUSES),
+                ~state.awaits_review_clause(TaskState.status, TaskState.valid_from, TaskState.due_date))
+
+
+def _sent_back(cut):
+    """SQL, over the items' history: when the item's sign-off, asked by its deadline, was
+    last sent back before the instant *cut* (NULL: never). Its overdue clock restarts
+    then: the days it waited for the office's review do not count against the unit."""
+    r = SignoffRequest
+    return (select(func.max(r.decided_at))
+            .where(r.task_id == TaskState.task_id, r.status == "rejected", r.decided_at < cut,
+                   local_day_number(r.created_at) <= day_number(TaskState.due_date))
+            .scalar_subquery())
+
+
+def _overdue_before(limit: date, day: date):
+    """SQL: as of *day*, the item's overdue clock (its deadline then in force, or the day
+    its timely sign-off was sent back) started before *limit*."""
+    sent_back = _sent_back(clock.cutoff(day))
+    return and_(TaskState.due_date < limit,
+                or_(sent_back.is_(None), local_day_number(sent_back) < day_of(limit)))
 
 
 def _overdue_rows(today: date, rules: dict[str, Any]):
-    """(unit_id, task_id, due_date, code, title) of items overdue by more than K working
-    days as of *today* (the deadline then in force), longest overdue first."""
+    """(unit_id, task_id, due_date, sent_back, code, title) of items overdue by more than K
+    working days as of *today* (the deadline then in force, or since a timely sign-off was
+    sent back), longest overdue first."""
+    limit = _overdue_limit(today, rules["overdue_workdays"])
     return db.session.execute(
-        select(Task.lead_unit_id, Task.id, TaskState.due_date, Task.code, Task.title)
+        select(Task.lead_unit_id, Task.id, TaskState.due_date,
+               type_coerce(_sent_back(clock.cutoff(today)), UTCDateTime).label("sent_back"),
+               Task.code, Task.title)
         .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
-        .where(TaskState.due_date < _overdue_limit(today, rules["overdue_workdays"]),
-               counted_clause(), _open_on(today))
+        .where(_overdue_before(limit, today), counted_clause(today), _open_on(today))
         .order_by(TaskState.due_date, Task.id)).all()
 
 
@@ -416,11 +432,11 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
     rows = db.session.execute(
         select(Task.lead_unit_id,
-               *(func.max(case((and_(TaskState.due_date < limit, _open_on(day)), 1), else_=0))
+               *(func.max(case((and_(_open_on(day), _overdue_before(limit, day)), 1), else_=0))
                  for (day, _), limit in zip(pairs, limits)))
         .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
         .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES),
-               counted_clause())
+               counted_clause(max(day for day, _ in pairs)))
         .group_by(Task.lead_unit_id))
     out: dict[tuple[date, int], set[int]] = {pair: set() for pair in pairs}
     for unit_id, *flags in rows:
@@ -432,15 +448,23 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
 
 def overdue_items(today: date, rules: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
     """{lead unit: its items overdue by more than K working days as of *today*, longest
-    first}, each {task_id, task_code, workdays_overdue, reason}."""
+    first}, each {task_id, task_code, workdays_overdue, reason}; an item whose timely
+    sign-off was sent back counts from that day."""
     rows = _overdue_rows(today, rules)
     days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
     out: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
-        n = days.after(r.due_date)
+        since = clock.local(r.sent_back).date() if r.sent_back else None
+        if since and since > r.due_date:
+            n = days.after(since)
+            why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}，{cn_date(since)}销号申请被退回后重新计算）"
+        else:
+            n = days.after(r.due_date)
+            why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}）"
         out.setdefault(r.lead_unit_id, []).append({
-            "task_id": r.id, "task_code": r.code, "workdays_overdue": n,
-            "reason": f"{r.code} {r.title}：逾期{n}个工作日（完成时限{cn_date(r.due_date)}）"})
+            "task_id": r.id, "task_code": r.code, "workdays_overdue": n, "reason": f"{r.code} {r.title}：{why}"})
+    for items in out.values():
+        items.sort(key=lambda i: -i["workdays_overdue"])
     return out
 
 

@@ -37,9 +37,10 @@ def is_closed(period: str, as_of: date | None = None) -> bool:
     return period_deadline(period) <= clock.cutoff(as_of)
 
 
-def owed_filter(period: str):
-    """SQL condition: the item owes a report for *period*."""
-    return and_(_owed(*_owed_bounds(period)), counted_clause())
+def owed_filter(period: str, as_of: date | None = None):
+    """SQL condition: the item owes a report for *period* (at the counting level of the
+    tree as of *as_of*)."""
+    return and_(_owed(*_owed_bounds(period)), counted_clause(as_of))
 
 
 def _owed_bounds(period: str) -> tuple[datetime, datetime, date]:
@@ -78,7 +79,7 @@ def report_states(period: str, as_of: date | None = None) -> Select:
     state = case((sent.c.on_time == 1, "on_time"), (sent.c.n > 0, "late"), else_=literal(unsent))
     return (select(Task.id.label("task_id"), Task.lead_unit_id.label("unit_id"),
                    state.label("state"))
-            .outerjoin(sent, sent.c.task_id == Task.id).where(owed_filter(period)))
+            .outerjoin(sent, sent.c.task_id == Task.id).where(owed_filter(period, as_of)))
 
 
 def unit_summaries(periods: list[str], as_of: date | None = None) -> Summaries:
@@ -94,8 +95,9 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
     reports (each view with its own cut-off); unsent = owed − on time − late."""
     views = list(dict.fromkeys(views))
     out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
+    latest = max(clock.today(as_of) for _, as_of in views) if views else None
     for run in _runs(period for period, _ in views):
-        owing = run.owing()
+        owing = run.owing(latest)
         owed = run.owed_per_unit(owing)
         mine = [(n, view) for n, view in enumerate(views) if view[0] in run.index]
         for n, unit_id, n_sent, n_on_time in run.sent(owing, [view for _, view in mine]):
@@ -120,7 +122,7 @@ def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, 
     *criteria* was reported on time, late or not at all, counted in SQL."""
     out: dict[int, dict[str, int]] = {}
     for run in _runs(periods):
-        owing = run.owing(*criteria)
+        owing = run.owing(as_of, *criteria)
         for task_id, n in run.owed_per_item(owing).items():
             counts = out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
             counts["missing"] += n
@@ -165,10 +167,11 @@ class _Run:
             return year * 53 + cast(func.substr(period, 7, 2), Integer)
         return year * 12 + cast(func.substr(period, 6, 2), Integer)
 
-    def owing(self, *criteria):
+    def owing(self, as_of: date | None, *criteria):
         """CTE (id, unit_id, first, end, suspended) of the counted items of *criteria* owing
         any of the periods: they owe the periods with keys in [first, end) unless
-        `suspended` (ever suspended), when their history decides."""
+        `suspended` (ever suspended), when their history decides. The counting level is
+        the tree's as of *as_of*."""
         first = case(*((and_(Task.created_at < ends, or_(Task.start_date.is_(None), Task.start_date <= last)), k)
                         for k, (_, ends, last) in zip(self.keys, self.bounds)), else_=self.after)
         end = case((Task.signed_off_at.is_(None), self.after),
@@ -178,7 +181,7 @@ class _Run:
                     else_=0)
         return (select(Task.id, Task.lead_unit_id.label("unit_id"), first.label("first"),
                        end.label("end"), ever.label("suspended"))
-                .where(counted_clause(), *criteria, Task.created_at < self.bounds[-1][1],
+                .where(counted_clause(as_of), *criteria, Task.created_at < self.bounds[-1][1],
                        or_(Task.signed_off_at.is_(None), Task.signed_off_at >= self.bounds[0][0]))
                 .cte("owing"))
 

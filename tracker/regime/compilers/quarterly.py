@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -13,7 +14,7 @@ from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
 from tracker.labels import LIGHTS
-from tracker.ledger import state
+from tracker.ledger import state, timeline
 from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
@@ -59,14 +60,17 @@ def _tree_section() -> dict[str, Any]:
 
 
 def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, Any]:
-    """Per lead unit: the quarter's items due, done on time, done late, still open."""
-    done = Task.signed_off_at < clock.cutoff(as_of)
-    on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(Task.due_date))
-    rows = db.session.execute(
+    """Per lead unit: the quarter's items due, done on time, done late, still open, as the
+    ledger stood at the end of *as_of* (the deadlines then in force)."""
+    cols = timeline.as_of(as_of)
+    done = cols.status == "signed_off"
+    on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(cols.due_date))
+    rows = db.session.execute(cols.join(
         select(Unit.name, func.count(Task.id), func.sum(case((on_time, 1), else_=0)),
                func.sum(case((done, 1), else_=0)))
-        .join(Task, Task.lead_unit_id == Unit.id)
-        .where(Task.due_date >= first, Task.due_date <= last, state.judged_clause(), counted_clause())
+        .select_from(Task).join(Unit, Unit.id == Task.lead_unit_id))
+        .where(cols.due_date >= first, cols.due_date <= last, state.judged_clause(cols.status),
+               counted_clause(as_of))
         .group_by(Unit.id, Unit.name).order_by(Unit.id)).all()
     table = [[n, name, due, int(timely), int(signed) - int(timely), due - int(signed),
               sections.share(int(timely), due)]
@@ -78,15 +82,21 @@ def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, An
 
 
 def _lagging_section(first: date, as_of: date) -> dict[str, Any]:
-    """Open items lit yellow or red whose deadline is in or after this quarter."""
-    tasks = db.session.scalars(
-        select(Task).options(selectinload(Task.milestones), selectinload(Task.lead_unit))
-        .where(light_expression(as_of) != "green", Task.due_date >= first, counted_clause())
-        .order_by(Task.due_date, Task.sort_key)).all()
+    """Open items lit yellow or red whose deadline is in or after this quarter, as the
+    ledger stood at the end of *as_of*."""
+    cols = timeline.as_of(as_of)
+    rows = db.session.execute(cols.join(
+        select(Task, cols.status, cols.due_date, cols.progress, cols.since).select_from(Task)
+        .options(selectinload(Task.milestones), selectinload(Task.lead_unit)))
+        .where(light_expression(as_of, cols) != "green", cols.due_date >= first, counted_clause(as_of))
+        .order_by(cols.due_date, Task.sort_key)).all()
     table = []
-    for n, task in enumerate(tasks, start=1):
-        light = light_of(task, as_of)
-        table.append([n, task.code, task.title, task.lead_unit.name, task.due_date.isoformat(),
+    for n, (task, status, due, progress, since) in enumerate(rows, start=1):
+        then = SimpleNamespace(status=status, due_date=due, progress=progress, status_since=since,
+                               start_date=task.start_date, created_at=task.created_at,
+                               milestones=task.milestones)
+        light = light_of(then, as_of)
+        table.append([n, task.code, task.title, task.lead_unit.name, due.isoformat(),
                       LIGHTS[light.color], light.reason])
     return sections.section("lagging", "三、滞后和新增逾期事项", [] if table else ["无滞后事项。"],
                             ["序号", "编号", "任务名称", "牵头单位", "完成时限", "亮灯", "原因"], table)

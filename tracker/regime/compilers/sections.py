@@ -78,13 +78,13 @@ def ledger_figures(today: date) -> dict[str, Any]:
     cols = timeline.as_of(today)
     by_status = dict.fromkeys(STATUSES, 0)
     by_status.update(dict(db.session.execute(cols.join(
-        select(cols.status, func.count()).select_from(Task).where(counted_clause()))
+        select(cols.status, func.count()).select_from(Task).where(counted_clause(today)))
         .group_by(cols.status)).all()))
     overdue, overdue_all = db.session.execute(cols.join(
         select(func.count(case((cols.status.in_(state.CHASED_STATUSES), 1))), func.count())
-        .select_from(Task).where(counted_clause(), state.overdue_clause(today, cols.status, cols.due_date)))
+        .select_from(Task).where(counted_clause(today), state.overdue_clause(today, cols.status, cols.due_date)))
     ).one()
-    lights = light_counts(select(Task).where(counted_clause()), today)
+    lights = light_counts(select(Task).where(counted_clause(today)), today)
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
     return {"total": total, "by_status": by_status, "done": done, "suspended": suspended,
@@ -158,7 +158,7 @@ def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict
                                    or_(cols.due_date < today, cols.status == "signed_off")), 1), else_=0)),
                func.sum(case((and_(state.overdue_clause(today, cols.status, cols.due_date),
                                    cols.status.in_(state.CHASED_STATUSES)), 1), else_=0)))
-        .select_from(Task).where(counted_clause())).group_by(Task.lead_unit_id)).all()
+        .select_from(Task).where(counted_clause(today))).group_by(Task.lead_unit_id)).all()
     names, series = unit_names(r[0] for r in rows), series_of({r[0] for r in rows})
     figures = []
     for unit_id, items, done, on_time, due, overdue in rows:
@@ -212,10 +212,11 @@ def problem_groups(periods: list[str], today: date) -> list[dict[str, Any]]:
               .where(ProgressReport.period.in_(periods), ProgressReport.problems != "",
                      ProgressReport.submitted_at < clock.cutoff(today))
               .group_by(ProgressReport.task_id).scalar_subquery())
-    rows = db.session.execute(
-        select(Task.code, Task.title, Unit.name, ProgressReport.problems)
-        .join(Task, Task.id == ProgressReport.task_id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(ProgressReport.id.in_(latest), state.open_clause(), counted_clause())
+    cols = timeline.as_of(today)
+    rows = db.session.execute(cols.join(
+        select(Task.code, Task.title, Unit.name, ProgressReport.problems).select_from(ProgressReport)
+        .join(Task, Task.id == ProgressReport.task_id)).join(Unit, Unit.id == Task.lead_unit_id)
+        .where(ProgressReport.id.in_(latest), state.open_clause(cols.status), counted_clause(today))
         .order_by(Task.sort_key)).all()
     kinds = current_app.config["SETTINGS"]["regime"]["problem_kinds"]
     groups: dict[str, dict[str, Any]] = {}
@@ -254,7 +255,7 @@ def items_due(first: date, last: date, today: date) -> list[list[Any]]:
     rows = db.session.execute(cols.join(
         select(Task.code, Task.title, Unit.name, Task.leader, cols.due_date).select_from(Task)
         .join(Unit, Unit.id == Task.lead_unit_id)
-        .where(cols.due_date >= first, cols.due_date <= last, counted_clause(),
+        .where(cols.due_date >= first, cols.due_date <= last, counted_clause(today),
                cols.status.in_(state.CHASED_STATUSES)))
         .order_by(cols.due_date, Task.sort_key)).all()
     return [[n, code, title_, unit, leader, due.isoformat()]

@@ -43,7 +43,7 @@ def redblack_page():
 def lights():
     """Counts per light, in all and per lead unit (most red first)."""
     form, as_of = as_of_arg()
-    counts = light_counts(visible_to(current_user, select(Task).where(counted_clause())), as_of)
+    counts = light_counts(visible_to(current_user, select(Task).where(counted_clause(as_of))), as_of)
     ranked = sorted(counts["units"], key=lambda u: (-u["red"], -u["yellow"], u["unit_id"]))
     page = paginate_list(ranked, PER_PAGE)
     return render_template("regime/lights.html", form=form, as_of=as_of, totals=counts["totals"],

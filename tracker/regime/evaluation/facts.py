@@ -11,7 +11,7 @@ from sqlalchemy import case, select, type_coerce
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.ledger import state
+from tracker.ledger import state, timeline
 from tracker.ledger.levels import counted_clause
 from tracker.models import EvaluationAdjustment, Plan, Task, Unit
 from tracker.models.types import UTCDateTime
@@ -47,16 +47,18 @@ class Item(NamedTuple):
 
 def plan_items(year: int, today: date) -> list[Item]:
     """The year's plan items at the counting level (leaf items by default) that existed by
-    the end of *today* and are judged (not suspended), in plan order, in one pass."""
+    the end of *today* and were judged then (not suspended), with the deadline then in
+    force, in plan order, in one pass."""
     plan_id = db.session.scalar(select(Plan.id).where(Plan.year == year))
     if plan_id is None:
         return []
-    signed = case((Task.signed_off_at < clock.cutoff(today), Task.signed_off_at))
-    rows = db.session.execute(
-        select(Task.id, Task.code, Task.title, Task.lead_unit_id, Task.due_date,
-               type_coerce(signed, UTCDateTime))
-        .where(Task.plan_id == plan_id, Task.created_at < day_end(today), state.judged_clause(),
-               counted_clause())
+    cols = timeline.as_of(today)
+    signed = case((cols.status == "signed_off", Task.signed_off_at))
+    rows = db.session.execute(cols.join(
+        select(Task.id, Task.code, Task.title, Task.lead_unit_id, cols.due_date,
+               type_coerce(signed, UTCDateTime)).select_from(Task))
+        .where(Task.plan_id == plan_id, Task.created_at < day_end(today), state.judged_clause(cols.status),
+               counted_clause(today))
         .order_by(Task.sort_key))
     local = clock.local
     return [Item(id_, code, title, unit_id, due, local(done).date() if done is not None else None)
