@@ -11,6 +11,7 @@ from tracker.accounts.operations import create_user
 from tracker.extensions import db
 from tracker.jobs import notices
 from tracker.models import JobRun, Notification
+from tracker.notify.delivery import deliver
 from tracker.notify.channel_settings import add_channel
 from tracker.reports.operations import submit_report
 from tracker.signoff.operations import approve_signoff, request_signoff
@@ -26,7 +27,7 @@ def peers(app, robots, smtp):  # noqa: F811 - fixture use
 
 
 @pytest.fixture
-def world(app, make_world, make_task, office_user, peers):
+def world(app, make_world, make_task, office_user, peers, smtp):  # noqa: F811 - fixture use
     """Units A (email + WeCom), B (signed DingTalk), C (nothing overdue) and the office
     (signed Feishu + an office user's email), with items around Monday 16 November 2026:
     the role world with A as lead unit and C as co-unit of a1, B the other unit."""
@@ -54,6 +55,9 @@ def world(app, make_world, make_task, office_user, peers):
     approve_signoff(office_user, tasks["a3"], tasks["a3"].id and _pending(tasks["a3"]))
     submit_report(liaison, tasks["a1"], progress=30, text="完成土地平整")
     db.session.commit()
+    deliver()  # the units were told of their new items and the sign-off: those are sent
+    robots.delivered.clear()
+    smtp.messages.clear()
     return {"a": a, "b": b, "c": c, "office": w.office, "tasks": tasks, "robots": robots}
 
 

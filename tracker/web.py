@@ -18,6 +18,7 @@ from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.numbers import percent_text
+from tracker.reports.periods import period_label
 from tracker.responses import error_response
 
 LANGUAGES = ("zh", "en")
@@ -32,7 +33,8 @@ NAV = (
     ("notify.channels", _l("通知渠道"), True),
     ("accounts.units", _l("单位管理"), True),
     ("accounts.users", _l("用户管理"), True),
-    ("accounts.tokens", _l("API 令牌"), False),
+    # Tokens serve integrations the office sets up; a unit's people have no use for the link.
+    ("accounts.tokens", _l("API 令牌"), True),
 )
 
 def init_app(app: Flask) -> None:
@@ -43,7 +45,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
-    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell)
+    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell,
+                                 cn_date=clock.cn_date, cn_datetime=_cn_datetime,
+                                 period_label=period_label)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
                                  light_of=light_of, is_overdue=state.is_overdue)
@@ -82,6 +86,12 @@ def _default_language() -> str:
 def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     local = clock.local(value)
     return local.strftime(fmt) if local else ""
+
+
+def _cn_datetime(value: datetime | None) -> str:
+    """An instant as people write it, in Asia/Shanghai: 2026年11月18日 10:00."""
+    local = clock.local(value)
+    return f"{clock.cn_date(local.date())} {local:%H:%M}" if local else ""
 
 
 def _isodate(value: date | None) -> str:

@@ -11,14 +11,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import office_name, unit_names
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import ProgressReport, Task, User
+from tracker.models import Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Notice
@@ -240,12 +240,8 @@ def monthly_report_reminder(as_of: date, **_) -> dict[str, int]:
 def _report_reminder(rule: str, period: str, tag: str, what: str) -> dict[str, int]:
     """One notice per lead unit naming its not-started or in-progress items that owe a
     report for *period* (the reporting cycles' rule) and have none from it yet."""
-    reported = exists().where(ProgressReport.task_id == Task.id, ProgressReport.period == period,
-                              ProgressReport.unit_id == Task.lead_unit_id)
-    rows = db.session.execute(
-        select(*ITEM).where(Task.status.in_(("not_started", "in_progress")),
-                            cycles.owed_filter(period), ~reported)
-        .order_by(Task.lead_unit_id, Task.sort_key)).all()
+    rows = db.session.execute(select(*ITEM).where(cycles.unsent_clause(period))
+                              .order_by(Task.lead_unit_id, Task.sort_key)).all()
     deadline = clock.local(periods.period_deadline(period)).strftime("%Y-%m-%d %H:%M")
     grouped = _by_unit(rows)
     queued = _queue_per_unit(
