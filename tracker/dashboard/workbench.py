@@ -5,8 +5,8 @@ one form that resolves it.
   the monthly one when that cycle is on) has not come, with the deadline: the report form.
 - 被退回: items whose latest sign-off request the office sent back, with the reason, until
   the unit reports on the item again: the report form.
-- 新交办: items the unit was assigned whose 交办 notice nobody of the unit has opened yet:
-  opening it (which signs for it) leads to the item.
+- 新交办: items the unit was assigned whose 交办 notice nobody of the unit has opened yet and
+  that it has not reported on: opening the notice (which signs for it) leads to the item.
 - 即将到期: open items the unit leads due within the reminders' horizon (the largest of
   `[notify] deadline_offsets`, in working days), with the working days left: sign-off.
 - 逾期: open items the unit leads past their deadline (but not those whose sign-off was asked
@@ -107,7 +107,8 @@ def sent_back(unit_id: int) -> list[Entry]:
 
 
 def newly_assigned(unit_id: int) -> list[Entry]:
-    """Items of the unit's unread 交办 notices that are still open."""
+    """Items of the unit's unread 交办 notices, open and not paused, that the unit has not
+    reported on yet."""
     notices = db.session.scalars(select(UnitNotice).where(
         UnitNotice.unit_id == unit_id, UnitNotice.rule == "assignment", UnitNotice.read_at.is_(None))
         .order_by(UnitNotice.created_at.desc(), UnitNotice.id.desc())).all()
@@ -115,7 +116,8 @@ def newly_assigned(unit_id: int) -> list[Entry]:
     for notice in notices:
         for task_id in notice.task_ids:
             first.setdefault(task_id, notice.id)
-    tasks = {t.id: t for t in _tasks(Task.id.in_(list(first)), state.open_clause())}
+    reported = exists().where(ProgressReport.task_id == Task.id, ProgressReport.unit_id == unit_id)
+    tasks = {t.id: t for t in _tasks(Task.id.in_(list(first)), state.chased_clause(), ~reported)}
     return [Entry(tasks[tid], notice_id=nid) for tid, nid in first.items() if tid in tasks]
 
 
