@@ -2,7 +2,7 @@
 per item, unit and day)
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01 23:27:19.464543
 
 """
@@ -14,7 +14,7 @@ import tracker.models.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
