@@ -1,11 +1,14 @@
-"""In real Chromium on a 390×844 phone: the unit sees its unread notice in the header, opens
-the 交办 from its workbench, reports the week owed, and after a send-back reads why on its
-home page; neither page scrolls sideways."""
+"""In real Chromium on a 390×844 phone, the unit's loop: notified of an assignment (the unread
+count in the header), opens it from its workbench, reports the week owed, asks sign-off, is
+sent back and reads why on its home page, reports again, is approved and told so; no page
+scrolls sideways."""
 import pytest
+from sqlalchemy import select
 
 from conftest import PASSWORD
 from tracker.extensions import db
-from tracker.signoff.operations import reject_signoff, request_signoff
+from tracker.models import SignoffRequest
+from tracker.signoff.operations import approve_signoff, reject_signoff
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -44,13 +47,42 @@ def test_the_units_loop_from_notice_to_report_on_a_phone(live_server, chromium, 
     page.wait_for_load_state()
     assert "第47周（11月16日—22日）" in page.content()
 
+    page.fill("textarea[name=note]", "路基、路面均已完工")
+    page.click("#signoff button[type=submit]")
+    page.wait_for_load_state()
+    assert "待销号" in page.content()
+
     db.session.expire_all()  # the server changed the item
-    req = request_signoff(w.users["lead"], w.task, "已完成")
+    req = db.session.scalar(select(SignoffRequest).where(SignoffRequest.task_id == w.task.id))
     reject_signoff(office_user, w.task, req.id, "缺少竣工验收报告")
     db.session.commit()
     page.goto(f"{live_server}/units/{w.lead.id}/home")
+    assert page.locator(".notices-link .badge").inner_text() == "1"
     assert "退回理由：缺少竣工验收报告" in page.locator("#sent-back").inner_text()
     assert fits(page)
+    page.click("#sent-back a.button:has-text('重新报送')")
+    page.fill("input[name=progress]", "100")
+    page.fill("textarea[name=text]", "已补充竣工验收报告")
+    page.click("#report button[type=submit]")
+    page.wait_for_load_state()
+    page.fill("textarea[name=note]", "已补充竣工验收报告")
+    page.click("#signoff button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/units/{w.lead.id}/home")
+    assert page.locator("#sent-back").count() == 0
+
+    db.session.expire_all()
+    req = db.session.scalar(select(SignoffRequest).where(SignoffRequest.task_id == w.task.id,
+                                                        SignoffRequest.status == "pending"))
+    approve_signoff(office_user, w.task, req.id)
+    db.session.commit()
     page.goto(f"{live_server}/notify/inbox")
-    assert "【退回】2.3.1" in page.content() and fits(page)
+    assert page.locator(".notices-link .badge").inner_text() == "2"
+    titles = page.locator(".notice-title").all_inner_texts()
+    assert titles[:2] == ["【销号】2.3.1 湛江钢铁三高炉系统改造配套道路建设工程：已同意销号",
+                          "【退回】2.3.1 湛江钢铁三高炉系统改造配套道路建设工程：销号申请被退回"]
+    assert fits(page)
+    page.click(".notice-title >> nth=0")
+    page.wait_for_url(f"**/tasks/{w.task.id}")
+    assert "已销号" in page.content() and page.locator(".notices-link .badge").inner_text() == "1"
     context.close()
