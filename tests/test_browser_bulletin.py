@@ -32,6 +32,8 @@ def ledger(app, make_unit, make_task, make_user, office_user, live_server, smtp)
     sign_off(done, date(2026, 11, 5))
     report(late, "2026-W46")
     make_user("unit", unit=gxj, login="gxj")
+    deliver()  # the units' 交办 and 销号 notices
+    smtp.messages.clear()
     return {"gxj": gxj}
 
 

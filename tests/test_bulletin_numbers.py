@@ -6,7 +6,8 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.models import Bulletin
-from tracker.regime.bulletins import create_draft, letterhead, publish, written_date
+from tracker.clock import cn_date as written_date
+from tracker.regime.bulletins import create_draft, letterhead, publish
 
 
 def test_numbers_run_per_kind_and_year_in_the_configured_format(app, office_user):

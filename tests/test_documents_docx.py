@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from tracker.regime.documents import docx_bytes
-from tracker.regime.documents.docx import date_text, fit
+from tracker.clock import cn_date as date_text
+from tracker.regime.documents.docx import fit
 
 MARK = "市百千万工程指挥部办公室"
 LETTERHEAD = {"mark": MARK, "number": "百千万指办〔2026〕12号",

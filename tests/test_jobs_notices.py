@@ -11,6 +11,7 @@ from tracker.accounts.operations import create_user
 from tracker.extensions import db
 from tracker.jobs import notices
 from tracker.models import JobRun, Notification
+from tracker.notify.delivery import deliver
 from tracker.notify.channel_settings import add_channel
 from tracker.reports.operations import submit_report
 from tracker.signoff.operations import approve_signoff, request_signoff
@@ -26,7 +27,7 @@ def peers(app, robots, smtp):  # noqa: F811 - fixture use
 
 
 @pytest.fixture
-def world(app, make_world, make_task, office_user, peers):
+def world(app, make_world, make_task, office_user, peers, smtp):  # noqa: F811 - fixture use
     """Units A (email + WeCom), B (signed DingTalk), C (nothing overdue) and the office
     (signed Feishu + an office user's email), with items around Monday 16 November 2026:
     the role world with A as lead unit and C as co-unit of a1, B the other unit."""
@@ -54,6 +55,9 @@ def world(app, make_world, make_task, office_user, peers):
     approve_signoff(office_user, tasks["a3"], tasks["a3"].id and _pending(tasks["a3"]))
     submit_report(liaison, tasks["a1"], progress=30, text="完成土地平整")
     db.session.commit()
+    deliver()  # the units were told of their new items and the sign-off: those are sent
+    robots.delivered.clear()
+    smtp.messages.clear()
     return {"a": a, "b": b, "c": c, "office": w.office, "tasks": tasks, "robots": robots}
 
 
@@ -83,13 +87,13 @@ def test_weekly_overdue_notice_one_message_per_unit_with_exactly_its_overdue_ite
     assert "1.1 宝钢氢基竖炉项目投资" in text and "逾期1个工作日" in text
     assert "1.2 标准厂房建设" in text and "逾期10个工作日" in text
     assert "已销号事项" not in text and "5G" not in text
-    assert "最近报送 2026-11-18" in text and "最近报送 未报送" in text
+    assert "最近报送 2026年11月18日" in text and "最近报送 未报送" in text
     [ding_b] = robots.delivered_to("/dingtalk/b")
     text = ding_b.body["markdown"]["text"]
     assert "2.2 5G基站建设" in text and "逾期1个工作日" in text and "今日到期事项" not in text
     [summary] = robots.delivered_to("/feishu/office")
     lines = [part[0]["text"] for part in summary.body["content"]["post"]["zh_cn"]["content"][:-1]]
-    assert lines == ["截至2026-11-16，2个单位共3项工作逾期：",
+    assert lines == ["截至2026年11月16日，2个单位共3项工作逾期：",
                      "- 市发展改革局：逾期2项，最长逾期10个工作日",
                      "- 市工业和信息化局：逾期1项，最长逾期1个工作日"]
     assert sorted(to[0] for to, _ in mail.messages) == ["fgj@gov.test", "office@gov.test"]
@@ -152,7 +156,8 @@ def test_weekly_report_reminder_names_units_still_owing_last_weeks_report(app, w
                      world["c"].id: [t["c1"].id]}
     assert counts["items"] == 4
     [n] = [n for n in queued("weekly-report-reminder") if n.unit_id == a.id and n.channel_kind == "wecom"]
-    assert n.period == "2026-W47" and "截止2026-11-24 12:00" in n.title
+    assert n.period == "2026-W47"  # the key stays ISO; the words are as people write them
+    assert n.title == "【报送提醒】第47周（11月16日—22日）进展尚有1项未报送，截止2026年11月24日 12:00"
 
 
 def test_a_year_the_calendar_does_not_know_runs_with_a_warning(runner, world):

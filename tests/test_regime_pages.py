@@ -118,7 +118,8 @@ def test_unit_cannot_compile_edit_or_publish_and_nothing_changes(browser, world)
     db.session.refresh(bulletin)
     assert db.session.scalar(select(func.count()).select_from(Bulletin)) == 1
     assert bulletin.status == "draft" and bulletin.opening == ""
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.rule == "bulletin")) == 0
     listing = browser.get("/regime/").get_data(as_text=True)
     assert "生成草稿" not in listing and f"/regime/bulletins/{bulletin.id}" not in listing
 
@@ -146,7 +147,8 @@ def _published(period="2026-10"):
 
 def test_unit_opening_the_notice_link_signs_for_it(browser, world, app):
     bulletin = _published()
-    notice = db.session.scalar(select(Notification).where(Notification.unit_id == world["b"].id))
+    notice = db.session.scalar(select(Notification).where(Notification.unit_id == world["b"].id,
+                                                          Notification.rule == "bulletin"))
     link = notice.link.removeprefix(app.config["SETTINGS"]["app"]["base_url"].rstrip("/"))
     assert link == f"/regime/bulletins/{bulletin.id}"
     browser.login("gxj")
@@ -154,7 +156,8 @@ def test_unit_opening_the_notice_link_signs_for_it(browser, world, app):
     assert "2026年10月工作推进情况通报" in page and "已签收" in page
     db.session.refresh(notice)
     assert notice.read_at is not None and notice.read_by_id == world["unit"].id
-    other = db.session.scalar(select(Notification).where(Notification.unit_id == world["a"].id))
+    other = db.session.scalar(select(Notification).where(Notification.unit_id == world["a"].id,
+                                                         Notification.rule == "bulletin"))
     assert other.read_at is None          # another unit's notice stays unread
 
 

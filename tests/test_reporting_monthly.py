@@ -236,7 +236,7 @@ def test_reminder_names_units_still_owing_the_month_and_is_sent_once(ledger, run
     assert owing == {units["A"].id: [t["a3"].id], units["B"].id: [t["b1"].id]}
     [notice] = [n for n in _reminders() if n.unit_id == units["A"].id]
     assert notice.period == "2026-10" and notice.target == "a@gov.test"
-    assert notice.title == "【月报提醒】2026年10月进展尚有1项未报送，截止2026-11-05 12:00"
+    assert notice.title == "【月报提醒】2026年10月进展尚有1项未报送，截止2026年11月5日 12:00"
     again = runner.invoke(args=["tracker", "run-job", "monthly-report-reminder",
                                 "--as-of", "2026-11-03", "--no-send"])
     assert again.exit_code == 0 and len(_reminders()) == 2

@@ -1,6 +1,11 @@
-"""Writing the audit trail. Operations call `record` for every state change they make."""
+"""Writing the audit trail. Operations call `record` for every state change they make.
+
+Features that act on what happened listen to the trail rather than to each operation:
+`listen(fn)` has `fn(event)` called for every event recorded, in the same transaction
+(the unit's event notices: `tracker.notify.events`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +16,13 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, User
 
 SYSTEM_ACTOR = "系统"
+_listeners: list[Callable[[AuditEvent], None]] = []
+
+
+def listen(listener: Callable[[AuditEvent], None]) -> None:
+    """Call *listener* with every event recorded from now on (adding it again changes nothing)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def record(actor: User | None, action: str, entity: Any, *, task_id: int | None = None,
@@ -22,6 +34,8 @@ def record(actor: User | None, action: str, entity: Any, *, task_id: int | None 
         entity_type=type(entity).__tablename__, entity_id=entity.id, task_id=task_id,
         detail=jsonable(detail or {}))
     db.session.add(event)
+    for listener in _listeners:
+        listener(event)
     return event
 
 

@@ -1,4 +1,5 @@
-"""The one list of features: their blueprints, and the jobs a feature adds to the registry."""
+"""The one list of features: their blueprints, the jobs a feature adds to the registry, and
+what listens to the audit trail (the units' event notices)."""
 from flask import Flask
 
 
@@ -8,6 +9,7 @@ def register(app: Flask) -> None:
     from tracker.api import bp as api
     from tracker.dashboard.views import bp as dashboard
     from tracker.ledger.views import bp as ledger
+    from tracker.notify import events as notify_events
     from tracker.notify.views import bp as notify
     from tracker.regime import jobs as regime_jobs
     from tracker.regime.blueprint import bp as regime
@@ -16,3 +18,4 @@ def register(app: Flask) -> None:
     for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api):
         app.register_blueprint(blueprint)
     regime_jobs.register()
+    notify_events.register()

@@ -54,9 +54,25 @@ def parse_date(value: object, field: str) -> date:
         raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field) from None
 
 
-def cn_date(day: date | None) -> str:
-    """A date as Chinese prose writes it: 2026年11月7日 ("" for None)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_date(day: date | None, style: str = "arabic") -> str:
+    """A date as Chinese prose writes it: 2026年11月7日 ("" for None); in the "chinese" style
+    (a bulletin's 成文日期 where so configured) 二〇二六年十一月七日. The one home of this
+    wording: notices, pages (`web.prose_date`) and documents all call it."""
+    if not day:
+        return ""
+    if style != "chinese":
+        return f"{day.year}年{day.month}月{day.day}日"
+    year = "".join(_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{_chinese_number(day.month)}月{_chinese_number(day.day)}日"
+
+
+def _chinese_number(n: int) -> str:
+    """1–31 in Chinese numerals: 一, 十, 十二, 二十一."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
 
 
 def cutoff(as_of: date | None = None) -> datetime:

@@ -31,7 +31,11 @@ NOTICE_RULES = {"deadline-reminder": N_("到期提醒"), "overdue-notice": N_("�
                 "overdue-escalation": N_("逾期升级督办"), "weekly-overdue-notice": N_("周调度逾期通报"),
                 "weekly-overdue-summary": N_("周调度汇总"), "weekly-report-reminder": N_("报送提醒"),
                 "monthly-report-reminder": N_("月报提醒"), "bulletin": N_("通报发布通知"),
-                "bulletin-draft": N_("通报草稿待审"), "test": N_("测试消息")}
+                "bulletin-draft": N_("通报草稿待审"), "test": N_("测试消息"),
+                "assignment": N_("交办通知"), "signoff-approved": N_("同意销号通知"),
+                "signoff-rejected": N_("退回销号通知"), "extension-approved": N_("同意延期通知"),
+                "extension-rejected": N_("驳回延期通知"), "deadline-change": N_("时限调整通知"),
+                "chase": N_("催办")}
 FIELDS = {"code": N_("编号"), "title": N_("任务名称"), "description": N_("任务内容"),
           "parent_id": N_("上级事项"), "lead_unit_id": N_("牵头单位"), "co_unit_ids": N_("配合单位"),
           "leader": N_("责任领导"), "start_date": N_("开始日期"), "due_date": N_("完成时限"),
@@ -44,7 +48,8 @@ ACTIONS = {"task.create": N_("新建事项"), "task.update": N_("修改事项"),
            "task.deadline_change": N_("调整完成时限"), "report.submit": N_("报送进展"),
            "signoff.request": N_("申请销号"), "signoff.approve": N_("同意销号"),
            "signoff.reject": N_("退回销号申请"), "extension.request": N_("申请延期"),
-           "extension.approve": N_("同意延期"), "extension.reject": N_("驳回延期申请")}
+           "extension.approve": N_("同意延期"), "extension.reject": N_("驳回延期申请"),
+           "task.chase": N_("催办")}
 
 # The names pages use: label("status", task.status).
 BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind": UNIT_KINDS,

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session
-from flask_babel import get_locale, refresh
+from flask_babel import format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +18,7 @@ from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.numbers import percent_text
+from tracker.reports.periods import ALL_KINDS, kind_of, period_bounds, period_label
 from tracker.responses import error_response
 
 LANGUAGES = ("zh", "en")
@@ -32,7 +33,8 @@ NAV = (
     ("notify.channels", _l("通知渠道"), True),
     ("accounts.units", _l("单位管理"), True),
     ("accounts.users", _l("用户管理"), True),
-    ("accounts.tokens", _l("API 令牌"), False),
+    # Tokens serve integrations the office sets up; a unit's people have no use for the link.
+    ("accounts.tokens", _l("API 令牌"), True),
 )
 
 def init_app(app: Flask) -> None:
@@ -43,7 +45,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
-    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell)
+    app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell,
+                                 prose_date=prose_date, prose_datetime=prose_datetime,
+                                 period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
                                  light_of=light_of, is_overdue=state.is_overdue)
@@ -82,6 +86,41 @@ def _default_language() -> str:
 def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     local = clock.local(value)
     return local.strftime(fmt) if local else ""
+
+
+def _is_english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def prose_date(day: date | None) -> str:
+    """A date as people write it on a page: 2026年11月30日 (30 Nov 2026 in English).
+    Inputs and the API keep ISO dates."""
+    if day is None:
+        return ""
+    return format_date(day, "d MMM y") if _is_english() else clock.cn_date(day)
+
+
+def prose_datetime(value: datetime | None) -> str:
+    """An instant in Asia/Shanghai as people write it: 2026年11月18日 10:00."""
+    local = clock.local(value)
+    return f"{prose_date(local.date())} {local:%H:%M}" if local else ""
+
+
+def prose_period(period: str) -> str:
+    """A period as people write it: 第48周（11月23日—29日）, 2026年11月 … (periods.period_label);
+    in English "Week 48 (23–29 Nov)", "Nov 2026" …"""
+    if not _is_english():
+        return period_label(period)
+    kind = kind_of(period, ALL_KINDS)
+    first, last = period_bounds(period)
+    if kind == "weekly":
+        start = format_date(first, "d" if first.month == last.month else "d MMM")
+        return f"Week {first.isocalendar()[1]} ({start}–{format_date(last, 'd MMM')})"
+    if kind == "monthly":
+        return format_date(first, "MMM y")
+    if kind == "quarterly":
+        return f"Q{(first.month + 2) // 3} {first.year}"
+    return str(first.year)
 
 
 def _isodate(value: date | None) -> str:

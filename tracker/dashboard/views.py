@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.accounts.permissions import require_view_unit
-from tracker.dashboard import stats
+from tracker.dashboard import stats, workbench
 from tracker.labels import STATUSES
 from tracker.labels import label
 from tracker.lookup import require
@@ -43,10 +43,14 @@ def _status_bars(totals: dict[str, int]) -> list[dict]:
 @bp.route("/units/<int:unit_id>/home")
 @login_required
 def unit_home(unit_id: int):
-    """A unit's items, overdue first; office and leaders may look at any unit."""
+    """A unit's workbench and its items, overdue first; office and leaders may look at any
+    unit, and only the unit's own people get the links that act (report, ask sign-off)."""
     unit = require(Unit, unit_id)
     require_view_unit(current_user, unit.id)
     today = clock.today()
     tasks = paginate(stats.unit_home_query(current_user, unit.id, today), PER_PAGE)
+    own = current_user.unit_id == unit.id and not (current_user.is_leader or current_user.is_office)
     return render_template("dashboard/unit_home.html", unit=unit, today=today, tasks=tasks,
-                           totals=stats.unit_totals(unit.id, today))
+                           totals=stats.unit_totals(unit.id, today),
+                           bench=workbench.workbench(unit.id, today), own=own,
+                           horizon=workbench.horizon())

@@ -11,14 +11,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import office_name, unit_names
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import ProgressReport, Task, User
+from tracker.models import Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
 from tracker.notify.outbox import Notice
@@ -82,7 +82,7 @@ def deadline_reminders(as_of: date, **_) -> dict[str, int]:
     queued = _queue_per_unit(
         "deadline-reminder", as_of.isoformat(), grouped,
         lambda rs: f"【到期提醒】{len(rs)}项工作临近完成时限",
-        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {r.due_date}｜"
+        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {cn_date(r.due_date)}｜"
                   f"{m.left_days(left[r.id], r.due_date, as_of)}",
         m.unit_items_url)
     return {"units": len(grouped), "items": len(rows), "queued": queued}
@@ -120,7 +120,7 @@ def overdue_notices(as_of: date, **_) -> dict[str, int]:
 
 
 def _overdue_line(row, days: int) -> str:
-    return (f"- {m.item_link(row.id, row.code, row.title)}｜完成时限 {row.due_date}｜"
+    return (f"- {m.item_link(row.id, row.code, row.title)}｜完成时限 {cn_date(row.due_date)}｜"
             f"{m.overdue_days(days)}｜最近报送 {m.report_date(row.last_report_at)}")
 
 
@@ -185,11 +185,12 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     order = sorted((uid for uid in grouped if late_by_unit[uid]),
                    key=lambda uid: (-len(late_by_unit[uid]), names[uid]))
     late_total = sum(len(late_by_unit[uid]) for uid in order)
-    summary = [f"截至{as_of}，{len(order)}个单位共{late_total}项工作逾期："] + [
+    summary = [f"截至{cn_date(as_of)}，{len(order)}个单位共{late_total}项工作逾期："] + [
         f"- {names[uid]}：逾期{len(late_by_unit[uid])}项，最长{m.overdue_days(max(days[r.id] for r in late_by_unit[uid]))}"
         for uid in order]
     queued += outbox.enqueue_for_office(
-        "weekly-overdue-summary", "office", period, f"【周调度】{period} 各单位逾期情况汇总",
+        "weekly-overdue-summary", "office", period,
+        f"【周调度】{periods.period_label(period)}各单位逾期情况汇总",
         "\n".join(summary), m.url("/tasks?overdue=true"), [])
     return {"units": len(grouped), "items": len(rows), "queued": queued}
 
@@ -224,7 +225,8 @@ def _item_facts(row) -> str:
 def weekly_report_reminder(as_of: date, **_) -> dict[str, int]:
     """Remind lead units that still owe last week's report (the period due this week)."""
     period = periods.period_of(as_of - timedelta(days=7))
-    return _report_reminder("weekly-report-reminder", period, "报送提醒", f"{period}周进展")
+    return _report_reminder("weekly-report-reminder", period, "报送提醒",
+                            f"{periods.period_label(period)}进展")
 
 
 def monthly_report_reminder(as_of: date, **_) -> dict[str, int]:
@@ -233,24 +235,21 @@ def monthly_report_reminder(as_of: date, **_) -> dict[str, int]:
     if "monthly" not in periods.enabled_kinds():
         return {"units": 0, "items": 0, "queued": 0}
     period = periods.next_due(as_of, "monthly")
-    year, month = periods.parse_period(period, kinds=("monthly",))
-    return _report_reminder("monthly-report-reminder", period, "月报提醒", f"{year}年{month}月进展")
+    return _report_reminder("monthly-report-reminder", period, "月报提醒",
+                            f"{periods.period_label(period)}进展")
 
 
 def _report_reminder(rule: str, period: str, tag: str, what: str) -> dict[str, int]:
     """One notice per lead unit naming its not-started or in-progress items that owe a
     report for *period* (the reporting cycles' rule) and have none from it yet."""
-    reported = exists().where(ProgressReport.task_id == Task.id, ProgressReport.period == period,
-                              ProgressReport.unit_id == Task.lead_unit_id)
-    rows = db.session.execute(
-        select(*ITEM).where(Task.status.in_(("not_started", "in_progress")),
-                            cycles.owed_filter(period), ~reported)
-        .order_by(Task.lead_unit_id, Task.sort_key)).all()
-    deadline = clock.local(periods.period_deadline(period)).strftime("%Y-%m-%d %H:%M")
+    rows = db.session.execute(select(*ITEM).where(cycles.unsent_clause(period))
+                              .order_by(Task.lead_unit_id, Task.sort_key)).all()
+    local = clock.local(periods.period_deadline(period))
+    deadline = f"{cn_date(local.date())} {local:%H:%M}"
     grouped = _by_unit(rows)
     queued = _queue_per_unit(
         rule, period, grouped,
         lambda rs: f"【{tag}】{what}尚有{len(rs)}项未报送，截止{deadline}",
-        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {r.due_date}",
+        lambda r: f"- {m.item_link(r.id, r.code, r.title)}｜完成时限 {cn_date(r.due_date)}",
         m.unit_items_url)
     return {"units": len(grouped), "items": len(rows), "queued": queued}

@@ -38,8 +38,8 @@ ALLOWED = {
 }
 
 # What a user may do on an item: report progress, ask sign-off, ask an extension, decide
-# requests (approve or reject), edit, suspend, resume.
-ACTIONS = ("report", "signoff", "extension", "decide", "edit", "suspend", "resume")
+# requests (approve or reject), edit, suspend, resume, chase (催办).
+ACTIONS = ("report", "signoff", "extension", "decide", "edit", "suspend", "resume", "chase")
 
 
 def is_open(status: str) -> bool:
@@ -130,6 +130,9 @@ def refusal(user: User, task: Task, action: str, today: date) -> DomainError | N
         return _transition_refusal(task, "suspended", "暂缓")
     if action == "resume" and task.status != "suspended":
         return Conflict("只有暂缓的事项可以恢复推进 (only a suspended item can be resumed)", "status")
+    if action == "chase" and task.status not in CHASED_STATUSES:
+        return Conflict("只有未办结且未暂缓的事项可以催办 (only an open, not suspended item can be chased)",
+                        "status")
     return None
 
 

@@ -140,9 +140,12 @@ def _filter_unit(form: TaskFilterForm) -> int | None:
 def render_item(task: Task, **forms) -> str:
     """The item page with everything the user may see and the forms the user may use.
     *forms* replaces a blank form with a submitted one that failed."""
+    period = "report" not in forms and request.args.get("period")
     blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
              "decision": DecisionForm, "status": StatusForm}
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
+    if period:  # a link to report a given period (the unit's workbench) fills it in
+        forms["report"].period.data = period[:10]
     reports = paginate(reports_query(task).options(
         selectinload(ProgressReport.evidence), selectinload(ProgressReport.unit),
         selectinload(ProgressReport.user)), REPORTS_PER_PAGE)

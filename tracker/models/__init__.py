@@ -5,7 +5,7 @@ from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
-from tracker.models.notify import JobRun, Notification, RateWindow, SchedulerLease
+from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
 from tracker.models.regime import Bulletin, DispatchMeeting, EvaluationAdjustment, dispatch_agreed_items
 from tracker.models.reports import Evidence, ProgressReport
 from tracker.models.units import Channel, Unit
@@ -13,6 +13,7 @@ from tracker.models.units import Channel, Unit
 __all__ = [
     "ApiToken", "LoginFailure", "User", "AuditEvent", "CalendarDay", "ExtensionRequest",
     "SignoffRequest", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence", "ProgressReport",
-    "Channel", "Unit", "JobRun", "Notification", "RateWindow", "SchedulerLease", "Bulletin",
+    "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease", "UnitNotice",
+    "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "dispatch_agreed_items",
 ]

@@ -101,3 +101,46 @@ class RateWindow(db.Model):
     recipient: Mapped[str] = mapped_column(String(300), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class UnitNotice(db.Model):
+    """A notice as the unit's people see it in Duban (站内通知): one per notice and unit,
+    whatever channels carried it. (rule, subject, period, unit_id) matches the outbox rows
+    of the same notice; reading it here or through a receipt link marks both read."""
+
+    __tablename__ = "unit_notices"
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "period", "unit_id", name="uq_unit_notices_key"),
+        Index("ix_unit_notices_unit_created", "unit_id", "created_at"),
+        Index("ix_unit_notices_unit_read", "unit_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    task_ids: Mapped[list] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    read_by: Mapped[User | None] = relationship(foreign_keys=[read_by_id])
+
+
+class Chase(db.Model):
+    """The office's 催办 of one item to one unit on one local day: at most one a day."""
+
+    __tablename__ = "chases"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "day", name="uq_chases_task_unit_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    day: Mapped[date]
+    message: Mapped[str] = mapped_column(Text, default="")
+    chased_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

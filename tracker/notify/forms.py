@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.labels import choices
@@ -24,3 +24,10 @@ class CalendarForm(FlaskForm):
     """Upload official holidays and make-up working days (CSV or Excel: 日期, 休/班, 说明)."""
 
     file = FileField(_l("节假日安排文件"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+
+
+class ChaseForm(FlaskForm):
+    """The office's 催办 of an item or of a unit's overdue items, with an optional message."""
+
+    message = TextAreaField(_l("催办意见（可选）"), validators=[Optional(), Length(max=500)])
+    next = HiddenField()

@@ -13,7 +13,7 @@ from html import escape
 
 from flask import current_app
 
-from tracker.clock import local
+from tracker.clock import cn_date, local
 
 VIEW = "查看事项"
 ACK = "签收"
@@ -102,8 +102,8 @@ def overdue_days(n: int) -> str:
 def left_days(n: int, due: date, today: date) -> str:
     if due == today:
         return "今日到期"
-    return f"还剩{n}个工作日" if n else f"{due.isoformat()}到期（其间无工作日）"
+    return f"还剩{n}个工作日" if n else f"{cn_date(due)}到期（其间无工作日）"
 
 
 def report_date(at: datetime | None) -> str:
-    return local(at).strftime("%Y-%m-%d") if at else "未报送"
+    return cn_date(local(at).date()) if at else "未报送"

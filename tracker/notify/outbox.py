@@ -3,6 +3,11 @@
 Queueing is idempotent: (rule, subject, recipient, period) is unique and inserts skip
 existing keys (INSERT … ON CONFLICT DO NOTHING), so a job re-run for the same date queues
 nothing new. Delivery (`tracker.notify.delivery`) claims due rows with a lease.
+
+A notice to a unit (or to the office) is also filed once under the unit as its in-app
+notice (`UnitNotice`, keyed by rule, subject, period and unit), whatever channels the unit
+has; `tracker.notify.inbox` shows it. A rule switched off in `[notify] rules` queues and
+files nothing.
 """
 from __future__ import annotations
 
@@ -19,13 +24,14 @@ from tracker.accounts.permissions import require_office
 from tracker.clock import now
 from tracker.errors import Conflict
 from tracker.extensions import db
-from tracker.models import Notification, Unit, User
+from tracker.models import Notification, Unit, UnitNotice, User
 from tracker.notify import recipients
 from tracker.notify.recipients import Recipient
 
 RETRYABLE = ("pending", "failed")
 INSERT_CHUNK = 500
 _KEY = ("rule", "subject", "recipient", "period")
+_NOTICE_KEY = ("rule", "subject", "period", "unit_id")
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,8 @@ def enqueue_for_unit(rule: str, unit: Unit, subject: str, period: str, title: st
 
 def enqueue_for_units(notices: Iterable[tuple[int, Notice]]) -> int:
     """Queue many (unit_id, notice) pairs at once: one recipient lookup, bulk inserts."""
-    notices = list(notices)
+    notices = [(unit_id, d) for unit_id, d in notices if is_enabled(d.rule)]
+    file_for_units(notices)
     by_unit = recipients.of_units(unit_id for unit_id, _ in notices)
     return enqueue([(r, d) for unit_id, d in notices for r in by_unit[unit_id]])
 
@@ -60,6 +67,9 @@ def enqueue_for_office(rule: str, subject: str, period: str, title: str, body: s
                        task_ids: Iterable[int] = ()) -> int:
     """Queue a notice to the office: the office-kind units' channels and office users' email."""
     notice = Notice(rule, subject, period, title, body, link, tuple(task_ids))
+    if not is_enabled(rule):
+        return 0
+    file_for_units([(unit.id, notice) for unit in recipients.office_units()])
     return enqueue([(r, notice) for r in recipients.of_office()])
 
 
@@ -74,12 +84,31 @@ def enqueue_for_users(users: Iterable[User], notice: Notice, unit_id: int | None
 def enqueue(addressed: Iterable[tuple[Recipient, Notice]]) -> int:
     """Insert the rows, skipping keys already queued; returns how many were new."""
     at = now()
-    rows = [_row(r, d, at) for r, d in addressed]
+    rows = [_row(r, d, at) for r, d in addressed if is_enabled(d.rule)]
+    return _insert_all(_insert_ignoring_duplicates(), rows)
+
+
+def file_for_units(notices: Iterable[tuple[int, Notice]]) -> int:
+    """File each (unit_id, notice) as the unit's in-app notice, once per key; returns how
+    many were new."""
+    at = now()
+    rows = [{"rule": d.rule, "subject": d.subject, "period": d.period, "unit_id": unit_id,
+             "task_ids": list(d.task_ids), "title": d.title, "body": d.body, "link": d.link,
+             "created_at": at} for unit_id, d in notices if is_enabled(d.rule)]
+    table = UnitNotice.__table__
+    return _insert_all(insert_ignoring(table, _NOTICE_KEY).returning(table.c.id), rows)
+
+
+def _insert_all(statement, rows: list[dict]) -> int:
     added = 0
     for start in range(0, len(rows), INSERT_CHUNK):
-        added += len(db.session.execute(_insert_ignoring_duplicates(),
-                                        rows[start:start + INSERT_CHUNK]).all())
+        added += len(db.session.execute(statement, rows[start:start + INSERT_CHUNK]).all())
     return added
+
+
+def is_enabled(rule: str) -> bool:
+    """Whether the office has left *rule* on (`[notify] rules`; a rule not listed is on)."""
+    return bool(_settings()["rules"].get(rule, True))
 
 
 def _row(r: Recipient, d: Notice, at: datetime) -> dict:

@@ -1,5 +1,6 @@
 """Read receipts (签收): every notice carries a signed link; a user of the notified unit
-(or the named person) opening it marks the notice read, with who and when."""
+(or the named person) opening it marks the notice read, with who and when. A unit's notice
+is then read everywhere it was filed for the unit (`inbox.mark_read`), with the same time."""
 from __future__ import annotations
 
 from flask import current_app
@@ -10,6 +11,7 @@ from tracker.clock import now
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.models import Notification, User
+from tracker.notify import inbox
 
 SALT = "duban-notice-ack"
 
@@ -42,7 +44,10 @@ def acknowledge(user: User, notification: Notification) -> bool:
         notification.user_id is None and user.unit_id == notification.unit_id)
     if not addressee or notification.read_at is not None:
         return False
-    notification.read_at = now()
-    notification.read_by_id = user.id
+    at = now()
+    notification.read_at, notification.read_by_id = at, user.id
+    if notification.user_id is None and notification.unit_id is not None:
+        inbox.mark_read(user, notification.rule, notification.subject, notification.period,
+                        notification.unit_id, at)
     audit.record(user, "notification.read", notification)
     return True

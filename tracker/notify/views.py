@@ -1,5 +1,6 @@
 """Notification pages (office): the log with retry, per-unit channels with a test message,
-job runs with the calendar warning and upload; and the read-receipt link (any user)."""
+job runs with the calendar warning and upload, the 催办 buttons; and for any user: the
+read-receipt link and the unit's notices (站内通知) with the unread count in the header."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -18,14 +19,25 @@ from tracker.extensions import db
 from tracker.labels import NOTIFICATION_STATUSES
 from tracker.labels import labels
 from tracker.lookup import require
+from tracker.ledger.operations import get_task
 from tracker.models import Channel, JobRun, Notification, Unit
-from tracker.notify import channel_settings, operations, outbox, receipts
-from tracker.notify.forms import CalendarForm, ChannelForm
+from tracker.notify import chase, channel_settings, inbox, messages, operations, outbox, receipts
+from tracker.notify.forms import CalendarForm, ChannelForm, ChaseForm
 from tracker.paging import paginate
 from tracker.web import form_post, safe_next
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 PER_PAGE = 50
+
+
+@bp.app_context_processor
+def _header():
+    """The header's unread count, looked up only when a page shows it."""
+    def unread_notices() -> int:
+        return inbox.unread_count(current_user) if current_user.is_authenticated else 0
+    return {"unread_notices": unread_notices}
+
+
 @bp.route("/")
 @login_required
 def log():
@@ -130,7 +142,71 @@ def ack(token: str):
     if receipts.acknowledge(current_user, notification):
         db.session.commit()
         flash(_("已签收"), "success")
+    return _follow(notification.link)
+
+
+def _follow(link: str):
     # Links point into Duban; follow only their path, so the receipt never leaves the site.
-    parts = urlsplit(notification.link)
+    parts = urlsplit(link)
     return redirect(safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
                     or url_for("dashboard.home"))
+
+
+@bp.route("/inbox")
+@login_required
+def notices():
+    """The user's unit's notices, newest first, unread ones marked."""
+    page = paginate(inbox.notices_query(current_user), PER_PAGE)
+    return render_template("notify/inbox.html", page=page, rules=labels("rule"))
+
+
+@bp.route("/inbox/<int:notice_id>")
+@login_required
+def open_notice(notice_id: int):
+    """Open one of the unit's notices: mark it read (as its receipt link does), go to it."""
+    notice = inbox.get_notice(current_user, notice_id)
+    if inbox.open_notice(current_user, notice):
+        db.session.commit()
+    return _follow(notice.link)
+
+
+@bp.route("/chase/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def chase_task(task_id: int):
+    """The office's 催办 button on an item."""
+    task = get_task(current_user, task_id)
+    form = ChaseForm()
+    chase.chase_task(current_user, task, form.message.data)
+    db.session.commit()
+    flash(_("已催办，通知已发送给牵头单位"), "success")
+    return redirect(safe_next(form.next.data) or url_for("ledger.show", task_id=task.id))
+
+
+@bp.route("/chase/units/<int:unit_id>", methods=["POST"])
+@login_required
+def chase_unit(unit_id: int):
+    """The office's 催办 button on a unit's overdue items."""
+    unit = require(Unit, unit_id)
+    form = ChaseForm()
+    chased = chase.chase_unit(current_user, unit, form.message.data)
+    db.session.commit()
+    flash(_("已催办%(count)s项逾期事项", count=len(chased)), "success")
+    return redirect(safe_next(form.next.data) or url_for("dashboard.unit_home", unit_id=unit.id))
+
+
+@bp.app_template_filter("notice_text")
+def notice_text(body: str) -> str:
+    """A stored notice body as plain text: item links "[text](url)" shown as their text."""
+    return messages.LINK_RE.sub(r"\1", body)
+
+
+@bp.app_template_global()
+def chase_enabled() -> bool:
+    """Whether the office's 催办 buttons are shown (the `chase` rule is on)."""
+    return outbox.is_enabled(chase.RULE)
+
+
+@bp.app_template_global()
+def chased_today(task) -> bool:
+    """Whether *task* was chased today (its 催办 button then says so instead)."""
+    return bool(chase.chases_today(task))

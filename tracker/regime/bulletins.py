@@ -199,27 +199,7 @@ def letterhead(bulletin: Bulletin) -> dict[str, Any]:
     signed = clock.local(bulletin.published_at).date() if bulletin.published_at else clock.today()
     return {"mark": cfg["mark"] or issuer, "number": bulletin.number, "recipients": cfg["recipients"],
             "issuer": issuer, "signed_on": signed, "date_style": cfg["date_style"],
-            "signed_text": written_date(signed, cfg["date_style"])}
-
-
-def written_date(day, style: str) -> str:
-    """成文日期 as configured: 2026年12月1日, or 二〇二六年十二月一日."""
-    if style == "chinese":
-        return f"{_digits(str(day.year))}年{_number(day.month)}月{_number(day.day)}日"
-    return cn_date(day)
-
-
-_DIGITS = "〇一二三四五六七八九"
-
-
-def _digits(text: str) -> str:
-    return "".join(_DIGITS[int(c)] for c in text)
-
-
-def _number(n: int) -> str:
-    """1–31 in Chinese numerals: 十, 十二, 二十一."""
-    tens, ones = divmod(n, 10)
-    return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
+            "signed_text": cn_date(signed, cfg["date_style"])}
 
 
 def assign_number(bulletin: Bulletin) -> None:

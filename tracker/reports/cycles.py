@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Select, and_, case, cast, exists, func, literal, or_, select, union_all
 
 from tracker import clock
 from tracker.extensions import db
@@ -63,6 +63,14 @@ def _owed(starts: datetime, ends: datetime, last_day: date):
         Task.id.not_in(suspended), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
         or_(Task.start_date.is_(None), Task.start_date <= last_day))
+
+
+def unsent_clause(period: str):
+    """SQL condition: the item owes its lead unit's report for *period*, is not started or
+    in progress (an item awaiting sign-off is not reminded), and that report has not come."""
+    sent = exists().where(ProgressReport.task_id == Task.id, ProgressReport.period == period,
+                          ProgressReport.unit_id == Task.lead_unit_id)
+    return and_(Task.status.in_(("not_started", "in_progress")), owed_filter(period), ~sent)
 
 
 def report_states(period: str, as_of: date | None = None) -> Select:

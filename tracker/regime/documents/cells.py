@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tracker.clock import cn_date
+
 FORMATS = ("text", "int", "number", "percent", "date")
 NUMERIC = ("int", "number", "percent")
 # XML 1.0 cannot carry C0 controls other than tab/newline/CR, lone surrogates or U+FFFE/FFFF.
@@ -91,7 +93,7 @@ def printed(value: Any, kind: str) -> str:
     if kind in NUMERIC and is_number(value):
         return number_text(value, kind)
     if kind == "date" and (day := as_date(value)) is not None:
-        return f"{day.year}年{day.month}月{day.day}日"
+        return cn_date(day)
     return clean(value)
 
 

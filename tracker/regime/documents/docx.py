@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from typing import Any
 
 from docx import Document
@@ -15,6 +14,7 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Cm, Pt, RGBColor
 
+from tracker.clock import cn_date
 from tracker.regime.documents import wordml
 from tracker.regime.documents.cells import (NUMERIC, clean, column_formats, column_widths,
                                             display_width, printed)
@@ -38,7 +38,6 @@ WIDE_COLUMNS = 7
 CELL_PADDING, MIN_TEXT_WIDTH = int(Cm(0.38)), int(Cm(1.2))
 _SUBHEADING = re.compile(r"^（[一二三四五六七八九十]+）")
 _NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
-_CHINESE_DIGITS = "〇一二三四五六七八九"
 
 
 def docx_bytes(content: dict[str, Any], letterhead: dict[str, Any]) -> bytes:
@@ -149,7 +148,7 @@ def _signature(doc, letterhead: dict[str, Any]) -> None:
     further right; when the date is the longer, the date keeps two characters and the
     issuer moves left."""
     issuer = clean(letterhead["issuer"])
-    signed = date_text(letterhead["signed_on"], letterhead.get("date_style", "arabic"))
+    signed = cn_date(letterhead["signed_on"], letterhead.get("date_style", "arabic"))
     issuer_len, date_len = display_width(issuer) / 2, display_width(signed) / 2
     date_right = issuer_len - date_len
     issuer_right = 2.0
@@ -159,20 +158,6 @@ def _signature(doc, letterhead: dict[str, Any]) -> None:
         paragraph = _paragraph(doc, text, indent=False, before=before)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(right * BODY_PT)
-
-
-def date_text(day: date, style: str = "arabic") -> str:
-    """2026年12月1日, or 二〇二六年十二月一日 in the "chinese" style."""
-    if style != "chinese":
-        return f"{day.year}年{day.month}月{day.day}日"
-    year = "".join(_CHINESE_DIGITS[int(d)] for d in str(day.year))
-    return f"{year}年{_chinese_number(day.month)}月{_chinese_number(day.day)}日"
-
-
-def _chinese_number(n: int) -> str:
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CHINESE_DIGITS[tens] + "十")
-    return head + (_CHINESE_DIGITS[ones] if ones else "")
 
 
 def _annex(doc, number: int, section: dict[str, Any]) -> None:
