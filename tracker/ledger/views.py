@@ -11,9 +11,9 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import operations, state
-from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
-                                  uploaded)
+from tracker.ledger import exemptions, operations, state
+from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
+                                  TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history
 from tracker.lookup import require
 from tracker.models import Evidence, ProgressReport, Task
@@ -111,6 +111,39 @@ def status(task_id: int):
     return redirect(url_for("ledger.show", task_id=task.id))
 
 
+@bp.route("/tasks/<int:task_id>/exemptions", methods=["POST"])
+@login_required
+def exempt(task_id: int):
+    """The office marks an item exempt (豁免) from the red/black list and overdue judgements."""
+    task = operations.get_task(current_user, task_id)
+    require_office(current_user)
+    form = _exemption_form()
+    return form_post(
+        form, lambda: exemptions.mark_exemption(current_user, task, form.kind.data, form.reason.data,
+                                                form.start_date.data, form.end_date.data),
+        done=_("已认定豁免"), to=url_for("ledger.show", task_id=task.id, _anchor="exemptions"),
+        page=lambda: render_item(task, exemption=form))
+
+
+@bp.route("/tasks/<int:task_id>/exemptions/<int:exemption_id>/revoke", methods=["POST"])
+@login_required
+def revoke_exemption(task_id: int, exemption_id: int):
+    """The office revokes an exemption (the record stays)."""
+    task = operations.get_task(current_user, task_id)
+    require_office(current_user)
+    form = RevokeExemptionForm()
+    return form_post(
+        form, lambda: exemptions.revoke_exemption(current_user, task, exemption_id, form.reason.data),
+        done=_("已撤销豁免"), to=url_for("ledger.show", task_id=task.id, _anchor="exemptions"),
+        page=lambda: render_item(task, revoke=(exemption_id, form)))
+
+
+def _exemption_form(**kwargs) -> ExemptionForm:
+    form = ExemptionForm(**kwargs)
+    form.kind.choices = options([(k, _(k)) for k in exemptions.kinds()])
+    return form
+
+
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int):
@@ -142,6 +175,8 @@ def render_item(task: Task, **forms) -> str:
     *forms* replaces a blank form with a submitted one that failed."""
     blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
              "decision": DecisionForm, "status": StatusForm}
+    revoke = forms.pop("revoke", None)
+    exemption = forms.pop("exemption", None) or _exemption_form(formdata=None)
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
     reports = paginate(reports_query(task).options(
         selectinload(ProgressReport.evidence), selectinload(ProgressReport.unit),
@@ -151,7 +186,23 @@ def render_item(task: Task, **forms) -> str:
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
         signoffs=recent_requests(task, "signoff", REQUESTS_SHOWN),
         extensions=recent_requests(task, "extension", REQUESTS_SHOWN),
-        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today))
+        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today),
+        exemptions=_exemption_rows(task, today, revoke), exemption_form=exemption)
+
+
+def _exemption_rows(task: Task, today, failed) -> list[dict]:
+    """The item's exemptions for its page: each with whether it holds today and, for the
+    office, its revoke form (the one that failed, as typed)."""
+    rows = []
+    for ex in exemptions.task_exemptions(task):
+        form = failed[1] if failed and failed[0] == ex.id else None
+        if form is None and ex.revoked_at is None:
+            form = RevokeExemptionForm(formdata=None)
+        active = (ex.revoked_at is None and ex.start_date <= today
+                  and (ex.end_date is None or ex.end_date >= today))
+        rows.append({"ex": ex, "active": active, "period": exemptions.stretch_text(ex),
+                     "form": form if ex.revoked_at is None else None})
+    return rows
 
 
 def _task_form(task: Task | None = None) -> TaskForm:

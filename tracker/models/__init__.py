@@ -4,6 +4,7 @@ from tracker.models.accounts import ApiToken, LoginFailure, User
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
+from tracker.models.exemptions import Exemption
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.notify import JobRun, Notification, RateWindow, SchedulerLease
 from tracker.models.regime import Bulletin, DispatchMeeting, EvaluationAdjustment, dispatch_agreed_items
@@ -12,7 +13,7 @@ from tracker.models.units import Channel, Unit
 
 __all__ = [
     "ApiToken", "LoginFailure", "User", "AuditEvent", "CalendarDay", "ExtensionRequest",
-    "SignoffRequest", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence", "ProgressReport",
+    "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence", "ProgressReport",
     "Channel", "Unit", "JobRun", "Notification", "RateWindow", "SchedulerLease", "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "dispatch_agreed_items",
 ]
