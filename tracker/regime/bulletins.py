@@ -47,12 +47,13 @@ def create_draft(actor: User | None, kind: Any, period: Any) -> tuple[Bulletin, 
     return draft, True
 
 
-def compile_draft(actor: User, kind: Any, period: Any) -> tuple[Bulletin, bool]:
+def compile_draft(actor: User, kind: Any, period: Any, edits: Any = "keep") -> tuple[Bulletin, bool]:
     """The office compiles the draft for (kind, period): a new one, or the open one
-    compiled again from today's ledger. (bulletin, created)."""
+    compiled again from today's ledger, its edited paragraphs kept or replaced as *edits*
+    says. (bulletin, created)."""
     draft, created = create_draft(actor, kind, period)
     if not created:
-        recompile(actor, draft)
+        recompile(actor, draft, edits)
     return draft, created
 
 

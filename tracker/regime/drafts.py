@@ -167,11 +167,11 @@ def carry(bulletin: Bulletin, content: dict[str, Any], choice: str) -> dict[str,
     paragraph, now replacing the newly compiled text) or replace them ("replace"). Returns
     the audit detail: the edits replaced, or kept and those whose paragraph is gone (not
     kept, named in the audit trail)."""
+    if choice not in ("keep", "replace"):
+        raise ValidationError("edits must be keep or replace", "edits")
     edits = bulletin.edits or {}
     if not edits:
         return {}
-    if choice not in ("keep", "replace"):
-        raise ValidationError("edits must be keep or replace", "edits")
     if choice == "replace":
         bulletin.edits, bulletin.opening = {}, ""
         return {"edits": "replace", "replaced": {k: e["text"] for k, e in edits.items()}}
