@@ -126,7 +126,7 @@ def test_the_office_marks_and_revokes_on_the_item_page_with_confirmation(app, br
     browser.login("office")
     page = browser.get(url).get_data(as_text=True)
     assert "豁免认定" in page and "认定豁免" in page and "不可抗力" in page
-    form = {"kind": "不可抗力", "reason": "台风停工", "start_date": "2026-10-28"}
+    form = {"kind": "0", "reason": "台风停工", "start_date": "2026-10-28"}       # 不可抗力
     unconfirmed = browser.post(f"{url}/exemptions", form, form_url=url)
     assert unconfirmed.status_code == 400 and "请勾选确认" in unconfirmed.get_data(as_text=True)
     assert browser.post(f"{url}/exemptions", {**form, "reason": "  ", "confirm": "y"},
@@ -138,7 +138,7 @@ def test_the_office_marks_and_revokes_on_the_item_page_with_confirmation(app, br
     page = browser.get(url).get_data(as_text=True)
     assert "台风停工" in page and "豁免中" in page and "2026年10月28日起" in page
     ex = db.session.scalars(select(Exemption)).one()
-    assert ex.created_by_id == ledger["office"].id
+    assert ex.kind == "不可抗力" and ex.created_by_id == ledger["office"].id
 
     assert browser.post(f"{url}/exemptions/{ex.id}/revoke", {"reason": ""},
                         form_url=url).status_code == 400
@@ -156,7 +156,7 @@ def test_only_the_office_marks_exemptions(app, browser, ledger, client, token_fo
     assert 'id="exemption-form"' not in page
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
     assert browser.client.post(f"{url}/exemptions", data={
-        "kind": "不可抗力", "reason": "x", "start_date": "2026-10-28", "confirm": "y",
+        "kind": "0", "reason": "x", "start_date": "2026-10-28", "confirm": "y",
         "csrf_token": token}).status_code == 403
     unit = token_for(ledger["liaison"])
     assert client.post(f"/api/v1{url}/exemptions", headers=unit, json={

@@ -119,7 +119,7 @@ def exempt(task_id: int):
     require_office(current_user)
     form = _exemption_form()
     return form_post(
-        form, lambda: exemptions.mark_exemption(current_user, task, form.kind.data, form.reason.data,
+        form, lambda: exemptions.mark_exemption(current_user, task, _kind(form.kind.data), form.reason.data,
                                                 form.start_date.data, form.end_date.data),
         done=_("已认定豁免"), to=url_for("ledger.show", task_id=task.id, _anchor="exemptions"),
         page=lambda: render_item(task, exemption=form))
@@ -139,9 +139,16 @@ def revoke_exemption(task_id: int, exemption_id: int):
 
 
 def _exemption_form(**kwargs) -> ExemptionForm:
+    """The exemption form; its kinds go by their place in `[regime] exemption_kinds` (the
+    configured text is Chinese, and a page in English shows none)."""
     form = ExemptionForm(**kwargs)
-    form.kind.choices = options([(k, _(k)) for k in exemptions.kinds()])
+    form.kind.choices = options([(str(n), _(k)) for n, k in enumerate(exemptions.kinds())])
     return form
+
+
+def _kind(value: str) -> str | None:
+    kinds = exemptions.kinds()
+    return kinds[int(value)] if value.isdigit() and int(value) < len(kinds) else None
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -98,11 +98,25 @@ def _given(name: str, field) -> str | None:
     return (field.data or "") if name in request.form else None
 
 
+def _places(content: dict) -> dict[str, str]:
+    """Where each editable paragraph sits, in the reader's language (section titles are the
+    document's own)."""
+    places = {"opening": _("导语")}
+    for s in content["sections"]:
+        for n, _text in enumerate(s["paragraphs"]):
+            places[f"{s['key']}.{n}"] = _("%(section)s 第%(n)s段", section=s["title"], n=n + 1)
+        if s["key"] in drafts.LIST_SECTIONS and s.get("table"):
+            for row in s["table"]["rows"]:
+                unit = row[drafts.UNIT_COLUMN]
+                places[f"{s['key']}.row.{unit}"] = _("%(section)s %(unit)s（理由）", section=s["title"], unit=unit)
+    return places
+
+
 def _editable(bulletin: Bulletin, typed: dict[str, str]) -> list[dict]:
     """The draft's sections for the edit page: each editable paragraph with its compiled
     text, the text now in force (or as typed) and the edit (who, when) if any."""
     compiled = drafts.generated_texts(bulletin.content)
-    places = drafts.paragraph_places(bulletin.content)
+    places = _places(bulletin.content)
     edits = bulletin.edits or {}
     out = []
     for s in bulletin.content["sections"]:
@@ -141,8 +155,9 @@ def recompile_confirm(bulletin_id: int):
     bulletin = bulletins.get_bulletin(current_user, bulletin_id)
     if bulletin.is_published:
         return redirect(url_for("regime.show", bulletin_id=bulletin.id))
-    return render_template("regime/recompile.html", bulletin=bulletin, edited=drafts.edited(bulletin),
-                           form=ButtonForm())
+    places = _places(bulletin.content)
+    edited = [{**e, "place": places.get(e["key"], e["key"])} for e in drafts.edited(bulletin)]
+    return render_template("regime/recompile.html", bulletin=bulletin, edited=edited, form=ButtonForm())
 
 
 @login_required
