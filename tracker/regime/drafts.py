@@ -32,28 +32,28 @@ UNIT_COLUMN, REASON_COLUMN = 2, 3
 TEXT_LIMIT = 20000
 
 
-def generated_texts(content: dict[str, Any]) -> dict[str, str]:
-    """Every editable paragraph of compiled *content*, by key, in document order."""
-    texts = {"opening": content.get("opening", "")}
+def paragraphs(content: dict[str, Any]):
+    """(key, section title, place, compiled text) of every editable paragraph of compiled
+    *content*, in document order; place is the paragraph's number (from 1) in its section,
+    the unit's name for a list wording, None for the 导语."""
+    yield "opening", None, None, content.get("opening", "")
     for s in content["sections"]:
         for n, text in enumerate(s["paragraphs"]):
-            texts[f"{s['key']}.{n}"] = text
+            yield f"{s['key']}.{n}", s["title"], n + 1, text
         if s["key"] in LIST_SECTIONS and s.get("table"):
             for row in s["table"]["rows"]:
-                texts[f"{s['key']}.row.{row[UNIT_COLUMN]}"] = row[REASON_COLUMN]
-    return texts
+                yield f"{s['key']}.row.{row[UNIT_COLUMN]}", s["title"], row[UNIT_COLUMN], row[REASON_COLUMN]
+
+
+def generated_texts(content: dict[str, Any]) -> dict[str, str]:
+    """Every editable paragraph of compiled *content*, by key, in document order."""
+    return {key: text for key, _, _, text in paragraphs(content)}
 
 
 def paragraph_places(content: dict[str, Any]) -> dict[str, str]:
-    """Where each paragraph key sits, as the office reads it: 导语, 六、下步工作 第2段, 四、黑榜 雷州市."""
-    places = {"opening": "导语"}
-    for s in content["sections"]:
-        for n, _ in enumerate(s["paragraphs"]):
-            places[f"{s['key']}.{n}"] = f"{s['title']} 第{n + 1}段"
-        if s["key"] in LIST_SECTIONS and s.get("table"):
-            for row in s["table"]["rows"]:
-                places[f"{s['key']}.row.{row[UNIT_COLUMN]}"] = f"{s['title']} {row[UNIT_COLUMN]}"
-    return places
+    """Where each paragraph key sits, as the API names it: 导语, 六、下步工作 第2段, 四、黑榜 雷州市."""
+    return {key: "导语" if title is None else f"{title} 第{place}段" if isinstance(place, int)
+            else f"{title} {place}" for key, title, place, _ in paragraphs(content)}
 
 
 def apply(content: dict[str, Any], bulletin: Bulletin) -> dict[str, Any]:

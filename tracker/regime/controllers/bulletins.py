@@ -101,15 +101,13 @@ def _given(name: str, field) -> str | None:
 def _places(content: dict) -> dict[str, str]:
     """Where each editable paragraph sits, in the reader's language (section titles are the
     document's own)."""
-    places = {"opening": _("导语")}
-    for s in content["sections"]:
-        for n, _text in enumerate(s["paragraphs"]):
-            places[f"{s['key']}.{n}"] = _("%(section)s 第%(n)s段", section=s["title"], n=n + 1)
-        if s["key"] in drafts.LIST_SECTIONS and s.get("table"):
-            for row in s["table"]["rows"]:
-                unit = row[drafts.UNIT_COLUMN]
-                places[f"{s['key']}.row.{unit}"] = _("%(section)s %(unit)s（理由）", section=s["title"], unit=unit)
-    return places
+    def place(title, where) -> str:
+        if title is None:
+            return _("导语")
+        if isinstance(where, int):
+            return _("%(section)s 第%(n)s段", section=title, n=where)
+        return _("%(section)s %(unit)s（理由）", section=title, unit=where)
+    return {key: place(title, where) for key, title, where, _text in drafts.paragraphs(content)}
 
 
 def _editable(bulletin: Bulletin, typed: dict[str, str]) -> list[dict]:
