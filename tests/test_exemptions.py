@@ -185,3 +185,19 @@ def test_the_exemptions_api(app, client, ledger, token_for):
     assert client.post(revoke, headers=office, json={"reason": "再撤"}).status_code == 409
     [listed] = client.get(url, headers=office).get_json()["items"]
     assert listed["revoked"] is True and listed["revoke_reason"] == "已复工"
+
+
+def test_an_exempt_item_is_not_chased_but_still_reminded_before_its_deadline(app, runner, ledger, make_task):
+    at(app, date(2026, 10, 1))
+    late = make_task(lead=ledger["unit"], due=date(2026, 11, 17), code="3.1", title="客运站建设")
+    soon = make_task(lead=ledger["unit"], due=date(2026, 11, 18), code="3.2", title="农村公路")
+    app.config["FIXED_NOW"] = NOW
+    for task in (late, soon):
+        mark_exemption(ledger["office"], task, "不可抗力", "台风停工", date(2026, 11, 1))
+    db.session.commit()
+    for job in ("overdue-notices", "deadline-reminders"):
+        result = runner.invoke(args=["tracker", "run-job", job, "--as-of", "2026-11-18", "--no-send"])
+        assert result.exit_code == 0, result.output
+    bodies = {n.rule: n.body for n in db.session.scalars(select(Notification))}
+    assert "overdue-notice" not in bodies                   # 3.1, 1 working day late, exempt
+    assert "3.2 农村公路" in bodies["deadline-reminder"]       # due today: still reminded

@@ -76,7 +76,7 @@ def deadline_reminders(as_of: date, **_) -> dict[str, int]:
     rows = []
     for k in sorted(set(int(k) for k in _cfg()["deadline_offsets"])):
         lo, hi = _due_in(as_of, k)
-        for row in _items(Task.due_date >= lo, Task.due_date < hi, ~exempt_clause(as_of)):
+        for row in _items(Task.due_date >= lo, Task.due_date < hi):
             left[row.id] = k
             rows.append(row)
     grouped = _by_unit(rows)
