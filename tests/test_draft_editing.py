@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 from docx import Document
 from sqlalchemy import select
 
-from test_redblack_rules import _rules
+from test_redblack_rules import _rules, at
 from test_regime_pages import _csrf, _office, world  # noqa: F401
 from tracker.extensions import db
 from tracker.models import AuditEvent, Bulletin
@@ -196,3 +197,16 @@ def test_the_api_keeps_edits_when_compiling_again_unless_told_to_replace_them(
     replaced = client.post("/api/v1/bulletins", json={**body, "edits": "replace"}, headers=office)
     assert _section(replaced.get_json()["content"], "next")["paragraphs"][0] != "一是办公室的话。"
     assert replaced.get_json()["edited"] == []
+
+
+def test_an_edit_made_on_an_earlier_compilation_changes_nothing(app, browser, world):
+    draft, url = _draft(app)
+    browser.login("office")
+    form = browser.get(f"{url}/edit").get_data(as_text=True)
+    stamp = re.search(r'name="compiled_at" value="([^"]+)"', form)[1]
+    at(app, date(2026, 11, 18), 11)
+    browser.post(f"{url}/compile", form_url=url)               # another office user recompiles
+    stale = browser.post(f"{url}/edit", {"p:next.0": "一是办公室的话。", "compiled_at": stamp})
+    assert stale.status_code == 409 and "草稿已重新生成" in stale.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert draft.edits == {}

@@ -102,14 +102,19 @@ def bulletins_query(user: User, kind: str | None = None, status: str | None = No
 
 
 def edit_draft(actor: User, bulletin: Bulletin, opening: Any = None, commentary: Any = None,
-               key_points: Any = None, paragraphs: dict[str, Any] | None = None) -> Bulletin:
+               key_points: Any = None, paragraphs: dict[str, Any] | None = None,
+               compiled_at: str | None = None) -> Bulletin:
     """The office edits a draft: the 导语 and any generated paragraph or list wording
     (*paragraphs*, by drafts' paragraph keys), its commentary (点评) and next period's key
-    points (下步工作重点). What is not given (None) stays; one audit event names every change."""
+    points (下步工作重点). What is not given (None) stays; one audit event names every change.
+    *compiled_at*: the compilation the office was editing; if the draft has been compiled
+    again since, nothing changes (409), since its paragraphs may be others now."""
     require_office(actor)
     if bulletin.is_published:
         raise Conflict("通报已发布，不能修改；可重新发布为新版本 (bulletin already published)",
                        "status")
+    if compiled_at is not None and compiled_at != bulletin.content.get("compiled_at"):
+        raise Conflict("草稿已重新生成，请刷新后再修改 (the draft was compiled again)", "compiled_at")
     texts = dict(paragraphs or {})
     if opening is not None:
         texts["opening"] = opening

@@ -87,7 +87,8 @@ def edit(bulletin_id: int):
     return form_post(
         form, lambda: bulletins.edit_draft(current_user, bulletin, _given("opening", form.opening),
                                            _given("commentary", form.commentary),
-                                           _given("key_points", form.key_points), paragraphs),
+                                           _given("key_points", form.key_points), paragraphs,
+                                           request.form.get("compiled_at")),
         done=_("草稿已保存"), to=url_for("regime.show", bulletin_id=bulletin.id),
         page=lambda: render_template("regime/edit.html", bulletin=bulletin, form=form,
                                      sections=_editable(bulletin, paragraphs)))
