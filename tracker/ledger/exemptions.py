@@ -64,7 +64,7 @@ def exempt_on(day: date) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(Task.id, Task.code, Task.title, Task.lead_unit_id, Unit.name, Exemption)
         .join(Exemption, Exemption.task_id == Task.id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(covers(day), counted_clause())
+        .where(covers(day), counted_clause(day))
         .order_by(Task.sort_key, Exemption.id)).all()
     out, seen = [], set()
     for task_id, code, title, unit_id, unit, ex in rows:
