@@ -31,13 +31,18 @@ def test_a_draft_keeps_its_content_until_the_office_compiles_it_again(browser, w
     assert "农村公路" in page and "改名后的农村公路" not in page
     assert "草稿内容生成于 2026-11-18 10:00，统计截至 2026-11-18" in page
 
+    # The opening was edited: 重新生成 asks first, keep or replace.
     response = browser.post(f"{url}/compile", form_url=url)
+    assert response.status_code == 302 and response.location.endswith(f"{url}/compile")
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.compile")).all()
+    response = browser.post(f"{url}/compile", {"edits": "keep"}, form_url=f"{url}/compile")
     assert response.status_code == 302 and response.location.endswith(url)
     page = browser.get(url).get_data(as_text=True)
     assert "改名后的农村公路" in page and "11月总体推进有序。" in page
     assert "草稿内容生成于 2026-11-19 09:00，统计截至 2026-11-19" in page
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.compile"))
-    assert event.detail == {"kind": "monthly", "period": "2026-11", "as_of": "2026-11-19"}
+    assert event.detail == {"kind": "monthly", "period": "2026-11", "as_of": "2026-11-19",
+                            "edits": "keep", "kept": ["opening"]}
 
 
 def test_publishing_freezes_the_draft_as_last_compiled(browser, world):

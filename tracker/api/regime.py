@@ -59,7 +59,8 @@ def list_bulletins():
 @bp.post("/bulletins")
 def create_bulletin():
     data = body()
-    draft, created = bulletins.compile_draft(g.api_user, data.get("kind"), data.get("period"))
+    draft, created = bulletins.compile_draft(g.api_user, data.get("kind"), data.get("period"),
+                                             data.get("edits", "keep"))
     db.session.commit()
     return bulletins.bulletin_dict(draft), 201 if created else 200
 
@@ -148,9 +149,20 @@ SCHEMAS = {
                      version=INT, status=enum("draft", "published"), opening=STR,
                      commentary=STR, key_points=STR, created_at=STR, published_at=nullable(STR),
                      content={"type": "object", "description": "title, as_of, compiled_at (a draft "
-                              "keeps it until compiled again), chart and sections "
-                              "[{key, title, paragraphs, table {columns, rows}}]"}),
-    "BulletinInput": obj(["kind", "period"], kind=BULLETIN_KIND, period=STR),
+                              "keeps it until compiled again), chart, sections "
+                              "[{key, title, paragraphs, table {columns, rows}}] with the office's "
+                              "edits, and escalations (the steps the office confirmed for printing)"},
+                     edited={"type": "array", "description": "drafts: the paragraphs the office edited",
+                             "items": obj(["key", "place"], key=STR, place=STR, by=STR, at=STR)},
+                     escalation_proposals={"type": "array", "description": "drafts: the escalation "
+                                           "steps the rule proposes; printed only once confirmed",
+                                           "items": obj(["unit_id", "step", "confirmed"], unit_id=INT,
+                                                        unit_name=STR, consecutive=INT, step=STR,
+                                                        reason=STR, confirmed={"type": "boolean"})}),
+    "BulletinInput": obj(["kind", "period"], kind=BULLETIN_KIND, period=STR,
+                         edits={**enum("keep", "replace"), "default": "keep",
+                                "description": "an open draft compiled again: keep the office's "
+                                "edited paragraphs (default) or replace them with the new text"}),
 }
 BULLETIN_ID = path_id("bulletin_id", "bulletin id")
 PATHS = {

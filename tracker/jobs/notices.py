@@ -18,6 +18,7 @@ from tracker.accounts.lookups import office_name, unit_names
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.ledger import state
+from tracker.ledger.exemptions import exempt_clause
 from tracker.models import Task, User
 from tracker.notify import messages as m
 from tracker.notify import outbox
@@ -100,7 +101,7 @@ def overdue_notices(as_of: date, **_) -> dict[str, int]:
     rows, extra = [], defaultdict(list)
     for n, also in sorted(ladder.items()):
         lo, hi = _overdue_by(as_of, n)
-        for row in _items(Task.due_date >= lo, Task.due_date < hi):
+        for row in _items(Task.due_date >= lo, Task.due_date < hi, ~exempt_clause(as_of)):
             days[row.id] = n
             rows.append(row)
             for who in also:
@@ -165,7 +166,7 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     leader, deadline, working days overdue, last report, link), what it must do by when
     and what follows if not; items awaiting the office's sign-off review listed apart.
     And one summary of every unit's count for the office."""
-    rows = _items(Task.due_date < as_of)
+    rows = _items(Task.due_date < as_of, ~exempt_clause(as_of))
     days = {r.id: calendar.workdays_between(r.due_date, as_of) for r in rows}
     grouped = _by_unit(rows)
     period = periods.period_of(as_of)

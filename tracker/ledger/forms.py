@@ -113,3 +113,22 @@ class ReportForm(FlaskForm):
 def uploaded(field) -> list:
     """The files actually chosen in a file field (browsers send an empty part otherwise)."""
     return [f for f in field.data or [] if getattr(f, "filename", "")]
+
+
+class ExemptionForm(FlaskForm):
+    """The office marks an item exempt (豁免) for a stretch of days, with its kind and reason;
+    the box must be ticked, since an exemption takes the item off the red/black list."""
+
+    kind = SelectField(_l("豁免类型"), validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField(_l("豁免理由"), validators=[DataRequired(REQUIRED)])
+    start_date = DateField(_l("豁免起始日期"), validators=[InputRequired(REQUIRED)])
+    end_date = DateField(_l("豁免截止日期"), validators=[Optional()],
+                         description=_l("不填则一直豁免，直至撤销"))
+    confirm = BooleanField(_l("确认：该事项在豁免期内不列入红黑榜、不计逾期督办"),
+                           validators=[DataRequired(_l("请勾选确认"))])
+
+
+class RevokeExemptionForm(FlaskForm):
+    """The office revokes an exemption, with a reason; the record stays."""
+
+    reason = TextAreaField(_l("撤销理由"), validators=[DataRequired(REQUIRED)])

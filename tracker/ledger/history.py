@@ -10,7 +10,7 @@ from tracker.accounts.lookups import unit_names
 from tracker.labels import label
 
 UNIT_FIELDS = ("lead_unit_id", "co_unit_ids")
-HIDDEN = ("request_id", "report_id")
+HIDDEN = ("request_id", "report_id", "exemption_id")
 
 
 def readable_history(task_id: int) -> list[dict[str, Any]]:

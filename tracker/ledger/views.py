@@ -11,9 +11,9 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import operations, state
-from tracker.ledger.forms import (ReportForm, StatusForm, TaskFilterForm, TaskForm, options,
-                                  uploaded)
+from tracker.ledger import exemptions, operations, state
+from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
+                                  TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history
 from tracker.lookup import require
 from tracker.models import Evidence, ProgressReport, Task
@@ -111,6 +111,46 @@ def status(task_id: int):
     return redirect(url_for("ledger.show", task_id=task.id))
 
 
+@bp.route("/tasks/<int:task_id>/exemptions", methods=["POST"])
+@login_required
+def exempt(task_id: int):
+    """The office marks an item exempt (豁免) from the red/black list and overdue judgements."""
+    task = operations.get_task(current_user, task_id)
+    require_office(current_user)
+    form = _exemption_form()
+    return form_post(
+        form, lambda: exemptions.mark_exemption(current_user, task, _kind(form.kind.data), form.reason.data,
+                                                form.start_date.data, form.end_date.data),
+        done=_("已认定豁免"), to=url_for("ledger.show", task_id=task.id, _anchor="exemptions"),
+        page=lambda: render_item(task, exemption=form))
+
+
+@bp.route("/tasks/<int:task_id>/exemptions/<int:exemption_id>/revoke", methods=["POST"])
+@login_required
+def revoke_exemption(task_id: int, exemption_id: int):
+    """The office revokes an exemption (the record stays)."""
+    task = operations.get_task(current_user, task_id)
+    require_office(current_user)
+    form = RevokeExemptionForm()
+    return form_post(
+        form, lambda: exemptions.revoke_exemption(current_user, task, exemption_id, form.reason.data),
+        done=_("已撤销豁免"), to=url_for("ledger.show", task_id=task.id, _anchor="exemptions"),
+        page=lambda: render_item(task, revoke=(exemption_id, form)))
+
+
+def _exemption_form(**kwargs) -> ExemptionForm:
+    """The exemption form; its kinds go by their place in `[regime] exemption_kinds` (the
+    configured text is Chinese, and a page in English shows none)."""
+    form = ExemptionForm(**kwargs)
+    form.kind.choices = options([(str(n), _(k)) for n, k in enumerate(exemptions.kinds())])
+    return form
+
+
+def _kind(value: str) -> str | None:
+    kinds = exemptions.kinds()
+    return kinds[int(value)] if value.isdigit() and int(value) < len(kinds) else None
+
+
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int):
@@ -143,6 +183,8 @@ def render_item(task: Task, **forms) -> str:
     period = "report" not in forms and request.args.get("period")
     blank = {"report": ReportForm, "signoff": SignoffRequestForm, "extension": ExtensionRequestForm,
              "decision": DecisionForm, "status": StatusForm}
+    revoke = forms.pop("revoke", None)
+    exemption = forms.pop("exemption", None) or _exemption_form(formdata=None)
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
     if period:  # a link to report a given period (the unit's workbench) fills it in
         forms["report"].period.data = period[:10]
@@ -154,7 +196,23 @@ def render_item(task: Task, **forms) -> str:
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
         signoffs=recent_requests(task, "signoff", REQUESTS_SHOWN),
         extensions=recent_requests(task, "extension", REQUESTS_SHOWN),
-        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today))
+        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today),
+        exemptions=_exemption_rows(task, today, revoke), exemption_form=exemption)
+
+
+def _exemption_rows(task: Task, today, failed) -> list[dict]:
+    """The item's exemptions for its page: each with whether it holds today and, for the
+    office, its revoke form (the one that failed, as typed)."""
+    rows = []
+    for ex in exemptions.task_exemptions(task):
+        form = failed[1] if failed and failed[0] == ex.id else None
+        if form is None and ex.revoked_at is None:
+            form = RevokeExemptionForm(formdata=None)
+        active = (ex.revoked_at is None and ex.start_date <= today
+                  and (ex.end_date is None or ex.end_date >= today))
+        rows.append({"ex": ex, "active": active, "period": exemptions.stretch_text(ex),
+                     "form": form if ex.revoked_at is None else None})
+    return rows
 
 
 def _task_form(task: Task | None = None) -> TaskForm:

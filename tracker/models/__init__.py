@@ -4,6 +4,7 @@ from tracker.models.accounts import ApiToken, LoginFailure, User
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
+from tracker.models.exemptions import Exemption
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
 from tracker.models.regime import Bulletin, DispatchMeeting, EvaluationAdjustment, dispatch_agreed_items
@@ -12,8 +13,8 @@ from tracker.models.units import Channel, Unit
 
 __all__ = [
     "ApiToken", "LoginFailure", "User", "AuditEvent", "CalendarDay", "ExtensionRequest",
-    "SignoffRequest", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence", "ProgressReport",
-    "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease", "UnitNotice",
-    "Bulletin",
+    "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence",
+    "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
+    "UnitNotice", "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "dispatch_agreed_items",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
@@ -39,6 +39,11 @@ class Bulletin(db.Model):
     # The office's own words on next period's key points (下月工作重点), above the items due.
     key_points: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[dict | None] = mapped_column(JSON)
+    # The office's edits of generated paragraphs, by paragraph key (tracker/regime/drafts.py):
+    # {key: {text, generated, by, at}}; and the escalation steps it confirmed for printing,
+    # by unit id: {unit_id: {step, consecutive, by, at}}. Both stay with the draft.
+    edits: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    escalations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

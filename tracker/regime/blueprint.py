@@ -18,6 +18,8 @@ ROUTES = (
     ("/bulletins/<int:bulletin_id>", "show", bulletins.show, GET),
     ("/bulletins/<int:bulletin_id>/edit", "edit", bulletins.edit, BOTH),
     ("/bulletins/<int:bulletin_id>/compile", "recompile", bulletins.recompile, POST),
+    ("/bulletins/<int:bulletin_id>/compile", "recompile_confirm", bulletins.recompile_confirm, GET),
+    ("/bulletins/<int:bulletin_id>/escalations", "escalations", bulletins.escalations, POST),
     ("/bulletins/<int:bulletin_id>/publish", "publish", bulletins.publish, POST),
     ("/bulletins/<int:bulletin_id>/document.docx", "document", bulletins.document, GET),
     ("/bulletins/<int:bulletin_id>/table.xlsx", "table", bulletins.table, GET),

@@ -21,6 +21,7 @@ from tracker.lookup import require
 from tracker.models import Bulletin, Notification, Unit, User
 from tracker.notify import receipts
 from tracker.notify.outbox import Notice, enqueue_for_units
+from tracker.regime import drafts
 from tracker.regime.compilers import compile_content, period_span
 from tracker.regime.compilers.sections import section
 
@@ -46,26 +47,31 @@ def create_draft(actor: User | None, kind: Any, period: Any) -> tuple[Bulletin, 
     return draft, True
 
 
-def compile_draft(actor: User, kind: Any, period: Any) -> tuple[Bulletin, bool]:
+def compile_draft(actor: User, kind: Any, period: Any, edits: Any = "keep") -> tuple[Bulletin, bool]:
     """The office compiles the draft for (kind, period): a new one, or the open one
-    compiled again from today's ledger. (bulletin, created)."""
+    compiled again from today's ledger, its edited paragraphs kept or replaced as *edits*
+    says. (bulletin, created)."""
     draft, created = create_draft(actor, kind, period)
     if not created:
-        recompile(actor, draft)
+        recompile(actor, draft, edits)
     return draft, created
 
 
-def recompile(actor: User, bulletin: Bulletin) -> Bulletin:
-    """Compile a draft's content again from today's ledger (重新生成); the office's own
-    words (opening, commentary, key points) stay."""
+def recompile(actor: User, bulletin: Bulletin, edits: Any = "keep") -> Bulletin:
+    """Compile a draft's content again from today's ledger (重新生成). The office's edited
+    paragraphs are kept on their paragraphs (*edits* "keep") or replaced by the new text
+    ("replace"): the page asks first (drafts.edited lists them). Commentary and key points
+    stay; escalation confirmations hold where the same step is proposed again."""
     require_office(actor)
     if bulletin.is_published:
         raise Conflict("通报已发布，不能重新生成；可重新发布为新版本 (bulletin already published)",
                        "status")
-    bulletin.content = compile_content(bulletin.kind, bulletin.period)
+    content = compile_content(bulletin.kind, bulletin.period)
+    carried = drafts.carry(bulletin, content, edits)
+    bulletin.content = content
     audit.record(actor, "bulletin.compile", bulletin,
                  detail={"kind": bulletin.kind, "period": bulletin.period,
-                         "as_of": bulletin.content["as_of"]})
+                         "as_of": bulletin.content["as_of"], **carried})
     return bulletin
 
 
@@ -95,19 +101,33 @@ def bulletins_query(user: User, kind: str | None = None, status: str | None = No
     return query
 
 
-def edit_draft(actor: User, bulletin: Bulletin, opening: Any, commentary: Any,
-               key_points: Any = "") -> Bulletin:
-    """The office edits a draft's opening (导语), commentary (点评) and next period's key
-    points (下步工作重点)."""
+def edit_draft(actor: User, bulletin: Bulletin, opening: Any = None, commentary: Any = None,
+               key_points: Any = None, paragraphs: dict[str, Any] | None = None,
+               compiled_at: str | None = None) -> Bulletin:
+    """The office edits a draft: the 导语 and any generated paragraph or list wording
+    (*paragraphs*, by drafts' paragraph keys), its commentary (点评) and next period's key
+    points (下步工作重点). What is not given (None) stays; one audit event names every change.
+    *compiled_at*: the compilation the office was editing; if the draft has been compiled
+    again since, nothing changes (409), since its paragraphs may be others now."""
     require_office(actor)
     if bulletin.is_published:
         raise Conflict("通报已发布，不能修改；可重新发布为新版本 (bulletin already published)",
                        "status")
-    fields = ("opening", "commentary", "key_points")
-    before = {name: getattr(bulletin, name) for name in fields}
-    for name, value in zip(fields, (opening, commentary, key_points)):
+    if compiled_at is not None and compiled_at != bulletin.content.get("compiled_at"):
+        raise Conflict("草稿已重新生成，请刷新后再修改 (the draft was compiled again)", "compiled_at")
+    texts = dict(paragraphs or {})
+    if opening is not None:
+        texts["opening"] = opening
+    before = {"opening": bulletin.opening}
+    changed = drafts.edit_paragraphs(actor, bulletin, texts)
+    if "opening" in changed:    # the API's field, in the audit trail as before
+        changed["opening"] = {"before": before["opening"], "after": bulletin.opening}
+    fields = {"commentary": commentary, "key_points": key_points}
+    given = {name: value for name, value in fields.items() if value is not None}
+    old = {name: getattr(bulletin, name) for name in given}
+    for name, value in given.items():
         setattr(bulletin, name, validation.text(value, name, 20000))
-    changed = audit.changes(before, {name: getattr(bulletin, name) for name in fields})
+    changed.update(audit.changes(old, {name: getattr(bulletin, name) for name in given}))
     if changed:
         audit.record(actor, "bulletin.edit", bulletin, detail=changed)
     return bulletin
@@ -115,15 +135,17 @@ def edit_draft(actor: User, bulletin: Bulletin, opening: Any, commentary: Any,
 
 def content_of(bulletin: Bulletin) -> dict[str, Any]:
     """The frozen content of a published bulletin, or a draft's stored content with the
-    office's words."""
+    office's edits, confirmed escalations and words."""
     if bulletin.is_published:
         return bulletin.content
     return _with_office_text(bulletin.content, bulletin)
 
 
 def _with_office_text(content: dict[str, Any], bulletin: Bulletin) -> dict[str, Any]:
-    """Compiled content with the office's words: opening, commentary, and the key points
-    leading the next-period section (added at the end when the kind has none)."""
+    """Compiled content with the office's hand (drafts.apply: edited paragraphs, confirmed
+    escalation steps) and words: commentary, and the key points leading the next-period
+    section (added at the end when the kind has none)."""
+    content = drafts.apply(content, bulletin)
     points = [line.strip() for line in bulletin.key_points.splitlines() if line.strip()]
     sections = [dict(s, paragraphs=[*points, *s["paragraphs"]]) if s["key"] == "next" else s
                 for s in content["sections"]]
@@ -235,4 +257,11 @@ def bulletin_dict(bulletin: Bulletin, with_content: bool = True) -> dict[str, An
            "published_at": bulletin.published_at and clock.local(bulletin.published_at).isoformat()}
     if with_content:
         out["content"] = content_of(bulletin)
+        if not bulletin.is_published:
+            # What the office has done to the draft, and what the rule proposes but is not
+            # printed until confirmed.
+            out["edited"] = [{k: e[k] for k in ("key", "place", "by", "at")} for e in drafts.edited(bulletin)]
+            out["escalation_proposals"] = [
+                {k: p[k] for k in ("unit_id", "unit_name", "consecutive", "step", "reason", "confirmed")}
+                for p in drafts.proposal_rows(bulletin)]
     return out

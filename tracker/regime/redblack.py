@@ -36,6 +36,7 @@ from tracker.clock import cn_date
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state
+from tracker.ledger.exemptions import exempt_clause, exempt_on
 from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, TaskState, Unit
 from tracker.models.types import UTCDateTime
@@ -139,7 +140,7 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
                 for s in placing.unranked]
     _name_units(red + black + unranked)
     return {"as_of": today.isoformat(), "preset": rules["preset"], "red": red, "black": black,
-            "unranked": unranked}
+            "unranked": unranked, "exempt": exempt_on(today)}
 
 
 def gather(as_of: date | None = None) -> _Facts:
@@ -299,7 +300,7 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
     cuts = [clock.cutoff(day) for day in days]
     columns = []
     for day, cut in zip(days, cuts):
-        then = and_(_in_stretch(cut), TaskState.status != "suspended")
+        then = and_(_in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id))
         done = and_(then, TaskState.status == "signed_off")
         on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(TaskState.due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
@@ -387,7 +388,8 @@ def _open_on(day: date):
     deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
     deadline then in force)."""
     return and_(_in_stretch(clock.cutoff(day)), TaskState.status.in_(state.CHASED_STATUSES),
-                ~state.awaits_review_clause(TaskState.status, TaskState.valid_from, TaskState.due_date))
+                ~state.awaits_review_clause(TaskState.status, TaskState.valid_from, TaskState.due_date),
+                ~exempt_clause(day, TaskState.task_id))
 
 
 def _sent_back(cut):

@@ -198,10 +198,19 @@ def redblack_sections(result: dict[str, Any], red_title: str,
     black = [[n, e["series"], e["unit_name"], e["reason"]] for n, e in enumerate(result["black"], start=1)]
     unranked = [f"{e['unit_name']}{e['reason']}" for e in result.get("unranked", [])]
     note = [f"不参与排名的单位：{'；'.join(unranked)}。"] if unranked else []
+    exempt = [e["text"] for e in result.get("exempt", [])]
+    if exempt:   # listed with their reasons, never silently dropped
+        note.append(f"经指挥部办公室认定豁免、本期不列入红黑榜和逾期判定的事项{len(exempt)}项：{'；'.join(exempt)}。")
+    black_section = section("black", black_title, ([] if black else ["本期无单位上黑榜。"]) + note,
+                            ["序号", "序列", "单位", "理由"], black)
+    # The rule's escalation steps, for the office only: printed once it confirms them
+    # (regime/drafts.py).
+    black_section["proposals"] = [
+        {"unit_id": e["unit_id"], "unit_name": e["unit_name"], "consecutive": e["consecutive"],
+         "step": e["escalation"], "reason": e["escalation_reason"]}
+        for e in result["black"] if e.get("escalation")]
     return [section("red", red_title, [] if red else ["本期无单位上红榜。"],
-                    ["序号", "序列", "单位", "理由"], red),
-            section("black", black_title, ([] if black else ["本期无单位上黑榜。"]) + note,
-                    ["序号", "序列", "单位", "理由"], black)]
+                    ["序号", "序列", "单位", "理由"], red), black_section]
 
 
 def problem_groups(periods: list[str], today: date) -> list[dict[str, Any]]:

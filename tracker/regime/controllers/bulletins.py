@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.labels import labels
 from tracker.models import Bulletin
 from tracker.paging import paginate, paginate_list
-from tracker.regime import bulletins, downloads
+from tracker.regime import bulletins, downloads, drafts
 from tracker.regime.controllers import PER_PAGE
 from tracker.regime.forms import (BulletinFilterForm, ButtonForm,
                                   CompileForm, DraftForm)
@@ -68,35 +68,110 @@ def show(bulletin_id: int):
     head = bulletins.letterhead(bulletin)
     tables = {s["key"]: paginate_list(s["table"]["rows"], SECTION_ROWS, f"p_{s['key']}")
               for s in content["sections"] if s["table"]}
+    proposals = drafts.proposal_rows(bulletin) if not bulletin.is_published else []
     return render_template("regime/show.html", bulletin=bulletin, content=content, head=head,
-                           tables=tables)
+                           tables=tables, proposals=proposals, edited=drafts.edited(bulletin)
+                           if not bulletin.is_published else [])
 
 
 @login_required
 def edit(bulletin_id: int):
-    """The office edits a draft's opening, commentary and key points."""
+    """The office edits a draft: the 导语, every generated paragraph and list wording (fields
+    `p:<key>`), its commentary and key points."""
     require_office(current_user)
     bulletin = bulletins.get_bulletin(current_user, bulletin_id)
     form = DraftForm(obj=bulletin)
+    if not form.is_submitted():
+        form.opening.data = bulletin.opening or bulletin.content.get("opening", "")
+    paragraphs = {key[2:]: value for key, value in request.form.items() if key.startswith("p:")}
     return form_post(
-        form, lambda: bulletins.edit_draft(current_user, bulletin, form.opening.data or "",
-                                           form.commentary.data or "", form.key_points.data or ""),
+        form, lambda: bulletins.edit_draft(current_user, bulletin, _given("opening", form.opening),
+                                           _given("commentary", form.commentary),
+                                           _given("key_points", form.key_points), paragraphs,
+                                           request.form.get("compiled_at")),
         done=_("草稿已保存"), to=url_for("regime.show", bulletin_id=bulletin.id),
-        page=lambda: render_template("regime/edit.html", bulletin=bulletin, form=form))
+        page=lambda: render_template("regime/edit.html", bulletin=bulletin, form=form,
+                                     sections=_editable(bulletin, paragraphs)))
+
+
+def _given(name: str, field) -> str | None:
+    """A box's text when the form sent it; None (unchanged) when it did not."""
+    return (field.data or "") if name in request.form else None
+
+
+def _places(content: dict) -> dict[str, str]:
+    """Where each editable paragraph sits, in the reader's language (section titles are the
+    document's own)."""
+    def place(title, where) -> str:
+        if title is None:
+            return _("导语")
+        if isinstance(where, int):
+            return _("%(section)s 第%(n)s段", section=title, n=where)
+        return _("%(section)s %(unit)s（理由）", section=title, unit=where)
+    return {key: place(title, where) for key, title, where, _text in drafts.paragraphs(content)}
+
+
+def _editable(bulletin: Bulletin, typed: dict[str, str]) -> list[dict]:
+    """The draft's sections for the edit page: each editable paragraph with its compiled
+    text, the text now in force (or as typed) and the edit (who, when) if any."""
+    compiled = drafts.generated_texts(bulletin.content)
+    places = _places(bulletin.content)
+    edits = bulletin.edits or {}
+    out = []
+    for s in bulletin.content["sections"]:
+        keys = [k for k in compiled if k.split(".", 1)[0] == s["key"]]
+        out.append({"title": s["title"], "paragraphs": [
+            {"key": k, "place": places[k], "compiled": compiled[k], "is_row": ".row." in k,
+             "text": typed.get(k, edits[k]["text"] if k in edits else compiled[k]),
+             "edit": edits.get(k)} for k in keys]})
+    return out
 
 
 @login_required
 def recompile(bulletin_id: int):
-    """The office compiles a draft again from today's ledger (重新生成)."""
+    """The office compiles a draft again from today's ledger (重新生成). With edited
+    paragraphs it first asks whether to keep or replace them (recompile_confirm)."""
     bulletin = _pressed(bulletin_id)
+    choice = request.form.get("edits")
+    if not bulletin.is_published and drafts.edited(bulletin) and choice not in ("keep", "replace"):
+        return redirect(url_for("regime.recompile_confirm", bulletin_id=bulletin.id))
     try:
-        bulletins.recompile(current_user, bulletin)
+        bulletins.recompile(current_user, bulletin, choice or "keep")
     except DomainError as exc:
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(_("已按当前台账重新生成草稿"), "success")
+        flash(_("已按当前台账重新生成草稿，保留了办公室修改的段落") if choice == "keep" else
+              _("已按当前台账重新生成草稿"), "success")
     return redirect(url_for("regime.show", bulletin_id=bulletin.id))
+
+
+@login_required
+def recompile_confirm(bulletin_id: int):
+    """Before recompiling a draft with edited paragraphs: which paragraphs the office edited,
+    and the choice to keep them or replace them with the newly compiled text."""
+    require_office(current_user)
+    bulletin = bulletins.get_bulletin(current_user, bulletin_id)
+    if bulletin.is_published:
+        return redirect(url_for("regime.show", bulletin_id=bulletin.id))
+    places = _places(bulletin.content)
+    edited = [{**e, "place": places.get(e["key"], e["key"])} for e in drafts.edited(bulletin)]
+    return render_template("regime/recompile.html", bulletin=bulletin, edited=edited, form=ButtonForm())
+
+
+@login_required
+def escalations(bulletin_id: int):
+    """The office confirms which proposed escalation steps the draft prints (per unit)."""
+    bulletin = _pressed(bulletin_id)
+    units = {int(v) for v in request.form.getlist("unit_id") if v.isdigit()}
+    try:
+        changed = drafts.confirm_escalations(current_user, bulletin, units)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("督办措施确认已保存") if changed else _("督办措施确认没有变化"), "success")
+    return redirect(url_for("regime.show", bulletin_id=bulletin.id, _anchor="escalations"))
 
 
 @login_required
