@@ -7,11 +7,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
-from tracker import clock
+from tracker import clock, validation
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
@@ -37,8 +39,44 @@ NAV = (
     ("accounts.tokens", _l("API 令牌"), True),
 )
 
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in a path matches only what a BIGINT can hold: a larger id cannot exist (404)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, validation.MAX_INTEGER if max is None else max,
+                         signed)
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """JSON bodies read within `[input] max_json_depth` and with every string normalised as
+    text is (validation.clean): a body nested too deep is not JSON to us (400), never a
+    RecursionError (500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deep") from None
+        return _cleaned(value, current_app.config["SETTINGS"]["input"]["max_json_depth"])
+
+
+def _cleaned(value, depth: int):
+    if isinstance(value, str):
+        return validation.clean(value)
+    if isinstance(value, (list, dict)) and depth <= 0:
+        raise ValueError("JSON nested too deep")
+    if isinstance(value, list):
+        return [_cleaned(v, depth - 1) for v in value]
+    if isinstance(value, dict):
+        return {validation.clean(k): _cleaned(v, depth - 1) for k, v in value.items()}
+    return value
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""
+    app.url_map.converters["int"] = BoundedInt
+    app.json = BoundedJSON(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -189,8 +227,8 @@ def form_failed(exc: DomainError, form) -> int:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only follow a same-site relative `next`."""
-    if not target:
+    """Only follow a same-site relative `next` (no control characters, no backslash)."""
+    if not target or any(c < " " or c in "\\\x7f" for c in target):
         return None
     parts = urlsplit(target)
     ok = not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from tracker import clock
+from tracker import clock, validation
 from tracker.cli import group
 from tracker.errors import ValidationError
 from tracker.jobs import runner, scheduler
@@ -20,7 +20,7 @@ def run_job(name: str, as_of: str | None, no_send: bool) -> None:
     if name not in JOBS:
         raise click.ClickException(f"unknown job {name}; jobs: {', '.join(sorted(JOBS))}")
     try:
-        day = clock.parse_date(as_of, "--as-of") if as_of else clock.today()
+        day = validation.parse_day(as_of, "--as-of") if as_of else clock.today()
     except ValidationError as exc:
         raise click.ClickException(exc.message) from None
     try:

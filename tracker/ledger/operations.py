@@ -152,11 +152,7 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
                 raise ValidationError("co_unit_ids must be a list of unit ids", field)
             out[field] = [_unit_id(v, field) for v in dict.fromkeys(value)]
         elif field in ("start_date", "due_date"):
-            if value is None and field == "due_date":
-                raise ValidationError("due_date is required", field)
-            if value is not None and not isinstance(value, date):
-                raise ValidationError(f"{field} must be a date YYYY-MM-DD", field)
-            out[field] = value
+            out[field] = validation.day(value, field, required=field == "due_date")
         elif field == "target_value":
             out[field] = validation.number(value, field)
         elif field == "milestones":
@@ -200,9 +196,7 @@ def _milestone(data: Any) -> Milestone:
         raise ValidationError("each milestone needs due_date and expected_progress", "milestones")
     due = data.get("due_date")
     expected = data.get("expected_progress")
-    if not isinstance(due, date):
-        raise ValidationError("milestone due_date must be a date", "milestones")
-    return Milestone(due_date=due, expected_progress=validation.percent(expected, "milestones"),
+    return Milestone(due_date=validation.day(due, "milestones", required=True), expected_progress=validation.percent(expected, "milestones"),
                      title=validation.text(data.get("title"), "milestones", 200))
 
 

@@ -1,7 +1,6 @@
 """Sign-off and extension rules: the lead unit asks, the office decides, history keeps all."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -71,8 +70,7 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
     """The lead unit asks, before the deadline, for a later one (延期申请)."""
     require_lead(user, task)
     reason = validation.text(reason, "reason", required=True)
-    if not isinstance(new_due_date, date):
-        raise ValidationError("new_due_date must be a date YYYY-MM-DD", "new_due_date")
+    new_due_date = validation.day(new_due_date, "new_due_date", required=True)
     state.check(user, task, "extension", clock.today())
     if new_due_date <= task.due_date:
         raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
