@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, redirect, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -73,6 +74,14 @@ def _cleaned(value, depth: int):
     return value
 
 
+# Seconds between refreshes of a session's last-seen time (each rewrites the cookie).
+SEEN_RESOLUTION = 60
+# The pages use no inline script; inline style (charts, the printable bulletin) is allowed.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""
     app.url_map.converters["int"] = BoundedInt
@@ -99,10 +108,37 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    """The session's user while the session is alive: the user active, the session begun in
+    the user's present epoch (no logout, password change or deactivation since), within the
+    absolute lifetime and not idle too long."""
     from tracker.models import User
 
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or not _session_alive(user):
+        session.clear()
+        return None
+    return user
+
+
+def start_session(user) -> None:
+    """Stamp the session just signed in with the user's epoch and its start."""
+    moment = clock.now().timestamp()
+    session.permanent = True
+    session.update(epoch=user.session_epoch, signed_in_at=moment, seen_at=moment)
+
+
+def _session_alive(user) -> bool:
+    cfg = current_app.config["SETTINGS"]["security"]
+    moment = clock.now().timestamp()
+    signed_in, seen = session.get("signed_in_at"), session.get("seen_at")
+    if session.get("epoch") != user.session_epoch or signed_in is None or seen is None:
+        return False
+    if moment - signed_in > cfg["session_max_days"] * 86400 or \
+            moment - seen > cfg["session_idle_hours"] * 3600:
+        return False
+    if moment - seen > SEEN_RESOLUTION:
+        session["seen_at"] = moment
+    return True
 
 
 def has_endpoint(name: str) -> bool:
@@ -248,7 +284,15 @@ def _http_error(exc: HTTPException):
 
 
 def _security_headers(response):
+    """Every answer: no sniffing, no framing, a Content-Security-Policy, the referrer kept
+    on this site; authenticated answers (a page, a download, the API) are never stored by
+    a browser or a proxy, above all the page that shows a new token once."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.endpoint != "static" and (
+            current_user.is_authenticated or request.headers.get("Authorization")):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
