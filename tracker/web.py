@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
 from flask_login import current_user
@@ -103,6 +103,9 @@ def init_app(app: Flask) -> None:
     # Flask-Babel caches the locale on the app context, which outlives one request when a
     # caller (tests, scripts) holds an app context open: choose it afresh for every request.
     app.before_request(refresh)
+    # Flask-Login caches the user on `g` likewise: judge every request's session afresh
+    # (an ended or expired session must not ride on an earlier request's user).
+    app.before_request(lambda: g.pop("_login_user", None) and None)
     app.after_request(_security_headers)
 
 
