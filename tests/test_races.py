@@ -42,7 +42,7 @@ def api(live_server, make_world):
     return world, call
 
 
-@pytest.mark.parametrize("run", range(3))
+@pytest.mark.parametrize("run", range(5))
 def test_approve_and_reject_of_one_extension_together_decide_it_once(api, run):
     world, call = api
     task = world.task

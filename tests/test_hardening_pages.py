@@ -1,0 +1,179 @@
+"""Pages and sessions after issue 10: the dispatch page shows a unit only its own agreed
+items, a saved session cookie stops working after logout, a password reset or deactivation,
+sessions expire, the headers hold, passwords follow the policy, and the keys are checked."""
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from conftest import NOW, PASSWORD, csrf_from
+from test_regime_dispatch import _meeting, week  # noqa: F401
+from tracker.accounts import operations as accounts
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.models import ApiToken, User
+
+
+def test_a_unit_sees_only_its_own_agreed_items_and_no_meeting_notes(browser, week, client):
+    browser.login("office")
+    assert _meeting(browser, week).status_code == 302
+    browser.post("/logout", form_url="/tasks")
+    browser.login("gxj")
+    this_week = browser.get("/regime/dispatch?period=2026-W46").get_data(as_text=True)
+    meetings = this_week.split('id="meetings"')[1]
+    assert "协调解决5G基站用地" in meetings and "园区污水管网接入" not in meetings
+    assert "研究5G基站建设推进" not in meetings  # the office's notes
+    review = browser.get("/regime/dispatch?period=2026-W47").get_data(as_text=True).split(
+        'id="agreed-review"')[1].split("</section>")[0]
+    assert "协调解决5G基站用地" in review and "园区污水管网接入" not in review
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _signed_in(app, cookie: str) -> bool:
+    """Whether a request carrying *cookie* (saved earlier) is signed in."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    with app.app_context():  # a fresh `g`: nothing an earlier request cached
+        return other.get("/tasks").status_code == 200
+
+
+@pytest.mark.parametrize("end", ["logout", "reset", "deactivate", "reactivate"])
+def test_a_saved_session_cookie_is_refused_after_it_ended(app, make_world, browser, end):
+    world = make_world(task=False)
+    browser.login("lead")
+    saved = _cookie(browser.client)
+    assert _signed_in(app, saved)
+    lead = world.users["lead"]
+    if end == "logout":
+        assert browser.post("/logout", form_url="/tasks").status_code == 302
+    elif end == "reset":  # the office's reset, as its page calls it
+        accounts.set_password(world.users["office"], lead, "a-new-password-7")
+    else:
+        accounts.set_user_active(world.users["office"], lead, False)
+        if end == "reactivate":
+            accounts.set_user_active(world.users["office"], lead, True)
+    db.session.commit()
+    assert not _signed_in(app, saved)
+
+
+def test_a_password_reset_revokes_the_users_tokens_unless_kept(app, make_world, token_for):
+    world = make_world(task=False)
+    office, lead, co = world.users["office"], world.users["lead"], world.users["co"]
+    headers = token_for(lead)
+    assert app.test_client().get("/api/v1/users/me", headers=headers).status_code == 200
+    accounts.set_password(office, lead, "a-new-password-7")
+    db.session.commit()
+    assert app.test_client().get("/api/v1/users/me", headers=headers).status_code == 401
+    kept = token_for(co)
+    accounts.set_password(office, co, "a-new-password-8", keep_tokens=True)
+    db.session.commit()
+    assert app.test_client().get("/api/v1/users/me", headers=kept).status_code == 200
+
+
+def test_sessions_end_when_idle_or_too_old(app, make_world, browser):
+    make_world(task=False)
+    browser.login("lead")
+    assert browser.get("/tasks").status_code == 200
+    app.config["FIXED_NOW"] = NOW + timedelta(hours=8, minutes=1)
+    assert browser.get("/tasks").status_code == 302  # idle: to the login page
+    app.config["FIXED_NOW"] = NOW
+    browser.login("lead")
+    for hours in range(7, 7 * 24 + 7, 7):  # never idle, but past seven days
+        app.config["FIXED_NOW"] = NOW + timedelta(hours=hours)
+        status = browser.get("/tasks").status_code
+    assert status == 302
+
+
+@pytest.mark.parametrize("password", ["12345678", "aaaaaaaaaa", " " * 10, "1234567890",
+                                      "qwertyuiop", "lead"])
+def test_weak_passwords_are_refused(app, make_world, password):
+    world = make_world(task=False)
+    with pytest.raises(ValidationError) as refused:
+        accounts.set_password(world.users["office"], world.users["lead"], password)
+    assert refused.value.field == "password"
+
+
+def test_a_password_equal_to_the_login_is_refused(app, make_world):
+    world = make_world(task=False, logins={"lead": "liaison-fgj"})
+    with pytest.raises(ValidationError):
+        accounts.set_password(world.users["office"], world.users["lead"], "Liaison-FGJ")
+
+
+def test_the_login_form_takes_every_password_the_policy_allows(app, make_world, client):
+    world = make_world(task=False)
+    long = "长" * 100 + "x" * 100
+    accounts.set_password(world.users["office"], world.users["lead"], long)
+    db.session.commit()
+    page = client.get("/login")
+    response = client.post("/login", data={"login": "lead", "password": long,
+                                           "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+
+
+def test_an_unknown_login_costs_a_hash_check_like_a_known_one(app, make_world, monkeypatch):
+    make_world(task=False)
+    checked = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda stored, pw: checked.append(stored) or real(stored, pw))
+    for login in ("lead", "nobody-here"):
+        with pytest.raises(ValidationError):
+            accounts.authenticate(login, "wrong-password-1", "10.0.0.1")
+    assert len(checked) == 2 and checked[1].startswith("pbkdf2:sha256:1000")
+
+
+def test_pages_carry_a_csp_and_authenticated_pages_are_not_stored(app, make_world, browser):
+    make_world(task=False)
+    login = browser.get("/login")
+    csp = login.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert login.headers["Referrer-Policy"]
+    browser.login("lead")
+    tokens = browser.post("/admin/tokens", {})
+    assert "dbn_" in tokens.get_data(as_text=True)
+    assert tokens.headers["Cache-Control"] == "no-store"
+    assert browser.get("/tasks").headers["Cache-Control"] == "no-store"
+    assert "onclick=" not in browser.get("/regime/").get_data(as_text=True)
+
+
+def test_every_template_is_free_of_inline_script():
+    from pathlib import Path
+    import re
+
+    for path in Path("templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert not re.search(r"\son[a-z]+=", text), path
+
+
+def _signing_app(make_app, database_url, key, demo=False):
+    """An app as `flask tracker …` builds it outside tests (maintenance may use any key)."""
+    import click
+
+    with click.Context(click.Command("tracker"), info_name="tracker"):
+        return make_app(database_url, TESTING=False, SECRET_KEY=key, app={"demo": demo})
+
+
+def test_run_job_and_the_scheduler_refuse_the_shipped_key(make_app, database_url):
+    from tracker.config import DEFAULT_SECRET_KEY
+
+    app = _signing_app(make_app, database_url, DEFAULT_SECRET_KEY)
+    for args in (["tracker", "run-job", "deadline-reminders", "--no-send"], ["tracker", "scheduler"]):
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code != 0
+        assert "default secret key" in result.output and len(result.output.strip().splitlines()) == 1
+    demo = _signing_app(make_app, database_url, DEFAULT_SECRET_KEY, demo=True)
+    assert demo.test_cli_runner().invoke(
+        args=["tracker", "run-job", "deadline-reminders", "--no-send"]).exit_code == 0
+
+
+def test_an_empty_secret_key_stops_start_up(make_app, database_url):
+    from tracker.config import ConfigError
+
+    with pytest.raises(ConfigError, match="empty secret key"):
+        make_app(database_url, SECRET_KEY="")
