@@ -177,3 +177,41 @@ def test_an_empty_secret_key_stops_start_up(make_app, database_url):
 
     with pytest.raises(ConfigError, match="empty secret key"):
         make_app(database_url, SECRET_KEY="")
+
+
+def _upload(world, name: str, content: bytes):
+    import io
+
+    return world.client.post(f"/api/v1/tasks/{world.task.id}/reports", headers=world.headers["lead"],
+                             data={"progress": "20", "text": "进展", "evidence": [(io.BytesIO(content), name)]},
+                             content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("name,content", [
+    ("通知.pdf", b"<html><script>alert(1)</script></html>"),
+    ("照片.png", b"%PDF-1.4 not a picture"),
+    ("台账.xlsx", b"PK\x03\x04 not a workbook"),
+    ("说明.txt", b"MZ\x90\x00\x03\x00\x00\x00"),
+])
+def test_an_upload_whose_content_is_not_its_extension_is_refused(make_world, name, content):
+    world = make_world(tokens=True)
+    response = _upload(world, name, content)
+    assert response.status_code == 400 and response.get_json()["field"] == "evidence"
+
+
+def test_evidence_is_served_with_the_type_of_its_content(make_world, browser):
+    from tracker.models import Evidence
+
+    world = make_world(tokens=True)
+    assert _upload(world, "验收报告.pdf", b"%PDF-1.4 report").status_code == 201
+    row = db.session.scalars(select(Evidence)).one()
+    assert row.content_type == "application/pdf"
+    row.content_type = "text/html"  # as a row stored before uploads were sniffed may say
+    db.session.commit()
+    browser.login("lead")
+    with browser.get(f"/evidence/{row.id}") as served:
+        assert served.mimetype == "application/pdf"
+    from tracker.reports.evidence import path_of
+    path_of(row).write_bytes(b"<html>swapped on disk</html>")
+    with browser.get(f"/evidence/{row.id}") as served:
+        assert served.mimetype == "application/octet-stream"
