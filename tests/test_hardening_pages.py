@@ -215,3 +215,26 @@ def test_evidence_is_served_with_the_type_of_its_content(make_world, browser):
     path_of(row).write_bytes(b"<html>swapped on disk</html>")
     with browser.get(f"/evidence/{row.id}") as served:
         assert served.mimetype == "application/octet-stream"
+
+
+def test_search_words_are_matched_literally(make_world, make_task):
+    world = make_world(tokens=True)
+    make_task(title="完成率100%的事项")
+    for q, titles in (("%", ["完成率100%的事项"]), ("_", []), ("重点", ["重点产业项目完成投资"])):
+        found = world.call("office", "GET", f"/tasks?q={requests_quote(q)}").get_json()["items"]
+        assert [t["title"] for t in found] == titles, q
+
+
+def requests_quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+def test_another_units_item_answers_like_no_item(make_world):
+    world = make_world(tokens=True)
+    hidden = world.call("other", "GET", f"/tasks/{world.task.id}")
+    missing = world.call("other", "GET", f"/tasks/{world.task.id + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_json()["error"].replace(str(world.task.id), "N") == \
+        missing.get_json()["error"].replace(str(world.task.id + 1000), "N")

@@ -192,7 +192,7 @@ def test_a_new_token_is_shown_once_and_can_be_revoked(browser, world, client):
 
 
 @pytest.mark.parametrize("role,expected", [("office", 200), ("lead", 200), ("co", 200),
-                                           ("other", 403), ("leader", 200)])
+                                           ("other", 404), ("leader", 200)])
 def test_evidence_downloads_only_for_those_who_may_see_the_item(browser, world, role, expected):
     from tracker.reports.operations import submit_report
     from werkzeug.datastructures import FileStorage

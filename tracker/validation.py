@@ -82,6 +82,11 @@ def percent(value: Any, field: str) -> int:
     return value
 
 
+def like_escaped(words: str) -> str:
+    """*words* for a LIKE pattern that matches them literally (escape character backslash)."""
+    return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def date_bounds() -> tuple[date, date]:
     """The first and last day any date or period may name (`[input] min_date`, `max_date`)."""
     cfg = current_app.config["SETTINGS"]["input"]

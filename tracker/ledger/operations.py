@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit, clock, validation
-from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
-from tracker.errors import Conflict, ValidationError
+from tracker.accounts.permissions import can_view_task, require_office, unit_filter, visible_to
+from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.labels import STATUSES
 from tracker.ledger import state
@@ -25,9 +25,11 @@ EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_uni
 
 
 def get_task(user: User, task_id: int) -> Task:
-    """The task with *task_id* if *user* may see it; 404 / 403 otherwise."""
+    """The task with *task_id* if *user* may see it; 404 otherwise, the same answer for an
+    item of another unit as for no item at all (a refusal must not tell which ids exist)."""
     task = require(Task, task_id)
-    require_view(user, task)
+    if not can_view_task(user, task):
+        raise NotFound(f"task {task_id} does not exist")
     return task
 
 
@@ -277,9 +279,10 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
     elif overdue is False:
         query = query.where(not_(state.overdue_clause(today)))
     if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(Task.title.like(pattern), Task.code.like(pattern),
-                                Task.leader.like(pattern)))
+        # The words are matched as typed: % and _ are not wildcards.
+        pattern = f"%{validation.like_escaped(q.strip())}%"
+        query = query.where(or_(*(column.like(pattern, escape="\\")
+                                  for column in (Task.title, Task.code, Task.leader))))
     order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
     return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
                          selectinload(Task.lead_unit)).order_by(*order_by)
