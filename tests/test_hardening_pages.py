@@ -238,3 +238,23 @@ def test_another_units_item_answers_like_no_item(make_world):
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_json()["error"].replace(str(world.task.id), "N") == \
         missing.get_json()["error"].replace(str(world.task.id + 1000), "N")
+
+
+def test_a_server_error_is_answered_in_the_users_language_and_fails_the_suite(make_app, database_url):
+    import conftest
+
+    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    @app.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500 and "服务器出错" in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and set(api.get_json()) == {"error", "field"}
+    # The suite's watch saw both: any test that met a 5xx fails (conftest.no_server_errors).
+    assert [e.split()[0] for e in conftest.SERVER_ERRORS] == ["RuntimeError", "500"] * 2
+    conftest.SERVER_ERRORS.clear()

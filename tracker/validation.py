@@ -82,6 +82,14 @@ def percent(value: Any, field: str) -> int:
     return value
 
 
+def one_of(value: Any, choices, field: str) -> str:
+    """*value* when it is one of *choices* (names), else 400 naming *field* (also for a value
+    that is not text: a JSON object is no kind, and must not reach a dict lookup)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValidationError(f"{field} must be one of {', '.join(choices)}", field)
+    return value
+
+
 def like_escaped(words: str) -> str:
     """*words* for a LIKE pattern that matches them literally (escape character backslash)."""
     return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session
+from flask import (Flask, current_app, flash, g, has_request_context, redirect, render_template,
+                   request, session)
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from tracker import clock, validation
@@ -59,7 +60,9 @@ class BoundedJSON(DefaultJSONProvider):
             value = super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deep") from None
-        return _cleaned(value, current_app.config["SETTINGS"]["input"]["max_json_depth"])
+        if not has_request_context():  # not a request body (e.g. a test reading a response)
+            return value
+        return _cleaned(value, self._app.config["SETTINGS"]["input"]["max_json_depth"])
 
 
 def _cleaned(value, depth: int):
@@ -100,6 +103,7 @@ def init_app(app: Flask) -> None:
                                  light_of=light_of, is_overdue=state.is_overdue)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
     # Flask-Babel caches the locale on the app context, which outlives one request when a
     # caller (tests, scripts) holds an app context open: choose it afresh for every request.
     app.before_request(refresh)
@@ -284,6 +288,16 @@ def _http_error(exc: HTTPException):
     if exc.code == 413:
         return render_template("errors/error.html", message=_l("上传内容超过大小限制"), status=413), 413
     return exc
+
+
+def _server_error(exc: InternalServerError):
+    """A fault of ours: nothing half-done is kept, and the user reads it in their language
+    (the API in its error shape); the log has the traceback."""
+    db.session.rollback()
+    message = _l("服务器出错，请稍后再试；问题已记录")
+    if request.path.startswith("/api/"):
+        return error_response(str(message), None, 500)
+    return render_template("errors/error.html", message=message, status=500), 500
 
 
 def _security_headers(response):

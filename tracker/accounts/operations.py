@@ -39,8 +39,7 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
     if actor is not None:
         require_office(actor)
     name = validation.text(name, "name", 120, required=True)
-    if kind not in UNIT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
+    validation.one_of(kind, UNIT_KINDS, "kind")
     if parent_id is not None and _unit_or_none(parent_id) is None:
         raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id")
     email = optional_email(email, "email")
@@ -67,8 +66,7 @@ def units_query(kind: str | None = None, order: str = "id") -> Select:
     """Units (everyone may read them), optionally of one kind, by id or by name."""
     query = select(Unit).order_by(Unit.name if order == "name" else Unit.id)
     if kind is not None:
-        if kind not in UNIT_KINDS:
-            raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
+        validation.one_of(kind, UNIT_KINDS, "kind")
         query = query.where(Unit.kind == kind)
     return query
 
@@ -95,8 +93,7 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     if not isinstance(login, str) or not LOGIN_RE.match(login):
         raise ValidationError("login must be 2–64 letters, digits, '.', '_' or '-'", "login")
     name = validation.text(name, "name", 64, required=True)
-    if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}", "role")
+    validation.one_of(role, ROLES, "role")
     if _unit_or_none(unit_id) is None:
         raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id")
     _check_password(password, login)

@@ -271,8 +271,7 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
     if unit_id is not None:
         query = query.where(unit_filter(unit_id))
     if status is not None:
-        if status not in STATUSES:
-            raise ValidationError(f"status must be one of {', '.join(STATUSES)}", "status")
+        validation.one_of(status, STATUSES, "status")
         query = query.where(Task.status == status)
     if overdue is True:
         query = query.where(state.overdue_clause(today))
