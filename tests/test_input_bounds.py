@@ -224,3 +224,9 @@ def test_an_integer_is_one_the_database_can_hold(app, value):
         assert exc.field == "n"
     else:
         assert -(2**63) < got < 2**63 and not isinstance(got, bool)
+
+
+def test_the_calendar_counts_up_to_the_last_day_python_knows(app):
+    from tracker.calendar import workdays_between
+
+    assert workdays_between(date(9999, 12, 24), date(9999, 12, 31)) == 5

@@ -5,12 +5,16 @@
   an item stays pending, later ones are marked rejected with a note (system clean-up).
 - users.session_epoch: a session carries the epoch it began in; raising it ends them all.
 - login_throttles replaces login_failures: one counter row per login and per address.
+- Dates accepted before input was bounded (a deadline of 9999-12-31 broke every page that
+  counts working days to it) are brought within 2000-01-01 … 2099-12-31, the default bounds.
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01 23:40:00
 
 """
+from datetime import date
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -25,9 +29,18 @@ depends_on = None
 
 PENDING = sa.text("status = 'pending'")
 DUPLICATE = "重复的待审核申请，升级时由系统关闭 (duplicate pending request closed on upgrade)"
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DATE_COLUMNS = {"tasks": ("start_date", "due_date"), "milestones": ("due_date",),
+                "task_states": ("due_date",), "extension_requests": ("old_due_date", "new_due_date")}
 
 
 def upgrade():
+    for table, columns in DATE_COLUMNS.items():
+        for column in columns:
+            op.execute(sa.text(f"UPDATE {table} SET {column} = :last WHERE {column} > :last")
+                       .bindparams(last=LAST_DAY))
+            op.execute(sa.text(f"UPDATE {table} SET {column} = :first WHERE {column} < :first")
+                       .bindparams(first=FIRST_DAY))
     for table, reason in (("signoff_requests", "reason"), ("extension_requests", "decision_reason")):
         op.execute(
             f"UPDATE {table} SET status = 'rejected', {reason} = '{DUPLICATE}' "
