@@ -145,7 +145,7 @@ def test_every_template_is_free_of_inline_script():
     from pathlib import Path
     import re
 
-    for path in Path("templates").rglob("*.html"):
+    for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert not re.search(r"\son[a-z]+=", text), path
