@@ -35,7 +35,7 @@ def test_0004_settles_what_the_old_rules_let_in(request, make_app, backend, tmp_
 
     app = make_app(request.getfixturevalue(backend))
     with app.app_context():
-        downgrade(revision="0003")  # a database at 0003, with rows the old rules accepted
+        downgrade(revision="0004-1")  # the database before 0004, with rows the old rules accepted
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO units (id, name, kind, created_at) VALUES "
                               "(1, '办', 'office', '2026-01-01 00:00:00')"))
