@@ -10,8 +10,8 @@ from flask import (Flask, current_app, flash, g, has_request_context, redirect, 
                    request, session)
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
