@@ -107,10 +107,16 @@ def init_app(app: Flask) -> None:
     # Flask-Babel caches the locale on the app context, which outlives one request when a
     # caller (tests, scripts) holds an app context open: choose it afresh for every request.
     app.before_request(refresh)
-    # Flask-Login caches the user on `g` likewise: judge every request's session afresh
-    # (an ended or expired session must not ride on an earlier request's user).
-    app.before_request(lambda: g.pop("_login_user", None) and None)
+    app.before_request(_forget_request_caches)
     app.after_request(_security_headers)
+
+
+def _forget_request_caches() -> None:
+    """Flask-Login (the user) and Flask-WTF (the CSRF token) cache on `g` likewise: judge
+    every request's session afresh, so an ended or expired session never rides on an
+    earlier request's user, and a session cleared since gets a token of its own."""
+    g.pop("_login_user", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @login_manager.user_loader
