@@ -73,15 +73,18 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
     if new_due_date <= task.due_date:
         raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
                               "new_due_date")
+    pending = Conflict("该事项已有待审核的延期申请 (an extension request is already pending)", "status")
+    if db.session.scalar(select(ExtensionRequest.id).where(
+            ExtensionRequest.task_id == task.id, ExtensionRequest.status == "pending")):
+        raise pending
     req = ExtensionRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id,
                            old_due_date=task.due_date, new_due_date=new_due_date, reason=reason)
     db.session.add(req)
     try:
         db.session.flush()
-    except IntegrityError:  # uq_extension_requests_pending: another request is waiting
+    except IntegrityError:  # uq_extension_requests_pending: one asked at the same moment won
         db.session.rollback()
-        raise Conflict("该事项已有待审核的延期申请 (an extension request is already pending)",
-                       "status") from None
+        raise pending from None
     audit.record(user, "extension.request", req, task_id=task.id,
                  detail={"request_id": req.id, "old_due_date": task.due_date,
                          "new_due_date": new_due_date, "reason": reason})
@@ -123,17 +126,16 @@ def _decide(model, task: Task, request_id: int, user: User, status: str, **value
     req = db.session.get(model, request_id) if validation.is_integer(request_id) else None
     if req is None or req.task_id != task.id:
         raise NotFound(f"request {request_id} does not exist for task {task.id}")
-    decided = db.session.execute(
-        update(model).where(model.id == req.id, model.status == "pending")
-        .values(status=status, decided_by_id=user.id, decided_at=clock.now(), **values)
-        .execution_options(synchronize_session=False))
-    if decided.rowcount != 1:
-        db.session.rollback()
-        current = db.session.get(model, request_id).status
-        raise Conflict(f"该申请已处理（{current}），不能再次审核 (request is already {current})",
-                       "status")
-    db.session.refresh(req)
-    return req
+    if req.status == "pending":
+        decided = db.session.execute(
+            update(model).where(model.id == req.id, model.status == "pending")
+            .values(status=status, decided_by_id=user.id, decided_at=clock.now(), **values)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.refresh(req)  # as decided now, by this request or the one that won
+        if decided == 1:
+            return req
+    raise Conflict(f"该申请已处理（{req.status}），不能再次审核 (request is already {req.status})",
+                   "status")
 
 
 def requests_query(task: Task, kind: str = "signoff") -> Select:
