@@ -230,3 +230,28 @@ def test_the_calendar_counts_up_to_the_last_day_python_knows(app):
     from tracker.calendar import workdays_between
 
     assert workdays_between(date(9999, 12, 24), date(9999, 12, 31)) == 5
+
+
+@FAST
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
+def test_no_text_ever_becomes_a_live_spreadsheet_formula(app, texts):
+    from tracker.regime.documents import table_xlsx
+
+    data = table_xlsx("表", [f"列{n}" for n in range(len(texts))], [texts, [f"={t}" for t in texts]])
+    _assert_no_formula(data)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(progress=st.text(max_size=6), text=st.text(max_size=30), period=st.text(max_size=10))
+def test_the_report_form_answers_any_input_without_a_server_error(browser, world, progress,
+                                                                  text, period):
+    """Whatever is typed into the report form, the page answers (the suite fails on a 5xx)."""
+    if not getattr(browser, "signed_in", False):
+        browser.login("lead")
+        browser.signed_in = True
+    url = f"/tasks/{world.task.id}"
+    response = browser.post(f"{url}/reports", {"progress": progress, "text": text,
+                                               "period": period}, form_url=url)
+    assert response.status_code < 500
+    db.session.rollback()
