@@ -5,7 +5,8 @@ strings) is checked here, and each failure names its field.
   characters (all but tab and line breaks), lone surrogates and non-characters are removed;
   then "required" and the length are checked.
 - Dates and periods lie within `[input] min_date` … `max_date` (2000-01-01 … 2099-12-31).
-- Integers fit the database's BIGINT; an id beyond it cannot exist (404, see lookup.require).
+- Integers fit the database's INTEGER columns (ids, versions, counts: 32 bits on PostgreSQL);
+  an id beyond them cannot exist (404, see lookup.require and web.BoundedInt).
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from wtforms.validators import ValidationError as FormError
 
 from tracker.errors import ValidationError
 
-# The largest (and, negated, smallest) integer a BIGINT column or an id can hold.
-MAX_INTEGER = 2**63 - 1
+# The largest (and, negated, smallest) integer an INTEGER column (every id) can hold.
+MAX_INTEGER = 2**31 - 1
 # What no stored text may hold: C0 controls but tab, line feed and carriage return, DEL,
 # lone surrogates and the non-characters U+FFFE/U+FFFF (XML cannot carry them either).
 _UNWANTED = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -50,7 +51,7 @@ def text(value: Any, field: str, limit: int | None = None, required: bool = Fals
 
 
 def is_integer(value: Any) -> bool:
-    """True for an int that is not a bool (JSON true is not an id) and fits a BIGINT."""
+    """True for an int that is not a bool (JSON true is not an id) and fits an INTEGER column."""
     return isinstance(value, int) and not isinstance(value, bool) and -MAX_INTEGER <= value <= MAX_INTEGER
 
 

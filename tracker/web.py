@@ -42,7 +42,8 @@ NAV = (
 )
 
 class BoundedInt(IntegerConverter):
-    """`<int:…>` in a path matches only what a BIGINT can hold: a larger id cannot exist (404)."""
+    """`<int:…>` in a path matches only what an id column can hold: a larger id cannot exist
+    (404), and never reaches the database (PostgreSQL would refuse it: a 500)."""
 
     def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002
