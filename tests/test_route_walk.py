@@ -38,6 +38,8 @@ GET = {
     "notify.channels": (LOGIN, A, NO, NO, NO, NO),
     "notify.jobs": (LOGIN, A, NO, NO, NO, NO),
     "notify.log": (LOGIN, A, NO, NO, NO, NO),
+    "notify.notices": (LOGIN, A, A, A, A, A),  # each its own unit's in-app notices
+    "notify.open_notice": (LOGIN, NO, BACK, NO, NO, NO),  # the lead unit's notice: to its link
     "regime.index": (LOGIN, A, A, A, A, A),
     "regime.show": (LOGIN, A, A, A, A, A),  # a published bulletin goes to every unit
     "regime.document": (LOGIN, A, A, A, A, A),
@@ -83,7 +85,8 @@ CHANGES = {
     "api.create_bulletin", "api.create_task", "api.create_unit", "api.create_user",
     "api.publish_bulletin", "api.reject_extension", "api.reject_signoff",
     "api.request_extension", "api.request_signoff", "api.retry_notification", "api.submit",
-    "api.update_task",
+    "api.update_task", "api.chase_task", "api.chase_unit", "notify.chase_task",
+    "notify.chase_unit",
 }
 
 
@@ -102,7 +105,7 @@ def walk(app, make_world):
     world.ids = {"task_id": world.task.id, "unit_id": world.lead.id, "year": 2026,
                  "user_id": lead.id, "period": "2026-W46", "filename": "style.css",
                  "token": "forged-receipt", "token_id": 1, "bulletin_id": bulletin.id,
-                 "request_id": 1, "evidence_id": 1, "notification_id": 1, "channel_id": 1}
+                 "request_id": 1, "evidence_id": 1, "notification_id": 1, "channel_id": 1, "notice_id": 1}
     return world
 
 

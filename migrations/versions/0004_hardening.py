@@ -9,7 +9,7 @@
   counts working days to it) are brought within 2000-01-01 … 2099-12-31, the default bounds.
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0005
 Create Date: 2026-12-01 23:40:00
 
 """
@@ -23,8 +23,8 @@ import tracker.models.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-# Chained after main's 0007 (report cycle index), which also follows 0003.
-down_revision = '0007'
+# Chained after main's 0005 (unit notices), which follows 0007, which follows 0003.
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
