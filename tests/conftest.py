@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from flask import got_request_exception, request_finished
 from flask_migrate import upgrade
 from sqlalchemy import event
 
@@ -108,6 +109,35 @@ def database_url(request) -> str:
     return request.getfixturevalue("pg_url" if BACKEND == "postgres" else "sqlite_url")
 
 
+# Every 5xx any app of the run answers (also on a live server's threads, where no exception
+# reaches the test): a test during which one happened fails (no_server_errors).
+SERVER_ERRORS: list[str] = []
+
+
+def _watch_for_server_errors(app) -> None:
+    def answered(sender, response, **_):
+        if response.status_code >= 500:
+            from flask import request
+            SERVER_ERRORS.append(f"{response.status_code} {request.method} {request.full_path}")
+
+    def raised(sender, exception, **_):
+        from flask import request
+        SERVER_ERRORS.append(f"{type(exception).__name__} {request.method} {request.full_path}")
+
+    request_finished.connect(answered, app, weak=False)
+    got_request_exception.connect(raised, app, weak=False)
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors():
+    """No test may see the app answer a 5xx (tests of a 5xx clear SERVER_ERRORS themselves)."""
+    SERVER_ERRORS.clear()
+    yield
+    errors = list(SERVER_ERRORS)
+    SERVER_ERRORS.clear()
+    assert not errors, f"the app answered a server error: {errors}"
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """make_app(url, **settings) → an app on *url* (for tests that need two, or PostgreSQL)."""
@@ -121,6 +151,7 @@ def make_app(tmp_path):
             else:
                 settings[key] = value
         made.append(create_app(settings))
+        _watch_for_server_errors(made[-1])
         return made[-1]
 
     yield factory
@@ -207,6 +238,7 @@ def shared_app(request, tmp_path_factory) -> SharedApp:
         def restore() -> None:
             shutil.copyfile(template, path)
     shared = SharedApp(create_app(settings_for(url, folder)), restore)
+    _watch_for_server_errors(shared.app)
     if BACKEND != "postgres":
         with shared.app.app_context():
             # A test's database is thrown away: no fsync per commit (the PostgreSQL server of

@@ -60,9 +60,18 @@ def test_reports_list_newest_first_with_their_evidence(world):
     assert [e["name"] for e in body["items"][0]["evidence"]] == ["验收报告.pdf"]
 
 
+def _xlsx() -> bytes:
+    """A real (empty) workbook: uploads are typed by their content."""
+    from openpyxl import Workbook
+
+    out = io.BytesIO()
+    Workbook().save(out)
+    return out.getvalue()
+
+
 def test_multipart_report_with_evidence_files(world):
     response = _multipart(world, {"progress": "55", "text": "主体完工", "actual_value": "60.5"},
-                          [("现场照片.jpg", b"\xff\xd8jpeg"), ("台账.xlsx", b"PK\x03\x04")])
+                          [("现场照片.jpg", b"\xff\xd8jpeg"), ("台账.xlsx", _xlsx())])
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["progress"], body["actual_value"]) == (55, 60.5)

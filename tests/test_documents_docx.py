@@ -216,7 +216,7 @@ def test_an_annex_is_listed_before_the_signature_and_printed_on_its_own_page_aft
 def test_user_text_xml_cannot_carry_is_dropped_and_formulas_stay_text():
     hostile = ['=HYPERLINK("http://x","y")', "a\x01b\x00c", "lone \ud800 surrogate",
                "+1", "@x", "长" * 5000]
-    section = _section("problems", "五、问题\x0b", ["序号", "问题"],
+    section = _section("problems", "五、问题\x0c", ["序号", "问题"],
                        [[n, text] for n, text in enumerate(hostile, start=1)],
                        ["段落\x1f文字"])
     doc = _read(_content(section, commentary="结尾\x02"), recipients="各单位\x01：")

@@ -24,6 +24,7 @@ def test_dispatch_xlsx_has_a_bold_frozen_header_and_survives_control_characters(
     rows = list(sheet.values)
     assert rows[1] == HEADER
     assert rows[2][:3] == (1, "1", "产业园区扩容") and isinstance(rows[2][0], int)
-    assert rows[2][11:13] == ("完成土地征收80%", "用地<指标>紧张 & 待协调")
+    # Word's vertical tab (manual line break) is a line break (issue 10).
+    assert rows[2][11:13] == ("完成土地征收\n80%", "用地<指标>紧张 & 待协调")
     assert rows[4][11:14] == (None, None, None)     # item 3 sent no report
     assert sheet.page_setup.orientation == "landscape"

@@ -26,6 +26,7 @@ def test_a_draft_keeps_its_content_until_the_office_compiles_it_again(browser, w
     world["road"].title = "改名后的农村公路"
     db.session.commit()
     at(app, date(2026, 11, 19), 9)
+    browser.login("office")  # the next morning: yesterday's session has been idle too long
 
     page = browser.get(url).get_data(as_text=True)
     assert "农村公路" in page and "改名后的农村公路" not in page

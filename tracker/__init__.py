@@ -46,19 +46,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _check_secret_key(app: Flask) -> None:
-    """Refuse to serve with the shipped secret key outside debug, demo and tests.
+    """Refuse an empty secret key always, and the shipped one when serving outside debug,
+    demo and tests.
 
-    Maintenance commands (`flask tracker …`, `flask db …`) sign nothing and may run with it;
-    serving (`flask run`, a WSGI server) may not.
+    Maintenance commands (`flask tracker …`, `flask db …`) may run with the shipped key;
+    serving (`flask run`, a WSGI server) may not, nor may a command that signs links
+    (`require_signing_key`).
     """
-    settings = app.config["SETTINGS"]["app"]
+    if not app.config["SECRET_KEY"] or is_serving():
+        problem = signing_key_problem(app)
+        if problem:
+            raise ConfigError(problem)
+
+
+def signing_key_problem(app: Flask) -> str | None:
+    """Why *app* may not sign anything (a session, a receipt link), or None when it may."""
+    if not app.config["SECRET_KEY"]:
+        return ("refusing to start with an empty secret key: set SECRET_KEY in the environment "
+                "(or [app] secret_key in the TRACKER_CONFIG file)")
     if app.config["SECRET_KEY"] != DEFAULT_SECRET_KEY:
-        return
-    if app.debug or app.testing or settings["demo"] or not is_serving():
-        return
-    raise ConfigError(
-        "refusing to start with the default secret key: set SECRET_KEY in the environment "
-        "(or [app] secret_key in the TRACKER_CONFIG file), or TRACKER_DEMO=1 for a demo")
+        return None
+    if app.debug or app.testing or app.config["SETTINGS"]["app"]["demo"]:
+        return None
+    return ("refusing to start with the default secret key: set SECRET_KEY in the environment "
+            "(or [app] secret_key in the TRACKER_CONFIG file), or TRACKER_DEMO=1 for a demo")
+
+
+def require_signing_key(app: Flask) -> None:
+    """For a command that signs links (run-job, scheduler): stop with the one-line reason
+    when the key is empty or the shipped one outside demo mode."""
+    problem = signing_key_problem(app)
+    if problem:
+        raise click.ClickException(problem)
 
 
 def is_serving() -> bool:

@@ -42,18 +42,6 @@ def local_datetime(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-def parse_date(value: object, field: str) -> date:
-    """Parse YYYY-MM-DD or raise a ValidationError naming *field*."""
-    from tracker.errors import ValidationError
-
-    if not isinstance(value, str) or len(value) != 10:
-        raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field) from None
-
-
 _DIGITS = "〇一二三四五六七八九"
 
 

@@ -79,6 +79,7 @@ def flask_config(settings: dict[str, dict[str, Any]], instance_path: str) -> dic
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(app["session_cookie_secure"]),
+        "PERMANENT_SESSION_LIFETIME": int(settings["security"]["session_max_days"]) * 86400,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "BABEL_DEFAULT_LOCALE": app["language"],

@@ -9,6 +9,9 @@ from sqlalchemy import Select, func, select
 
 from tracker.extensions import db
 
+# Far beyond any real list; keeps the offset within the database's integers.
+MAX_PAGE = 1_000_000
+
 
 class Page:
     """items, total, page, pages, per_page, has_prev/has_next, prev_num/next_num."""
@@ -28,7 +31,7 @@ class Page:
 
 def page_arg(name: str = "page") -> int:
     """The 1-based page number in the query string (bad values mean page 1)."""
-    return max(request.args.get(name, 1, type=int) or 1, 1)
+    return min(max(request.args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def paginate(query: Select, per_page: int, param: str = "page"):

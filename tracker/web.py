@@ -6,12 +6,16 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session
+from flask import (Flask, current_app, flash, g, has_request_context, redirect, render_template,
+                   request, session)
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
-from tracker import clock
+from tracker import clock, validation
 from tracker.errors import DomainError
 from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
@@ -37,8 +41,55 @@ NAV = (
     ("accounts.tokens", _l("API 令牌"), True),
 )
 
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in a path matches only what an id column can hold: a larger id cannot exist
+    (404), and never reaches the database (PostgreSQL would refuse it: a 500)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, validation.MAX_INTEGER if max is None else max,
+                         signed)
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """JSON bodies read within `[input] max_json_depth` and with every string normalised as
+    text is (validation.clean): a body nested too deep is not JSON to us (400), never a
+    RecursionError (500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deep") from None
+        if not has_request_context():  # not a request body (e.g. a test reading a response)
+            return value
+        return _cleaned(value, self._app.config["SETTINGS"]["input"]["max_json_depth"])
+
+
+def _cleaned(value, depth: int):
+    if isinstance(value, str):
+        return validation.clean(value)
+    if isinstance(value, (list, dict)) and depth <= 0:
+        raise ValueError("JSON nested too deep")
+    if isinstance(value, list):
+        return [_cleaned(v, depth - 1) for v in value]
+    if isinstance(value, dict):
+        return {validation.clean(k): _cleaned(v, depth - 1) for k, v in value.items()}
+    return value
+
+
+# Seconds between refreshes of a session's last-seen time (each rewrites the cookie).
+SEEN_RESOLUTION = 60
+# The pages use no inline script; inline style (charts, the printable bulletin) is allowed.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel and install filters, handlers and headers."""
+    app.url_map.converters["int"] = BoundedInt
+    app.json = BoundedJSON(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -53,18 +104,55 @@ def init_app(app: Flask) -> None:
                                  light_of=light_of, is_overdue=state.is_overdue)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
     # Flask-Babel caches the locale on the app context, which outlives one request when a
     # caller (tests, scripts) holds an app context open: choose it afresh for every request.
     app.before_request(refresh)
+    app.before_request(_forget_request_caches)
     app.after_request(_security_headers)
+
+
+def _forget_request_caches() -> None:
+    """Flask-Login (the user) and Flask-WTF (the CSRF token) cache on `g` likewise: judge
+    every request's session afresh, so an ended or expired session never rides on an
+    earlier request's user, and a session cleared since gets a token of its own."""
+    g.pop("_login_user", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    """The session's user while the session is alive: the user active, the session begun in
+    the user's present epoch (no logout, password change or deactivation since), within the
+    absolute lifetime and not idle too long."""
     from tracker.models import User
 
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or not _session_alive(user):
+        session.clear()
+        return None
+    return user
+
+
+def start_session(user) -> None:
+    """Stamp the session just signed in with the user's epoch and its start."""
+    moment = clock.now().timestamp()
+    session.permanent = True
+    session.update(epoch=user.session_epoch, signed_in_at=moment, seen_at=moment)
+
+
+def _session_alive(user) -> bool:
+    cfg = current_app.config["SETTINGS"]["security"]
+    moment = clock.now().timestamp()
+    signed_in, seen = session.get("signed_in_at"), session.get("seen_at")
+    if session.get("epoch") != user.session_epoch or signed_in is None or seen is None:
+        return False
+    if moment - signed_in > cfg["session_max_days"] * 86400 or \
+            moment - seen > cfg["session_idle_hours"] * 3600:
+        return False
+    if moment - seen > SEEN_RESOLUTION:
+        session["seen_at"] = moment
+    return True
 
 
 def has_endpoint(name: str) -> bool:
@@ -189,8 +277,8 @@ def form_failed(exc: DomainError, form) -> int:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only follow a same-site relative `next`."""
-    if not target:
+    """Only follow a same-site relative `next` (no control characters, no backslash)."""
+    if not target or any(c < " " or c in "\\\x7f" for c in target):
         return None
     parts = urlsplit(target)
     ok = not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
@@ -209,8 +297,26 @@ def _http_error(exc: HTTPException):
     return exc
 
 
+def _server_error(exc: InternalServerError):
+    """A fault of ours: nothing half-done is kept, and the user reads it in their language
+    (the API in its error shape); the log has the traceback."""
+    db.session.rollback()
+    message = _l("服务器出错，请稍后再试；问题已记录")
+    if request.path.startswith("/api/"):
+        return error_response(str(message), None, 500)
+    return render_template("errors/error.html", message=message, status=500), 500
+
+
 def _security_headers(response):
+    """Every answer: no sniffing, no framing, a Content-Security-Policy, the referrer kept
+    on this site; authenticated answers (a page, a download, the API) are never stored by
+    a browser or a proxy, above all the page that shows a new token once."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.endpoint != "static" and (
+            current_user.is_authenticated or request.headers.get("Authorization")):
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response

@@ -2,7 +2,7 @@
 draft; the office's exemptions (豁免) of items from the red/black list and overdue judgements
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-12-01 23:50:00
 
 """
@@ -14,7 +14,7 @@ import tracker.models.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

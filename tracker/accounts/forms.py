@@ -1,17 +1,18 @@
 """Forms for login and account management."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.accounts.operations import MIN_PASSWORD
+from tracker.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
 from tracker.labels import choices
 from tracker.ledger.forms import REQUIRED, options
 
 
 class LoginForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
+    # Every password the policy allows (operations._check_password) can be typed here.
+    password = PasswordField(_l("密码"), validators=[InputRequired(), Length(max=MAX_PASSWORD)])
 
 
 class UnitForm(FlaskForm):
@@ -27,11 +28,13 @@ class UserForm(FlaskForm):
     unit_id = SelectField(_l("所属单位"), coerce=int)
     role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
-    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=200)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=200)])
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
+    # A reset revokes the user's API tokens unless the office keeps them.
+    keep_tokens = BooleanField(_l("保留其 API 令牌"))
 
 
 class ActiveForm(FlaskForm):

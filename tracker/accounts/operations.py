@@ -1,13 +1,16 @@
 """Account rules: units, users, API tokens, password login with throttling."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, case, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import audit, validation
@@ -17,11 +20,12 @@ from tracker.errors import Conflict, PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.labels import ROLES, UNIT_KINDS
 from tracker.lookup import require
-from tracker.models import ApiToken, LoginFailure, Unit, User
+from tracker.models import ApiToken, LoginThrottle, Unit, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
 TOKEN_USE_RESOLUTION = timedelta(hours=1)
 
 
@@ -35,8 +39,7 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
     if actor is not None:
         require_office(actor)
     name = validation.text(name, "name", 120, required=True)
-    if kind not in UNIT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
+    validation.one_of(kind, UNIT_KINDS, "kind")
     if parent_id is not None and _unit_or_none(parent_id) is None:
         raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id")
     email = optional_email(email, "email")
@@ -63,8 +66,7 @@ def units_query(kind: str | None = None, order: str = "id") -> Select:
     """Units (everyone may read them), optionally of one kind, by id or by name."""
     query = select(Unit).order_by(Unit.name if order == "name" else Unit.id)
     if kind is not None:
-        if kind not in UNIT_KINDS:
-            raise ValidationError(f"kind must be one of {', '.join(UNIT_KINDS)}", "kind")
+        validation.one_of(kind, UNIT_KINDS, "kind")
         query = query.where(Unit.kind == kind)
     return query
 
@@ -91,11 +93,10 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     if not isinstance(login, str) or not LOGIN_RE.match(login):
         raise ValidationError("login must be 2–64 letters, digits, '.', '_' or '-'", "login")
     name = validation.text(name, "name", 64, required=True)
-    if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}", "role")
+    validation.one_of(role, ROLES, "role")
     if _unit_or_none(unit_id) is None:
         raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id")
-    _check_password(password)
+    _check_password(password, login)
     email = optional_email(email, "email")
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
         raise ValidationError(f"login {login} is taken", "login")
@@ -107,22 +108,42 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     return user
 
 
-def set_password(actor: User, user: User, password: str) -> None:
-    """Office resets anyone's password; a user changes their own."""
+def set_password(actor: User, user: User, password: str, keep_tokens: bool = False) -> None:
+    """Office resets anyone's password; a user changes their own. Every session of the
+    user ends, and their API tokens are revoked unless *keep_tokens*."""
     if actor.id != user.id:
         require_office(actor)
-    _check_password(password)
+    _check_password(password, user.login)
     user.password_hash = hash_password(password)
-    audit.record(actor, "user.password", user)
+    end_sessions(user)
+    revoked = 0 if keep_tokens else revoke_tokens(user)
+    audit.record(actor, "user.password", user, detail={"tokens_revoked": revoked})
 
 
 def set_user_active(actor: User, user: User, is_active: bool) -> None:
-    """Deactivate (never delete) or reactivate a user; their tokens stop working too."""
+    """Deactivate (never delete) or reactivate a user; their tokens stop working too, and
+    the sessions they had stay ended after a reactivation."""
     require_office(actor)
     if actor.id == user.id and not is_active:
         raise Conflict("不能停用自己的账号")
     user.is_active = is_active
+    end_sessions(user)
     audit.record(actor, "user.activate" if is_active else "user.deactivate", user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session *user* has (logout, password change, deactivation): the next
+    request with one of them is anonymous. Raised in SQL, so concurrent ends all count."""
+    user.session_epoch = User.session_epoch + 1
+    db.session.flush()
+
+
+def revoke_tokens(user: User) -> int:
+    """Revoke every live API token of *user*; how many there were."""
+    result = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                                      ApiToken.revoked_at.is_(None))
+                                .values(revoked_at=now()).execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def hash_password(password: str) -> str:
@@ -130,9 +151,26 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, current_app.config["SETTINGS"]["security"]["password_hash"])
 
 
-def _check_password(password: str) -> None:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise ValidationError(f"password must be at least {MIN_PASSWORD} characters", "password")
+def _check_password(password: object, login: object = None) -> None:
+    """The password policy: MIN_PASSWORD to MAX_PASSWORD characters, not one character
+    repeated, not the login, and not among the 30,000 commonest passwords (zxcvbn's list)."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValidationError(f"密码须为 {MIN_PASSWORD}–{MAX_PASSWORD} 个字符 (password must be "
+                              f"{MIN_PASSWORD} to {MAX_PASSWORD} characters)", "password")
+    if len(set(password)) == 1:
+        raise ValidationError("密码不能由同一个字符组成 (password is one character repeated)",
+                              "password")
+    if isinstance(login, str) and password.casefold() == login.casefold():
+        raise ValidationError("密码不能与用户名相同 (password is the login)", "password")
+    if password.casefold() in _common_passwords():
+        raise ValidationError("密码过于常见，请换一个 (password is a common one)", "password")
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def optional_email(value: object, field: str) -> str | None:
@@ -191,23 +229,64 @@ def _digest(raw: str) -> str:
 
 def authenticate(login: str, password: str, address: str) -> User:
     """Check a password login. Raises LoginThrottled after repeated failures and
-    ValidationError on a wrong login or password (the same message for both)."""
+    ValidationError on a wrong login or password (the same message, and the same time
+    spent hashing, for both)."""
     cfg = current_app.config["SETTINGS"]["security"]
-    window_start = now() - timedelta(minutes=cfg["login_window_minutes"])
-    by_login = _failures(LoginFailure.login == login, window_start)
-    by_address = _failures(LoginFailure.address == address, window_start)
-    if by_login >= cfg["login_max_failures"] or by_address >= cfg["address_max_failures"]:
+    keys = {f"login:{login}"[:200]: cfg["login_max_failures"],
+            f"address:{address}"[:200]: cfg["address_max_failures"]}
+    counts = _count_attempt(list(keys), cfg["login_window_minutes"])
+    if any(counts[key] > limit for key, limit in keys.items()):
         raise LoginThrottled(
             f"登录失败次数过多，请 {cfg['login_window_minutes']} 分钟后再试 "
             "(too many failed logins; wait and try again)")
     user = db.session.scalar(select(User).where(User.login == login))
-    if user is None or not user.is_active or not check_password_hash(user.password_hash, password):
-        db.session.add(LoginFailure(login=login[:64], address=address[:64]))
+    stored = user.password_hash if user is not None else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None or not user.is_active:
         raise ValidationError("用户名或密码错误 (wrong login or password)", "password")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.login == login))
+    login_key, address_key = keys
+    _settle_attempt(login_key, address_key)
     return user
 
 
-def _failures(condition, since) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(LoginFailure).where(condition, LoginFailure.at >= since))
+def _count_attempt(keys: list[str], window_minutes: int) -> dict[str, int]:
+    """Count one attempt against each key and return the counts, each raised by one atomic
+    UPDATE … RETURNING (a key's window starts afresh once it is over), committed at once in
+    a transaction of its own: concurrent attempts each see their own count, and a refusal
+    is counted even though the request's own work rolls back."""
+    at = now()
+    cut = at - timedelta(minutes=window_minutes)
+    table = LoginThrottle.__table__
+    expired = table.c.window_start < cut
+    counts = {}
+    with db.engine.begin() as conn:
+        insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+        for key in keys:
+            conn.execute(insert(table).values(key=key, attempts=0, window_start=at)
+                         .on_conflict_do_nothing(index_elements=["key"]))
+            counts[key] = conn.execute(
+                table.update().where(table.c.key == key)
+                .values(attempts=case((expired, 1), else_=table.c.attempts + 1),
+                        window_start=case((expired, at), else_=table.c.window_start))
+                .returning(table.c.attempts)).scalar_one()
+    return counts
+
+
+def _settle_attempt(login_key: str, address_key: str) -> None:
+    """A login succeeded: its failures are forgiven, and its address is not charged for it."""
+    table = LoginThrottle.__table__
+    with db.engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.key == login_key))
+        conn.execute(table.update().where(table.c.key == address_key, table.c.attempts > 0)
+                     .values(attempts=table.c.attempts - 1))
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash by the configured method of no one's password: an unknown login costs the
+    same time as a known one."""
+    method = current_app.config["SETTINGS"]["security"]["password_hash"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method)
+    return _DUMMY_HASHES[method]

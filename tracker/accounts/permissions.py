@@ -24,11 +24,6 @@ def can_view_task(user: User, task: Task) -> bool:
     return user.is_office or user.is_leader or task.involves(user.unit_id)
 
 
-def require_view(user: User, task: Task) -> None:
-    if not can_view_task(user, task):
-        raise PermissionDenied("无权查看该事项：不是本单位牵头或配合的事项")
-
-
 def can_report(user: User, task: Task) -> bool:
     """The lead unit and co-units report (a leader never changes anything)."""
     return not user.is_leader and task.involves(user.unit_id)

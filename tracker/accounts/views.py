@@ -16,7 +16,7 @@ from tracker.ledger.forms import options
 from tracker.lookup import require
 from tracker.models import ApiToken, Unit, User
 from tracker.paging import paginate
-from tracker.web import form_post, safe_next
+from tracker.web import form_post, safe_next, start_session
 
 bp = Blueprint("accounts", __name__)
 PER_PAGE = 50
@@ -38,6 +38,7 @@ def login():
                 exc, ValidationError) else 429
         db.session.commit()
         login_user(user)
+        start_session(user)
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
     return render_template("accounts/login.html", form=form)
 
@@ -45,6 +46,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Sign out: this session, and every other session of the user, ends on the server too
+    (a copy of the cookie is refused afterwards)."""
+    operations.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash(_("已退出登录"), "info")
     return redirect(url_for("accounts.login"))
@@ -105,8 +110,10 @@ def reset_password(user_id: int):
     form = PasswordForm()
     if not form.validate_on_submit():
         raise ValidationError(_("新密码至少 %(count)s 个字符", count=operations.MIN_PASSWORD), "password")
-    operations.set_password(current_user, user, form.password.data)
+    operations.set_password(current_user, user, form.password.data, keep_tokens=form.keep_tokens.data)
     db.session.commit()
+    if user.id == current_user.id:
+        start_session(user)  # the one session that changed it goes on
     flash(_("已重置 %(login)s 的密码", login=user.login), "success")
     return redirect(url_for("accounts.users"))
 

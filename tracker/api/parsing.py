@@ -8,9 +8,10 @@ from flask import request
 from sqlalchemy import Select
 
 from tracker import validation
-from tracker.clock import parse_date
+from tracker.validation import parse_day as parse_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.paging import MAX_PAGE
 
 MAX_PER_PAGE = 500
 
@@ -52,6 +53,8 @@ def query_int(name: str, default: int | None = None, minimum: int = 1,
         value = int(raw)
     except ValueError:
         raise ValidationError(f"{name} must be an integer", name) from None
+    if not validation.is_integer(value):
+        raise ValidationError(f"{name} is out of range", name)
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
         raise ValidationError(f"{name} must be {bound}", name)
@@ -76,7 +79,7 @@ def query_date(name: str) -> date | None:
 
 def page_of(query: Select, serialize) -> dict[str, Any]:
     """{"items", "total", "page", "per_page"} for ?page=&per_page= (per_page ≤ 500)."""
-    page = query_int("page", 1)
+    page = query_int("page", 1, maximum=MAX_PAGE)
     per_page = query_int("per_page", 50, maximum=MAX_PER_PAGE)
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return {"items": [serialize(row) for row in result.items], "total": result.total,

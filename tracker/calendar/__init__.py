@@ -51,10 +51,10 @@ class _Calendar:
         running = self._running.get(year)
         if running is None:
             running = [0]
-            day = date(year, 1, 1)
-            while day.year == year:
-                running.append(running[-1] + self.is_workday(day))
-                day += timedelta(days=1)
+            first = date(year, 1, 1)
+            # Counted by offset: stepping past 31 December 9999 would overflow.
+            for offset in range(date(year, 12, 31).toordinal() - first.toordinal() + 1):
+                running.append(running[-1] + self.is_workday(first + timedelta(days=offset)))
             self._running[year] = running
         return running
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from tracker import clock
+from tracker import clock, require_signing_key, validation
 from tracker.cli import group
 from tracker.errors import ValidationError
 from tracker.jobs import runner, scheduler
@@ -17,10 +17,11 @@ from tracker.jobs.registry import JOBS
 @click.option("--no-send", is_flag=True, help="Queue the messages but do not deliver them now.")
 def run_job(name: str, as_of: str | None, no_send: bool) -> None:
     """Run one scheduled job as of a date, then deliver what it queued."""
+    require_signing_key(current_app)
     if name not in JOBS:
         raise click.ClickException(f"unknown job {name}; jobs: {', '.join(sorted(JOBS))}")
     try:
-        day = clock.parse_date(as_of, "--as-of") if as_of else clock.today()
+        day = validation.parse_day(as_of, "--as-of") if as_of else clock.today()
     except ValidationError as exc:
         raise click.ClickException(exc.message) from None
     try:
@@ -35,4 +36,5 @@ def run_job(name: str, as_of: str | None, no_send: bool) -> None:
 @group.command("scheduler")
 def run_scheduler() -> None:
     """Run the scheduler in the foreground (production: exactly one such process)."""
+    require_signing_key(current_app)
     scheduler.run_forever(current_app._get_current_object())

@@ -99,10 +99,8 @@ def mark_exemption(actor: User, task: Task, kind: Any, reason: Any, start_date: 
     if kind not in kinds():
         raise ValidationError(f"kind must be one of {'、'.join(kinds())}", "kind")
     reason = validation.text(reason, "reason", required=True)
-    if not isinstance(start_date, date):
-        raise ValidationError("start_date must be a date YYYY-MM-DD", "start_date")
-    if end_date is not None and not isinstance(end_date, date):
-        raise ValidationError("end_date must be a date YYYY-MM-DD", "end_date")
+    start_date = validation.day(start_date, "start_date", required=True)
+    end_date = validation.day(end_date, "end_date")
     if end_date is not None and end_date < start_date:
         raise ValidationError("end_date must not be before start_date", "end_date")
     ex = Exemption(task_id=task.id, kind=kind, reason=reason, start_date=start_date,

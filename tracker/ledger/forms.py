@@ -4,7 +4,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, DateField, FloatField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, FloatField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as WTFormsValidationError
@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.labels import choices
 from tracker.reports import periods
+from tracker.validation import DateInput
 
 REQUIRED = _l("必填")
 
@@ -48,8 +49,8 @@ class TaskForm(FlaskForm):
                                validators=[InputRequired(REQUIRED), NumberRange(min=1, message=REQUIRED)])
     co_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validators=[Optional()])
     leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
-    start_date = DateField(_l("开始日期"), validators=[Optional()])
-    due_date = DateField(_l("完成时限"), validators=[InputRequired(REQUIRED)])
+    start_date = DateInput(_l("开始日期"), validators=[Optional()])
+    due_date = DateInput(_l("完成时限"), validators=[InputRequired(REQUIRED)])
     target_value = FloatField(_l("目标值"), validators=[Optional(), NumberRange(min=0)])
     target_unit = StringField(_l("计量单位"), validators=[Optional(), Length(max=20)])
     milestones = TextAreaField(_l("时间节点"), validators=[Optional()],
@@ -121,8 +122,8 @@ class ExemptionForm(FlaskForm):
 
     kind = SelectField(_l("豁免类型"), validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(_l("豁免理由"), validators=[DataRequired(REQUIRED)])
-    start_date = DateField(_l("豁免起始日期"), validators=[InputRequired(REQUIRED)])
-    end_date = DateField(_l("豁免截止日期"), validators=[Optional()],
+    start_date = DateInput(_l("豁免起始日期"), validators=[InputRequired(REQUIRED)])
+    end_date = DateInput(_l("豁免截止日期"), validators=[Optional()],
                          description=_l("不填则一直豁免，直至撤销"))
     confirm = BooleanField(_l("确认：该事项在豁免期内不列入红黑榜、不计逾期督办"),
                            validators=[DataRequired(_l("请勾选确认"))])

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit, clock, validation
-from tracker.accounts.permissions import require_office, require_view, unit_filter, visible_to
-from tracker.errors import Conflict, ValidationError
+from tracker.accounts.permissions import can_view_task, require_office, unit_filter, visible_to
+from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.labels import STATUSES
 from tracker.ledger import state
@@ -25,9 +25,11 @@ EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_uni
 
 
 def get_task(user: User, task_id: int) -> Task:
-    """The task with *task_id* if *user* may see it; 404 / 403 otherwise."""
+    """The task with *task_id* if *user* may see it; 404 otherwise, the same answer for an
+    item of another unit as for no item at all (a refusal must not tell which ids exist)."""
     task = require(Task, task_id)
-    require_view(user, task)
+    if not can_view_task(user, task):
+        raise NotFound(f"task {task_id} does not exist")
     return task
 
 
@@ -152,11 +154,7 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
                 raise ValidationError("co_unit_ids must be a list of unit ids", field)
             out[field] = [_unit_id(v, field) for v in dict.fromkeys(value)]
         elif field in ("start_date", "due_date"):
-            if value is None and field == "due_date":
-                raise ValidationError("due_date is required", field)
-            if value is not None and not isinstance(value, date):
-                raise ValidationError(f"{field} must be a date YYYY-MM-DD", field)
-            out[field] = value
+            out[field] = validation.day(value, field, required=field == "due_date")
         elif field == "target_value":
             out[field] = validation.number(value, field)
         elif field == "milestones":
@@ -200,9 +198,7 @@ def _milestone(data: Any) -> Milestone:
         raise ValidationError("each milestone needs due_date and expected_progress", "milestones")
     due = data.get("due_date")
     expected = data.get("expected_progress")
-    if not isinstance(due, date):
-        raise ValidationError("milestone due_date must be a date", "milestones")
-    return Milestone(due_date=due, expected_progress=validation.percent(expected, "milestones"),
+    return Milestone(due_date=validation.day(due, "milestones", required=True), expected_progress=validation.percent(expected, "milestones"),
                      title=validation.text(data.get("title"), "milestones", 200))
 
 
@@ -275,17 +271,17 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
     if unit_id is not None:
         query = query.where(unit_filter(unit_id))
     if status is not None:
-        if status not in STATUSES:
-            raise ValidationError(f"status must be one of {', '.join(STATUSES)}", "status")
+        validation.one_of(status, STATUSES, "status")
         query = query.where(Task.status == status)
     if overdue is True:
         query = query.where(state.overdue_clause(today))
     elif overdue is False:
         query = query.where(not_(state.overdue_clause(today)))
     if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(Task.title.like(pattern), Task.code.like(pattern),
-                                Task.leader.like(pattern)))
+        # The words are matched as typed: % and _ are not wildcards.
+        pattern = f"%{validation.like_escaped(q.strip())}%"
+        query = query.where(or_(*(column.like(pattern, escape="\\")
+                                  for column in (Task.title, Task.code, Task.leader))))
     order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
     return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
                          selectinload(Task.lead_unit)).order_by(*order_by)

@@ -160,7 +160,7 @@ def evidence(evidence_id: int):
     path = evidence_files.path_of(row)
     if not path.is_file():
         raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return send_file(path, mimetype=row.content_type, as_attachment=True,
+    return send_file(path, mimetype=evidence_files.served_type(row), as_attachment=True,
                      download_name=row.original_name)
 
 

@@ -1,6 +1,6 @@
 """All models, importable from one place (`from tracker.models import Task`). The codes a
 column accepts and their labels are in `tracker.labels`."""
-from tracker.models.accounts import ApiToken, LoginFailure, User
+from tracker.models.accounts import ApiToken, LoginThrottle, User
 from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
@@ -12,7 +12,7 @@ from tracker.models.reports import Evidence, ProgressReport
 from tracker.models.units import Channel, Unit
 
 __all__ = [
-    "ApiToken", "LoginFailure", "User", "AuditEvent", "CalendarDay", "ExtensionRequest",
+    "ApiToken", "LoginThrottle", "User", "AuditEvent", "CalendarDay", "ExtensionRequest",
     "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence",
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",

@@ -1,10 +1,10 @@
-"""People, API tokens and the login-failure record used for throttling."""
+"""People, API tokens and the login-attempt counters used for throttling."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Raised whenever the user's sessions must end (logout, password change or reset,
+    # deactivation, role change); a session carries the epoch it began in.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     unit: Mapped[Unit] = relationship()
@@ -65,16 +68,12 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(db.Model):
-    """One failed login, kept for the throttling window."""
+class LoginThrottle(db.Model):
+    """Login attempts counted for one key ("login:NAME" or "address:IP") in its window,
+    raised by one atomic UPDATE per attempt so concurrent attempts each get their own count."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_login_at", "login", "at"),
-        Index("ix_login_failures_address_at", "address", "at"),
-    )
+    __tablename__ = "login_throttles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

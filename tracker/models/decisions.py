@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import local, now
@@ -13,12 +13,21 @@ from tracker.models.ledger import Task
 from tracker.models.types import UTCDateTime
 
 
+PENDING = text("status = 'pending'")
+
+
+def one_pending(table: str) -> Index:
+    """At most one pending request per item: the database refuses a second (issue 10)."""
+    return Index(f"uq_{table}_pending", "task_id", unique=True,
+                 sqlite_where=PENDING, postgresql_where=PENDING)
+
 
 class SignoffRequest(db.Model):
     """A lead unit's request to close an item, with a note and evidence."""
 
     __tablename__ = "signoff_requests"
-    __table_args__ = (Index("ix_signoff_requests_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_signoff_requests_status_created", "status", "created_at"),
+                      one_pending("signoff_requests"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
@@ -48,7 +57,8 @@ class ExtensionRequest(db.Model):
     """A lead unit's request, made before the deadline, to move it later."""
 
     __tablename__ = "extension_requests"
-    __table_args__ = (Index("ix_extension_requests_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_extension_requests_status_created", "status", "created_at"),
+                      one_pending("extension_requests"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)

@@ -18,8 +18,7 @@ from tracker.models import Channel, Unit, User
 def add_channel(actor: User, unit: Unit, kind: str, target: str, secret: str | None = None) -> Channel:
     """Give a unit another way to be reached (email address or robot/webhook URL)."""
     require_office(actor)
-    if kind not in CHANNEL_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(CHANNEL_KINDS)}", "kind")
+    validation.one_of(kind, CHANNEL_KINDS, "kind")
     target = validation.text(target, "target", 1000, required=True)
     if kind == "email":
         optional_email(target, "target")

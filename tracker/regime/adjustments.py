@@ -23,8 +23,7 @@ def add_adjustment(actor: User, year: Any, unit_id: Any, kind: Any, reason: Any,
     require_office(actor)
     if not validation.is_integer(year) or not 2000 <= year <= 2100:
         raise ValidationError("year must be a year such as 2026", "year")
-    if kind not in ADJUSTMENT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(ADJUSTMENT_KINDS)}", "kind")
+    validation.one_of(kind, ADJUSTMENT_KINDS, "kind")
     if not validation.is_integer(unit_id) or db.session.get(Unit, unit_id) is None:
         raise ValidationError(f"unit_id: unit {unit_id!r} does not exist", "unit_id")
     reason = validation.text(reason, "reason", required=True)
@@ -32,9 +31,7 @@ def add_adjustment(actor: User, year: Any, unit_id: Any, kind: Any, reason: Any,
                                created_by_id=actor.id, points=0.0, rating="")
     if kind == "rating":
         ratings = current_app.config["SETTINGS"]["evaluation"]["ratings"]
-        if rating not in ratings:
-            raise ValidationError(f"rating must be one of {', '.join(ratings)}", "rating")
-        adj.rating = rating
+        adj.rating = validation.one_of(rating, ratings, "rating")
     elif kind == "adjustment":
         adj.points = _points(points)
     db.session.add(adj)

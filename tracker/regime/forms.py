@@ -1,12 +1,13 @@
 """Forms of the regime pages: bulletins, the dispatch meeting record, the annual evaluation."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, FieldList, FloatField, Form, FormField, IntegerField, SelectField,
+from wtforms import (FieldList, FloatField, Form, FormField, IntegerField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.labels import choices
 from tracker.ledger.forms import REQUIRED, options
+from tracker.validation import DateInput
 
 AGREED_ROWS = 5
 
@@ -29,7 +30,7 @@ class AsOfForm(FlaskForm):
     class Meta:
         csrf = False
 
-    as_of = DateField(_l("统计日期"), validators=[Optional()])
+    as_of = DateInput(_l("统计日期"), validators=[Optional()])
 
 
 class YearForm(AsOfForm):
@@ -63,7 +64,7 @@ class AgreedItemForm(Form):
     title = StringField(_l("议定事项"), validators=[Optional(), Length(max=300)])
     # A unit by name (five selects of 2,000 units would weigh on the page).
     lead_unit = StringField(_l("牵头单位"), validators=[Optional(), Length(max=120)])
-    due_date = DateField(_l("完成时限"), validators=[Optional()])
+    due_date = DateInput(_l("完成时限"), validators=[Optional()])
     leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
 
     def is_blank(self) -> bool:
@@ -74,7 +75,7 @@ class MeetingForm(FlaskForm):
     """A dispatch meeting (周调度会) and the agreed items it turns into tasks."""
 
     title = StringField(_l("会议名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    held_on = DateField(_l("会议日期"), validators=[InputRequired(REQUIRED)])
+    held_on = DateInput(_l("会议日期"), validators=[InputRequired(REQUIRED)])
     notes = TextAreaField(_l("会议纪要"), validators=[Optional()])
     items = FieldList(FormField(AgreedItemForm), min_entries=AGREED_ROWS, max_entries=20)
 

@@ -2,7 +2,6 @@
 become tasks assigned by the office."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -22,8 +21,7 @@ def record_meeting(actor: User, *, period: Any, held_on: Any, title: Any, notes:
     """Record a dispatch meeting; each agreed item becomes a task assigned by the office."""
     require_office(actor)
     parse_period(period)
-    if not isinstance(held_on, date):
-        raise ValidationError("held_on must be a date YYYY-MM-DD", "held_on")
+    held_on = validation.day(held_on, "held_on", required=True)
     meeting = DispatchMeeting(period=period, held_on=held_on, created_by_id=actor.id,
                               title=validation.text(title, "title", 200, required=True),
                               notes=validation.text(notes, "notes"))

@@ -1,9 +1,12 @@
-"""Storing and serving evidence files (佐证材料): checked, renamed, kept outside static/."""
+"""Storing and serving evidence files (佐证材料): checked, typed by their content, renamed,
+kept outside static/."""
 from __future__ import annotations
 
 import os
 import secrets
+import zipfile
 from pathlib import Path
+from typing import IO
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -13,6 +16,72 @@ from tracker.config import instance_file
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import Evidence, Task, User
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy Office container (.doc .xls .ppt)
+# (kind, magic number at offset 0); text is recognised apart.
+SIGNATURES = (("pdf", b"%PDF"), ("ole2", OLE2), ("zip", b"PK\x03\x04"), ("zip", b"PK\x05\x06"),
+              ("jpeg", b"\xff\xd8"), ("png", b"\x89PNG\r\n\x1a\n"))
+# Each extension the sniffer knows: the kind its content must be and the type it is served as.
+KNOWN = {
+    "pdf": ("pdf", "application/pdf"),
+    "doc": ("ole2", "application/msword"),
+    "xls": ("ole2", "application/vnd.ms-excel"),
+    "ppt": ("ole2", "application/vnd.ms-powerpoint"),
+    "docx": ("zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": ("zip", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "zip": ("zip", "application/zip"),
+    "jpg": ("jpeg", "image/jpeg"),
+    "jpeg": ("jpeg", "image/jpeg"),
+    "png": ("png", "image/png"),
+    "txt": ("text", "text/plain"),
+}
+# An OOXML file is a zip holding its part folder.
+OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+SNIFF_BYTES = 8192
+
+
+def sniffed_type(stream: IO[bytes], ext: str) -> str | None:
+    """The type a file with extension *ext* is served as, when its content is what the
+    extension says (magic numbers; an OOXML zip must hold its part folder; text holds no NUL
+    and decodes as UTF-8 or GB18030); None when content and extension disagree. An extension
+    the office allows that the sniffer does not know is served as application/octet-stream."""
+    if ext not in KNOWN:
+        return "application/octet-stream"
+    kind, served = KNOWN[ext]
+    pos = stream.tell()
+    stream.seek(0)
+    head = stream.read(SNIFF_BYTES)
+    try:
+        found = next((k for k, magic in SIGNATURES if head.startswith(magic)), None)
+        if found is None and kind == "text" and _is_text(head):
+            found = "text"
+        if found != kind:
+            return None
+        if ext in OOXML_PARTS:
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                if not any(n.startswith(OOXML_PARTS[ext]) for n in archive.namelist()):
+                    return None
+        return served
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        stream.seek(pos)
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut at the end of the sample
+                return True
+    return False
 
 
 def upload_dir() -> Path:
@@ -26,7 +95,7 @@ def check_files(files: list[FileStorage], field: str = "evidence") -> None:
     cfg = current_app.config["SETTINGS"]["uploads"]
     for f in files:
         name = f.filename or ""
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        ext = _extension(f)
         if ext not in cfg["allowed_extensions"]:
             raise ValidationError(f"{field}: file type .{ext or '?'} of {name!r} is not accepted "
                                   f"(allowed: {', '.join(cfg['allowed_extensions'])})", field)
@@ -36,6 +105,9 @@ def check_files(files: list[FileStorage], field: str = "evidence") -> None:
                                   f"{cfg['max_file_bytes'] // 1048576} MB", field)
         if size == 0:
             raise ValidationError(f"{field}: {name!r} is empty", field)
+        if sniffed_type(f.stream, ext) is None:
+            raise ValidationError(f"{field}: 文件内容与扩展名 .{ext} 不符 ({name!r} is not a .{ext} "
+                                  "file)", field)
 
 
 def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> list[Evidence]:
@@ -50,7 +122,7 @@ def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> li
         size = _size(f)
         f.save(upload_dir() / stored)
         row = Evidence(task_id=task.id, original_name=_display_name(f.filename or "file"),
-                       stored_name=stored, content_type=f.mimetype or "application/octet-stream",
+                       stored_name=stored, content_type=sniffed_type(f.stream, _extension(f)),
                        size=size, uploaded_by_id=user.id, **owner)
         db.session.add(row)
         rows.append(row)
@@ -60,6 +132,19 @@ def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> li
 
 def path_of(evidence: Evidence) -> Path:
     return upload_dir() / evidence.stored_name
+
+
+def served_type(evidence: Evidence) -> str:
+    """The type a stored file is served as: sniffed from its content again (rows stored
+    before uploads were sniffed carry the client's type), octet-stream when it disagrees."""
+    with path_of(evidence).open("rb") as fh:
+        ext = evidence.original_name.rsplit(".", 1)[-1].lower() if "." in evidence.original_name else ""
+        return sniffed_type(fh, ext) or "application/octet-stream"
+
+
+def _extension(f: FileStorage) -> str:
+    name = f.filename or ""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def _size(f: FileStorage) -> int:

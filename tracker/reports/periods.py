@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
-from tracker import calendar, clock
+from tracker import calendar, clock, validation
 from tracker.config import ConfigError
 from tracker.errors import ValidationError
 
@@ -90,10 +90,14 @@ def _parse(period: object, field: str, kinds: tuple[str, ...]) -> tuple[str, int
         if match:
             year, number = int(match[1]), int(match[2] or 1)
             try:
-                _first_day(kind, year, number)
+                first = _first_day(kind, year, number)
             except ValueError:
                 raise ValidationError(f"{field}: {period} is not a {UNITS[kind]} of {year}",
                                       field) from None
+            low, high = validation.date_bounds()
+            if not low.year <= year <= high.year or not low <= first <= high:
+                raise ValidationError(f"时段超出范围 {low} 至 {high} ({field}: {period} is outside "
+                                      f"{low} … {high})", field)
             return kind, year, number
     raise ValidationError(f"{field} must be {' or '.join(EXAMPLES[k] for k in kinds)}", field)
 

@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, HiddenField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from tracker.ledger.forms import REQUIRED
+from tracker.validation import DateInput
 
 
 class SignoffRequestForm(FlaskForm):
@@ -14,7 +15,7 @@ class SignoffRequestForm(FlaskForm):
 
 
 class ExtensionRequestForm(FlaskForm):
-    new_due_date = DateField(_l("申请延至"), validators=[InputRequired(REQUIRED)])
+    new_due_date = DateInput(_l("申请延至"), validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("延期理由"), validators=[DataRequired(REQUIRED)])
 
 

@@ -1,10 +1,10 @@
 """Sign-off and extension rules: the lead unit asks, the office decides, history keeps all."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -41,9 +41,8 @@ def request_signoff(user: User, task: Task, note: Any,
 def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
     """The office verifies and closes the item (销号)."""
     state.check(user, task, "decide", clock.today())
-    req = _pending(SignoffRequest, task, request_id)
+    req = _decide(SignoffRequest, task, request_id, user, "approved")
     change = state.move(task, "signed_off", "销号")
-    req.status, req.decided_by_id, req.decided_at = "approved", user.id, clock.now()
     task.signed_off_at = req.decided_at
     task.updated_at = req.decided_at
     flush_versioned()
@@ -56,10 +55,8 @@ def reject_signoff(user: User, task: Task, request_id: int, reason: Any) -> Sign
     """The office sends the item back (退回) with a reason; it returns to 推进中."""
     state.check(user, task, "decide", clock.today())
     reason = validation.text(reason, "reason", required=True)
-    req = _pending(SignoffRequest, task, request_id)
+    req = _decide(SignoffRequest, task, request_id, user, "rejected", reason=reason)
     change = state.move(task, "in_progress", "退回")
-    req.status, req.decided_by_id, req.decided_at, req.reason = (
-        "rejected", user.id, clock.now(), reason)
     task.updated_at = req.decided_at
     flush_versioned()
     audit.record(user, "signoff.reject", req, task_id=task.id,
@@ -71,18 +68,23 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
     """The lead unit asks, before the deadline, for a later one (延期申请)."""
     require_lead(user, task)
     reason = validation.text(reason, "reason", required=True)
-    if not isinstance(new_due_date, date):
-        raise ValidationError("new_due_date must be a date YYYY-MM-DD", "new_due_date")
+    new_due_date = validation.day(new_due_date, "new_due_date", required=True)
     state.check(user, task, "extension", clock.today())
     if new_due_date <= task.due_date:
         raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
                               "new_due_date")
-    if _pending_query(ExtensionRequest, task).first() is not None:
-        raise Conflict("该事项已有待审核的延期申请 (an extension request is already pending)", "status")
+    pending = Conflict("该事项已有待审核的延期申请 (an extension request is already pending)", "status")
+    if db.session.scalar(select(ExtensionRequest.id).where(
+            ExtensionRequest.task_id == task.id, ExtensionRequest.status == "pending")):
+        raise pending
     req = ExtensionRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id,
                            old_due_date=task.due_date, new_due_date=new_due_date, reason=reason)
     db.session.add(req)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # uq_extension_requests_pending: one asked at the same moment won
+        db.session.rollback()
+        raise pending from None
     audit.record(user, "extension.request", req, task_id=task.id,
                  detail={"request_id": req.id, "old_due_date": task.due_date,
                          "new_due_date": new_due_date, "reason": reason})
@@ -92,11 +94,10 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
 def approve_extension(user: User, task: Task, request_id: int) -> ExtensionRequest:
     """The office grants the extension: the deadline moves, the old one stays in history."""
     state.check(user, task, "decide", clock.today())
-    req = _pending(ExtensionRequest, task, request_id)
     if task.status == "signed_off":
         raise Conflict("事项已销号，不能延期 (not allowed from status signed_off)", "status")
+    req = _decide(ExtensionRequest, task, request_id, user, "approved")
     old = task.due_date
-    req.status, req.decided_by_id, req.decided_at = "approved", user.id, clock.now()
     task.due_date = req.new_due_date
     task.updated_at = req.decided_at
     flush_versioned()
@@ -110,28 +111,31 @@ def reject_extension(user: User, task: Task, request_id: int, reason: Any) -> Ex
     """The office refuses the extension, with a reason; the deadline stands."""
     state.check(user, task, "decide", clock.today())
     reason = validation.text(reason, "reason", required=True)
-    req = _pending(ExtensionRequest, task, request_id)
-    req.status, req.decided_by_id, req.decided_at, req.decision_reason = (
-        "rejected", user.id, clock.now(), reason)
+    req = _decide(ExtensionRequest, task, request_id, user, "rejected", decision_reason=reason)
     db.session.flush()
     audit.record(user, "extension.reject", req, task_id=task.id,
                  detail={"request_id": req.id, "reason": reason})
     return req
 
 
-def _pending(model, task: Task, request_id: int):
-    req = db.session.get(model, request_id)
+def _decide(model, task: Task, request_id: int, user: User, status: str, **values):
+    """Decide one of *task*'s pending requests, once: a conditional UPDATE (… WHERE status =
+    'pending') that the database applies to one decision only, on SQLite (writers take turns)
+    as on PostgreSQL (the row lock; the loser re-reads the row and matches nothing). The
+    loser, concurrent or late, gets Conflict and changes nothing."""
+    req = db.session.get(model, request_id) if validation.is_integer(request_id) else None
     if req is None or req.task_id != task.id:
         raise NotFound(f"request {request_id} does not exist for task {task.id}")
-    if req.status != "pending":
-        raise Conflict(f"该申请已处理（{req.status}），不能再次审核 (request is already {req.status})",
-                       "status")
-    return req
-
-
-def _pending_query(model, task: Task):
-    return db.session.scalars(select(model).where(model.task_id == task.id,
-                                                  model.status == "pending"))
+    if req.status == "pending":
+        decided = db.session.execute(
+            update(model).where(model.id == req.id, model.status == "pending")
+            .values(status=status, decided_by_id=user.id, decided_at=clock.now(), **values)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.refresh(req)  # as decided now, by this request or the one that won
+        if decided == 1:
+            return req
+    raise Conflict(f"该申请已处理（{req.status}），不能再次审核 (request is already {req.status})",
+                   "status")
 
 
 def requests_query(task: Task, kind: str = "signoff") -> Select:

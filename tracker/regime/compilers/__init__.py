@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker import clock
-from tracker.errors import ValidationError
+from tracker import clock, validation
 from tracker.labels import BULLETIN_KINDS
 from tracker.regime.compilers import sections
 from tracker.regime.compilers.annual import compile_annual
@@ -22,8 +21,7 @@ COMPILERS = {"weekly": compile_weekly, "monthly": compile_monthly,
 
 def period_span(kind: Any, period: Any) -> tuple[date, date]:
     """First and last day of a bulletin period; 400 naming the field when malformed."""
-    if kind not in BULLETIN_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(BULLETIN_KINDS)}", "kind")
+    validation.one_of(kind, BULLETIN_KINDS, "kind")
     parse_period(period, kinds=(kind,))
     return period_bounds(period)
 

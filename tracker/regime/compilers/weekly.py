@@ -2,6 +2,7 @@
 week's dispatch table."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,8 +44,10 @@ def _table_section(rows: list, summary: str, as_of: date) -> dict[str, Any]:
     return out
 
 
-def agreed_review_section(period: str, as_of: date) -> dict[str, Any]:
-    """How the agreed items of the previous week's dispatch meetings went."""
+def agreed_review_section(period: str, as_of: date,
+                          visible: Callable[[list[Task]], list[Task]] | None = None) -> dict[str, Any]:
+    """How the agreed items of the previous week's dispatch meetings went; *visible* narrows
+    each meeting's items to those the reader may see (the page; a bulletin lists them all)."""
     previous = period_of(period_bounds(period)[0] - timedelta(days=7))
     meetings = db.session.scalars(
         select(DispatchMeeting).where(DispatchMeeting.period == previous)
@@ -53,7 +56,7 @@ def agreed_review_section(period: str, as_of: date) -> dict[str, Any]:
         .order_by(DispatchMeeting.held_on, DispatchMeeting.id)).all()
     rows = []
     for meeting in meetings:
-        for task in meeting.agreed_items:
+        for task in visible(meeting.agreed_items) if visible else meeting.agreed_items:
             light = light_of(task, as_of)
             rows.append([len(rows) + 1, meeting.title, task.code, task.title, task.lead_unit.name,
                          task.due_date.isoformat(), task.status_label, f"{task.progress}%",

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from tracker import clock
 from tracker.accounts.lookups import unit_choices, unit_ids_by_name
@@ -16,6 +16,7 @@ from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
+from tracker.models import Task
 from tracker.paging import paginate_rows
 from tracker.regime import dispatch_table, documents, meetings
 from tracker.regime.compilers.weekly import agreed_review_section
@@ -76,10 +77,32 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
             "prose": dispatch_table.PROSE, "counts": dispatch_table.state_counts(query),
             "states": REPORT_STATES, "form": form,
             "unit_names": [name for _, name in unit_choices()] if current_user.is_office else [],
-            "review": agreed_review_section(period, today),
-            "meetings": db.session.scalars(meetings.meetings_query(period)).all(),
+            "review": agreed_review_section(period, today, _visible_items),
+            "meetings": _visible_meetings(period),
             "previous": period_of(monday - timedelta(days=7)),
             "next": period_of(monday + timedelta(days=7))}
+
+
+def _visible_items(tasks: list[Task]) -> list[Task]:
+    """The agreed items among *tasks* the user may see (a unit: those it leads or co-handles)."""
+    if current_user.is_office or current_user.is_leader or not tasks:
+        return tasks
+    allowed = set(db.session.scalars(visible_to(current_user, select(Task.id).where(
+        Task.id.in_([t.id for t in tasks])))))
+    return [t for t in tasks if t.id in allowed]
+
+
+def _visible_meetings(period: str) -> list[dict]:
+    """The week's meetings as the user may read them: the office and leaders all of each; a
+    unit only the meetings that agreed an item of its own, with those items and no notes."""
+    everything = current_user.is_office or current_user.is_leader
+    out = []
+    for meeting in db.session.scalars(meetings.meetings_query(period)):
+        items = _visible_items(meeting.agreed_items)
+        if items:
+            out.append({"held_on": meeting.held_on, "title": meeting.title, "agreed_items": items,
+                        "notes": meeting.notes if everything else ""})
+    return out
 
 
 @login_required

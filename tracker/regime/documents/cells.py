@@ -15,12 +15,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tracker import validation
 from tracker.clock import cn_date
 
 FORMATS = ("text", "int", "number", "percent", "date")
 NUMERIC = ("int", "number", "percent")
-# XML 1.0 cannot carry C0 controls other than tab/newline/CR, lone surrogates or U+FFFE/FFFF.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What a spreadsheet takes as the start of a formula (or a DDE call) when a cell is typed,
+# re-saved or pasted: such text cells are written as text (quotePrefix).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PERCENT_TEXT = re.compile(r"^-?\d+(\.\d+)?%$")
 # Rows looked at to infer a format or a width: enough to judge, cheap on 60,000 rows.
 SAMPLE_ROWS = 200
@@ -29,9 +31,15 @@ CELL_LIMIT = 32767
 
 
 def clean(text: Any) -> str:
-    """*text* as a string without what XML cannot carry (control characters pasted into a
-    report, lone surrogates): dropped, never fatal."""
-    return _UNWRITABLE.sub("", text if isinstance(text, str) else str(text))
+    """*text* as a string normalised as input is (validation.clean): what XML cannot carry
+    (control characters pasted into a report before text was normalised, lone surrogates)
+    dropped, never fatal; Word's vertical tab a line break."""
+    return validation.clean(text if isinstance(text, str) else str(text))
+
+
+def formula_like(text: str) -> bool:
+    """True when a spreadsheet would read *text* (after leading spaces) as a formula."""
+    return text.lstrip(" \u3000").startswith(FORMULA_STARTS) or text.startswith(FORMULA_STARTS)
 
 
 def is_number(value: Any) -> bool:

@@ -3,7 +3,9 @@ title row, a bold filled header, thin borders and wrapped text, numbers and date
 such with their formats, the header frozen, and printing set to landscape A4 one page wide
 with the title and header repeated on each page.
 
-User text is never a formula: a string cell stays a string even when it starts with "=".
+User text is never a formula: a string cell stays a string even when it starts with "=",
+and text a spreadsheet would take for a formula once the cell is edited or the sheet saved
+as CSV (= + - @ tab CR, cells.formula_like) is marked as text (quotePrefix).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.regime.documents.cells import (CELL_LIMIT, NUMERIC, SAMPLE_ROWS, as_date, clean,
-                                            column_formats, column_widths, is_number)
+                                            column_formats, column_widths, formula_like,
+                                            is_number)
 
 NUMBER_FORMATS = {"text": "General", "int": "0", "number": "0.00", "percent": "0.0%",
                   "date": 'yyyy"年"m"月"d"日"'}
@@ -98,14 +101,21 @@ def write_table(book: Workbook, title: str, columns: Sequence[str],
     # Numbers right-aligned, also text in a numeric column ("57.1%" of a stored draft).
     aligns = {kind: Alignment(horizontal="right" if kind in NUMERIC else None, vertical="top",
                               wrap_text=True) for kind in set(kinds)}
-    cells = [_styled(sheet, n, None, border=BORDER, number_format=NUMBER_FORMATS[kind],
-                     alignment=aligns[kind]) for n, kind in enumerate(kinds, start=1)]
+    # Per column one cell as typed and one marked as text, for text that looks like a formula.
+    plain, quoted = ([_styled(sheet, n, None, border=BORDER, number_format=NUMBER_FORMATS[kind],
+                              alignment=aligns[kind], quotePrefix=quote)
+                      for n, kind in enumerate(kinds, start=1)] for quote in (False, True))
     for number, row in enumerate(chain(head, rows), start=3):
         lines = 1
-        for cell, value, kind, width in zip(cells, _padded(row, len(cells)), kinds, widths):
-            cell._value, cell.data_type = _stored(value, kind)
-            if cell.data_type == "s" and cell._value:
-                lines = max(lines, _lines(cell._value, width))
+        cells = []
+        for index, (value, kind, width) in enumerate(zip(_padded(row, len(plain)), kinds, widths)):
+            stored, data_type = _stored(value, kind)
+            text = data_type == "s" and stored
+            cell = quoted[index] if text and formula_like(stored) else plain[index]
+            cell._value, cell.data_type = stored, data_type
+            if text:
+                lines = max(lines, _lines(stored, width))
+            cells.append(cell)
         if lines > 1:
             sheet.row_dimensions[number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
         sheet.append(cells)
@@ -150,6 +160,9 @@ class _StyledCell(Cell):
 
 
 def _styled(sheet: Worksheet, column: int, value: Any, **style) -> WriteOnlyCell:
+    """A cell with *style*; text that looks like a formula is marked as text."""
+    if isinstance(value, str) and formula_like(value):
+        style.setdefault("quotePrefix", True)
     cell = _StyledCell(sheet)
     cell.column = column
     if value is not None:
