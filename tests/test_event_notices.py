@@ -226,9 +226,9 @@ def test_in_app_notices_count_unread_and_opening_one_marks_it_read_like_the_rece
     assert notice.read_at is not None and notice.read_by_id == world.users["lead"].id
     assert len(rows) == 2 and {r.read_at for r in rows} == {notice.read_at}
     assert ">1</b>" not in browser.get("/notify/inbox").get_data(as_text=True)
-    # Another unit's notice is not theirs to open, nor in their list.
+    # Another unit's notice is not theirs to open, nor in their list: it answers like none.
     [co_notice] = in_app(world.co)
-    assert browser.get(f"/notify/inbox/{co_notice.id}").status_code == 403
+    assert browser.get(f"/notify/inbox/{co_notice.id}").status_code == 404
     assert browser.get("/notify/inbox/999999").status_code == 404
     db.session.expire_all()
     assert db.session.get(UnitNotice, co_notice.id).read_at is None

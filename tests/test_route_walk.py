@@ -39,7 +39,7 @@ GET = {
     "notify.jobs": (LOGIN, A, NO, NO, NO, NO),
     "notify.log": (LOGIN, A, NO, NO, NO, NO),
     "notify.notices": (LOGIN, A, A, A, A, A),  # each its own unit's in-app notices
-    "notify.open_notice": (LOGIN, NO, BACK, NO, NO, NO),  # the lead unit's notice: to its link
+    "notify.open_notice": (LOGIN, H, BACK, H, H, H),  # the lead unit's notice: to its link
     "regime.index": (LOGIN, A, A, A, A, A),
     "regime.show": (LOGIN, A, A, A, A, A),  # a published bulletin goes to every unit
     "regime.document": (LOGIN, A, A, A, A, A),

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from tracker import audit
 from tracker.clock import now
-from tracker.errors import PermissionDenied
+from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.lookup import require
 from tracker.models import Notification, UnitNotice, User
@@ -28,10 +28,11 @@ def unread_count(user: User) -> int:
 
 
 def get_notice(user: User, notice_id: int) -> UnitNotice:
-    """The notice if it is filed under *user*'s unit; 404 / 403 otherwise."""
+    """The notice if it is filed under *user*'s unit; 404 otherwise (another unit's notice
+    answers like one that does not exist, so ids tell nothing)."""
     notice = require(UnitNotice, notice_id)
     if notice.unit_id != user.unit_id:
-        raise PermissionDenied("只能查看本单位的通知 (not your unit's notice)")
+        raise NotFound(f"notice {notice_id} does not exist")
     return notice
 
 
