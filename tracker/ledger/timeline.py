@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, event, func, insert, inspect, or_, select, update
+from sqlalchemy import Select, and_, event, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -98,8 +98,10 @@ def as_of(day: date | None = None) -> AsOf:
 def states_as_of(day: date | None = None):
     """Subquery (task_id, status, due_date): each item's state at the end of *day* (or now,
     if that comes first)."""
-    cut = clock.cutoff(day)
     return (select(TaskState.task_id, TaskState.status, TaskState.due_date, TaskState.valid_from)
-            .where(TaskState.valid_from < cut,
-                   or_(TaskState.valid_to.is_(None), TaskState.valid_to >= cut))
-            .subquery("as_of"))
+            .where(in_stretch(clock.cutoff(day))).subquery("as_of"))
+
+
+def in_stretch(at):
+    """SQL: the history row is the item's state at the instant *at* (a value or a column)."""
+    return and_(TaskState.valid_from < at, or_(TaskState.valid_to.is_(None), TaskState.valid_to >= at))

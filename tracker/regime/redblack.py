@@ -35,7 +35,7 @@ from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.clock import cn_date
 from tracker.config import ConfigError
 from tracker.extensions import db
-from tracker.ledger import state
+from tracker.ledger import state, timeline
 from tracker.ledger.exemptions import exempt_clause, exempt_on
 from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, TaskState, Unit
@@ -110,11 +110,6 @@ class Standing:
         shares round alike. Ranking 2,000 units for each month of a year compares keys
         hundreds of thousands of times, a second's work with Fractions."""
         return self.on_time / self.due, (self.reported / self.owed if self.owed else 1.0)
-
-
-def report_summaries(today: date) -> cycles.Summaries:
-    """The closed weeks' report summaries the list as of *today* looks at, newest first."""
-    return cycles.recent_summaries(today, _summary_weeks(rule_set()))
 
 
 def redblack(as_of: date | None = None, facts: _Facts | None = None,
@@ -212,13 +207,6 @@ def _placings(days: list[date], rules: dict[str, Any], facts: _Facts) -> dict[da
     return out
 
 
-def completion_standings(today: date, rules: dict[str, Any],
-                         summaries: cycles.Summaries) -> list[Standing]:
-    """Each lead unit with anything due, best first (index, then discipline taken over the
-    newest `discipline_weeks` of *summaries*, the recent closed periods)."""
-    return _standings(_completion_counts([today])[today], summaries, rules)
-
-
 def _standings(counts: list[tuple[int, int, int]], summaries: cycles.Summaries,
                rules: dict[str, Any], discipline: cycles.Summaries | None = None) -> list[Standing]:
     window = discipline if discipline is not None else cycles.newest(summaries, rules["discipline_weeks"])
@@ -300,7 +288,7 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
     cuts = [clock.cutoff(day) for day in days]
     columns = []
     for day, cut in zip(days, cuts):
-        then = and_(_in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id))
+        then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id))
         done = and_(then, TaskState.status == "signed_off")
         on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(TaskState.due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
@@ -319,11 +307,6 @@ def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]
             if due:
                 out[day].append((unit_id, int(on_time), int(due)))
     return out
-
-
-def _in_stretch(cut):
-    """SQL: the history row is the item's state at the instant *cut*."""
-    return and_(TaskState.valid_from < cut, or_(TaskState.valid_to.is_(None), TaskState.valid_to >= cut))
 
 
 def _ranked(standings: list[Standing]):
@@ -387,7 +370,7 @@ def _open_on(day: date):
     and not suspended, and not waiting for the office's review of a sign-off asked by its
     deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
     deadline then in force)."""
-    return and_(_in_stretch(clock.cutoff(day)), TaskState.status.in_(state.CHASED_STATUSES),
+    return and_(timeline.in_stretch(clock.cutoff(day)), TaskState.status.in_(state.CHASED_STATUSES),
                 ~state.awaits_review_clause(TaskState.status, TaskState.valid_from, TaskState.due_date),
                 ~exempt_clause(day, TaskState.task_id))
 

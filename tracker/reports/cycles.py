@@ -19,6 +19,7 @@ from sqlalchemy import Integer, Select, and_, case, cast, exists, func, literal,
 from tracker import clock
 from tracker.extensions import db
 from tracker.labels import REPORT_STATES
+from tracker.ledger import timeline
 from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
 from tracker.reports.periods import (KINDS, due_within, enabled_kinds, kind_of, parse_period, period_bounds,
@@ -56,9 +57,7 @@ def _owed(starts: datetime, ends: datetime, last_day: date):
     suspended when it ended (by its history: an item suspended since then still owed it,
     one resumed since then did not). Callers add the counting level (parents owe no reports
     of their own)."""
-    suspended = select(TaskState.task_id).where(
-        TaskState.status == "suspended", TaskState.valid_from < ends,
-        or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
+    suspended = select(TaskState.task_id).where(TaskState.status == "suspended", timeline.in_stretch(ends))
     return and_(
         Task.id.not_in(suspended), Task.created_at < ends,
         or_(Task.signed_off_at.is_(None), Task.signed_off_at >= starts),
@@ -261,8 +260,7 @@ class _Run:
         ends = case({k: bounds[1] for k, bounds in zip(self.keys, self.bounds)}, value=firsts.c.key)
         suspended_then = (select(TaskState.id)
                           .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
-                                 TaskState.valid_from < ends,
-                                 or_(TaskState.valid_to.is_(None), TaskState.valid_to >= ends))
+                                 timeline.in_stretch(ends))
                           .exists())
         key = [firsts.c.task_id] if per_item else [firsts.c.cut, firsts.c.key, owing.c.unit_id]
         rows = db.session.execute(
@@ -299,13 +297,8 @@ def closed_periods(as_of: date | None, count: int) -> list[str]:
     return out
 
 
-def recent_summaries(as_of: date | None, count: int) -> Summaries:
-    """unit_summaries of the *count* most recent closed periods, newest first."""
-    return unit_summaries(closed_periods(as_of, count), as_of)
-
-
 def newest(summaries: Summaries, count: int) -> Summaries:
-    """The first *count* periods of *summaries* (newest first when from recent_summaries)."""
+    """The first *count* periods of *summaries* (newest first when from closed_periods)."""
     return dict(islice(summaries.items(), count))
 
 
