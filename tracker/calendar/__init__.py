@@ -79,6 +79,11 @@ def is_workday(day: date) -> bool:
     return _current().is_workday(day)
 
 
+def office_days() -> dict[date, bool]:
+    """The days the office set itself (config and uploads): {day: is a working day}."""
+    return dict(_current().office_days)
+
+
 def next_workday(day: date) -> date:
     """*day* itself when it is a working day, else the first working day after it."""
     while not is_workday(day):

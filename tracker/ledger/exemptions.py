@@ -61,10 +61,14 @@ def exempt_on(day: date) -> list[dict[str, Any]]:
     """The items (at the counting level) exempt on *day*, each with its exemption:
     [{task_id, task_code, title, unit_id, unit_name, kind, reason, start_date, end_date,
     text}] in ledger order; `text` is how a bulletin names it."""
+    # The exemptions first: they are few, and the ledger need not be scanned for none.
+    ids = set(db.session.scalars(select(Exemption.task_id).where(covers(day))))
+    if not ids:
+        return []
     rows = db.session.execute(
         select(Task.id, Task.code, Task.title, Task.lead_unit_id, Unit.name, Exemption)
         .join(Exemption, Exemption.task_id == Task.id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(covers(day), counted_clause(day))
+        .where(Task.id.in_(sorted(ids)), covers(day), counted_clause(day))
         .order_by(Task.sort_key, Exemption.id)).all()
     out, seen = [], set()
     for task_id, code, title, unit_id, unit, ex in rows:

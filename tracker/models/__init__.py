@@ -7,7 +7,8 @@ from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
-from tracker.models.regime import Bulletin, DispatchMeeting, EvaluationAdjustment, dispatch_agreed_items
+from tracker.models.regime import (Bulletin, DispatchMeeting, EvaluationAdjustment, PlacingRecord,
+                                    dispatch_agreed_items)
 from tracker.models.reports import Evidence, ProgressReport
 from tracker.models.units import Channel, Unit
 
@@ -16,5 +17,5 @@ __all__ = [
     "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence",
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",
-    "DispatchMeeting", "EvaluationAdjustment", "dispatch_agreed_items",
+    "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
 ]

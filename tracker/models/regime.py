@@ -108,3 +108,21 @@ class DispatchMeeting(db.Model):
 
     agreed_items: Mapped[list[Task]] = relationship(secondary=dispatch_agreed_items,
                                                     order_by=Task.sort_key)
+
+
+class PlacingRecord(db.Model):
+    """A red/black placing as of a day that is over, kept because it can no longer change:
+    every fact it counts (reports, decisions, status history, exemptions) carries the time
+    it was recorded, so the ledger as it stood at that day's end is fixed. Keyed by the
+    rules it was judged by (`fingerprint`), so a changed rule set judges afresh. Derived
+    data: dropping every row loses nothing but the time to count them again."""
+
+    __tablename__ = "placing_records"
+    __table_args__ = (UniqueConstraint("day", "fingerprint", name="uq_placing_records_day_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    red: Mapped[list] = mapped_column(JSON)
+    black: Mapped[list] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -23,6 +23,9 @@ class ProgressReport(db.Model):
         Index("ix_progress_reports_task_submitted", "task_id", "submitted_at"),
         Index("ix_progress_reports_unit_period", "unit_id", "period"),
         Index("ix_progress_reports_cycle", "period", "task_id", "unit_id", "submitted_at", "on_time"),
+        # The same columns led by the item: an item's reports over a run of periods are one
+        # range (the report cycles' counts, driven by the items that owe them).
+        Index("ix_progress_reports_task_cycle", "task_id", "unit_id", "period", "submitted_at", "on_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,7 @@ any of its keys. docs/regime.md describes each preset and key.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cached_property
@@ -41,6 +41,7 @@ from tracker.ledger.levels import counted_clause
 from tracker.models import SignoffRequest, Task, TaskState, Unit
 from tracker.models.types import UTCDateTime
 from tracker.numbers import percent_text
+from tracker.regime import placing_records
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -129,7 +130,7 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
                      facts.late[(today, 0)], discipline)
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
-    _attach_escalation(black, _placings(facts.earlier, rules, facts), rules)
+    _attach_escalation(black, _earlier_placings(facts, rules), rules)
     unranked = [{"unit_id": s.unit_id, "series": placing.series[s.unit_id],
                  "reason": f"不参与排名（应完成事项不足{rules['min_due_items']}项，本期应完成{s.due}项）"}
                 for s in placing.unranked]
@@ -148,7 +149,20 @@ def gather(as_of: date | None = None) -> _Facts:
     for _ in range(len(rules["escalation"]) - 1):
         earlier.append(previous_placing(earlier[-1], rules["cycle"]))
     mine = [(p, today) for p in cycles.closed_periods(today, _summary_weeks(rules))]
-    return _Facts.gather(earlier[1:], rules, mine, also=[today])
+    key = placing_records.fingerprint(rules)
+    known = placing_records.recorded(earlier[1:], key)
+    facts = _Facts.gather([day for day in earlier[1:] if day not in known], rules, mine, also=[today])
+    facts.known, facts.order = known, earlier[1:]
+    return facts
+
+
+def _earlier_placings(facts: _Facts, rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:
+    """The placings before the one *facts* were gathered for, newest first: those kept,
+    the others counted from *facts* (and kept when their day is over)."""
+    counted = _placings(facts.earlier, rules, facts)
+    placing_records.record(counted, placing_records.fingerprint(rules))
+    every = {**facts.known, **counted}
+    return {day: every[day] for day in (facts.order or facts.earlier)}
 
 
 def _summary_weeks(rules: dict[str, Any]) -> int:
@@ -166,6 +180,10 @@ class _Facts:
     views: dict[cycles.View, dict[int, dict[str, int]]]
     counts: dict[date, list[tuple[int, int, int]]]
     late: dict[tuple[date, int], set[int]]
+    # Placings among the earlier days read from their records rather than counted, and
+    # every earlier day in order (newest first), when some were.
+    known: dict[date, tuple[set[int], set[int]]] = field(default_factory=dict)
+    order: list[date] = field(default_factory=list)
 
     @classmethod
     def gather(cls, days: list[date], rules: dict[str, Any], views: list[cycles.View] = (),
@@ -193,7 +211,13 @@ def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[in
     tasks each. Missed-report streaks are looked for just far enough back to qualify."""
     if not days:
         return {}
-    return _placings(days, rules, _Facts.gather(days, rules))
+    key = placing_records.fingerprint(rules)
+    known = placing_records.recorded(days, key)
+    missing = [day for day in days if day not in known]
+    counted = _placings(missing, rules, _Facts.gather(missing, rules)) if missing else {}
+    placing_records.record(counted, key)
+    every = {**known, **counted}
+    return {day: every[day] for day in days}
 
 
 def _placings(days: list[date], rules: dict[str, Any], facts: _Facts) -> dict[date, tuple[set[int], set[int]]]:

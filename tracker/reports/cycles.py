@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from sqlalchemy import Integer, Select, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
 from tracker import clock
 from tracker.extensions import db
@@ -22,7 +22,7 @@ from tracker.labels import REPORT_STATES
 from tracker.ledger import timeline
 from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
-from tracker.reports.periods import (KINDS, due_within, enabled_kinds, kind_of, parse_period, period_bounds,
+from tracker.reports.periods import (due_within, enabled_kinds, kind_of, period_bounds,
                                      period_deadline, period_of, periods_in)
 
 # {period: {unit_id: {state: count}}}
@@ -31,6 +31,8 @@ Summaries = dict[str, dict[int, dict[str, int]]]
 View = tuple[str, date | None]
 # How far back a missed-report streak is counted, so a long-silent unit costs bounded work.
 MAX_STREAK_WEEKS = 12
+# Sorts after every period name: the end of the owed range of an item never signed off.
+AFTER = "9999"
 
 
 def is_closed(period: str, as_of: date | None = None) -> bool:
@@ -161,18 +163,11 @@ class _Run:
     def __init__(self, periods: list[str]):
         self.periods = periods
         self.index = {period: n for n, period in enumerate(periods)}
-        self.kind = kind_of(periods[0])
-        self.keys = [_key(period) for period in periods]
+        # Within one kind, period names sort in time order ("2026-W09" < "2026-W10"), so
+        # the names themselves are the keys of the owed ranges; AFTER sorts after any.
+        self.keys = periods
         self.bounds = [_owed_bounds(period) for period in periods]
-        self.after = self.keys[-1] + 1
-
-    def key(self, period):
-        """SQL: the period column's key, ordered like the periods (year × 53 + week, or
-        year × 12 + month), as `_key` computes it in Python."""
-        year = cast(func.substr(period, 1, 4), Integer)
-        if self.kind == "weekly":
-            return year * 53 + cast(func.substr(period, 7, 2), Integer)
-        return year * 12 + cast(func.substr(period, 6, 2), Integer)
+        self.after = AFTER
 
     def owing(self, as_of: date | None, *criteria):
         """CTE (id, unit_id, first, end, suspended) of the counted items of *criteria* owing
@@ -241,9 +236,9 @@ class _Run:
         an item's report counts when its lead unit sent it, for a period the item owes,
         before the view's cut-off; on time when an on-time one was. Rows (view index, unit
         id, items sent, items on time), or with *per_item* (item id, periods sent, periods
-        on time) over all the views. One query: for each cut-off, its periods' reports are
-        reduced to one row per (period, item, unit) and its first on-time report, from the
-        covering index ix_progress_reports_cycle; all are joined to the items' runs once."""
+        on time) over all the views. One query, driven by the items: each owing item's
+        reports for the run's periods are one range of the covering index
+        ix_progress_reports_task_cycle (item, unit, period, …)."""
         r = ProgressReport
         # MATERIALIZED: the ranges are computed once per item, not once per report.
         owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
@@ -251,35 +246,35 @@ class _Run:
         for n, (period, as_of) in enumerate(views):
             by_cut[clock.cutoff(as_of)][period] = n
         groups = list(by_cut.items())
-        firsts = union_all(*(
-            select(literal(g).label("cut"), self.key(r.period).label("key"), r.task_id, r.unit_id,
-                   func.min(case((r.on_time, r.submitted_at))).label("on_time_at"))
-            .where(r.period.in_(list(mine)), r.submitted_at < cut)
-            .group_by(r.period, r.task_id, r.unit_id)
-            for g, (cut, mine) in enumerate(groups))).subquery("firsts")
-        ends = case({k: bounds[1] for k, bounds in zip(self.keys, self.bounds)}, value=firsts.c.key)
+        periods = sorted({period for _, mine in groups for period in mine})
+        ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
         suspended_then = (select(TaskState.id)
                           .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
                                  timeline.in_stretch(ends))
                           .exists())
-        key = [firsts.c.task_id] if per_item else [firsts.c.cut, firsts.c.key, owing.c.unit_id]
+        # One row per report (an item may have several for a period): counted DISTINCT by
+        # item (per unit and period) or by period (per item), once per cut-off.
+        counted = r.period if per_item else r.task_id
+        counts = []
+        for cut, mine in groups:
+            mine_only = [r.period.in_(list(mine))] if len(groups) > 1 else []
+            counts += [func.count(case((and_(*mine_only, r.submitted_at < cut), counted)).distinct()),
+                       func.count(case((and_(*mine_only, r.submitted_at < cut, r.on_time), counted)).distinct())]
+        key = [owing.c.id] if per_item else [r.period, owing.c.unit_id]
         rows = db.session.execute(
-            select(*key, func.count(), func.count(firsts.c.on_time_at))
-            .select_from(firsts)
-            .join(owing, and_(owing.c.id == firsts.c.task_id, owing.c.unit_id == firsts.c.unit_id))
-            .where(owing.c.first <= firsts.c.key, firsts.c.key < owing.c.end,
+            select(*key, *counts)
+            .select_from(owing)
+            .join(r, and_(r.task_id == owing.c.id, r.unit_id == owing.c.unit_id))
+            .where(r.period.between(periods[0], periods[-1]), r.period.in_(periods),
+                   r.submitted_at < max(cut for cut, _ in groups),
+                   owing.c.first <= r.period, r.period < owing.c.end,
                    or_(owing.c.suspended == 0, ~suspended_then))
             .group_by(*key)).all()
         if per_item:
-            return rows
-        views_of = [{_key(p): n for p, n in mine.items()} for _, mine in groups]
-        return [(views_of[g][k], unit_id, n, on_time) for g, k, unit_id, n, on_time in rows]
-
-
-def _key(period: str) -> int:
-    """A period's key within its kind: year × 53 + week, or year × 12 + month."""
-    year, number = parse_period(period, kinds=KINDS)
-    return year * (53 if kind_of(period) == "weekly" else 12) + number
+            return [(task_id, sum(n[0::2]), sum(n[1::2])) for task_id, *n in rows]
+        return [(mine[period], unit_id, n[2 * g], n[2 * g + 1])
+                for period, unit_id, *n in rows
+                for g, (_, mine) in enumerate(groups) if period in mine and n[2 * g]]
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:

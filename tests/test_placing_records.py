@@ -1,0 +1,79 @@
+"""Placings of days that are over are counted once and kept: the escalation's look-back and
+the evaluation's monthly placings read them back, a day not over is never kept, and a
+changed rule set judges afresh instead of quoting a placing made by other rules.
+
+Today is Wed 2026-11-18. 甲局's only item was due on Thu 2026-10-15 and is still open, so
+as of Sat 2026-10-31 it was 11 working days late: black under the standard rules' 10-day
+line."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from conftest import NOW, TODAY
+from tracker.clock import LOCAL_TZ
+from tracker.extensions import db
+from tracker.models import PlacingRecord, Unit
+from tracker.regime.redblack import placings, rule_set
+
+OCT_31 = date(2026, 10, 31)
+
+
+def _late_unit(app, make_unit, make_task):
+    """甲局 with one item due 2026-10-15 and still open; rules that rank a single item and
+    leave its unsent reports aside."""
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1, "black_bottom": 0,
+                                                       "missed_report_weeks": 99}
+    unit = make_unit("甲局")
+    app.config["FIXED_NOW"] = datetime(2026, 10, 1, 10, tzinfo=LOCAL_TZ)
+    task = make_task(lead=unit, due=date(2026, 10, 15))
+    app.config["FIXED_NOW"] = NOW
+    return unit, task
+
+
+def _kept_days() -> list[date]:
+    return sorted(db.session.scalars(select(PlacingRecord.day)))
+
+
+def test_a_past_placing_is_kept_and_a_placing_of_today_is_not(app, make_unit, make_task):
+    unit, _ = _late_unit(app, make_unit, make_task)
+    result = placings([OCT_31, TODAY], rule_set())
+    assert unit.id in result[OCT_31][1] and unit.id in result[TODAY][1]
+    assert _kept_days() == [OCT_31]
+    kept = db.session.scalars(select(PlacingRecord)).one()
+    assert kept.black == [unit.id] and kept.red == []
+
+
+def test_a_kept_placing_is_read_back_and_not_recounted(app, make_unit, make_task):
+    unit, task = _late_unit(app, make_unit, make_task)
+    assert unit.id in placings([OCT_31], rule_set())[OCT_31][1]
+    # Rewrite the past behind the ledger's back (a sign-off dated before the deadline): a
+    # recount would now clear 甲局, the kept placing still says what was judged then.
+    task.status, task.progress = "signed_off", 100
+    task.signed_off_at = datetime(2026, 10, 14, 15, tzinfo=LOCAL_TZ)
+    db.session.commit()
+    assert unit.id in placings([OCT_31], rule_set())[OCT_31][1]
+    db.session.execute(PlacingRecord.__table__.delete())
+    db.session.commit()
+    assert unit.id not in placings([OCT_31], rule_set())[OCT_31][1]
+
+
+def test_changed_rules_judge_afresh(app, make_unit, make_task):
+    unit, _ = _late_unit(app, make_unit, make_task)
+    assert unit.id in placings([OCT_31], rule_set())[OCT_31][1]
+    app.config["SETTINGS"]["redblack"]["overrides"]["overdue_workdays"] = 20
+    assert unit.id not in placings([OCT_31], rule_set())[OCT_31][1]
+    assert _kept_days() == [OCT_31, OCT_31]  # one per rule set
+
+
+def test_a_placing_counted_inside_a_write_does_not_wait_on_it(app, make_unit, make_task):
+    """Counting in a transaction that has written (a draft being compiled) answers at once;
+    on SQLite the placing cannot be kept beside the open write and is counted next time."""
+    unit, _ = _late_unit(app, make_unit, make_task)
+    db.session.add(Unit(name="乙局", kind="department"))
+    db.session.flush()
+    assert unit.id in placings([OCT_31], rule_set())[OCT_31][1]
+    db.session.commit()
+    kept = _kept_days()
+    assert kept == ([] if db.engine.dialect.name == "sqlite" else [OCT_31])
