@@ -121,6 +121,20 @@ def test_the_monthly_bulletin_lists_the_exempt_item_with_its_reason(app, client,
     assert line in [p.text for p in Document(io.BytesIO(docx.data)).paragraphs]
 
 
+def test_the_unit_table_counts_an_exempt_item_as_the_lists_do(app, ledger):
+    """One 按时完成率: the bulletin's unit table leaves the exempt item out of 应完成 like the
+    red/black list, so the two quote the same rate (2 of 2, not 2 of 3)."""
+    mark_exemption(ledger["office"], ledger["late"], "不可抗力", "受台风影响停工", date(2026, 10, 28))
+    draft, _ = create_draft(ledger["office"], "monthly", "2026-11")
+    db.session.commit()
+    content = content_of(draft)
+    [units] = [s for s in content["sections"] if s["key"] == "units"]
+    [row] = [r for r in units["table"]["rows"] if r[2] == "甲局"]
+    assert row[3:7] == [3, 2, 2, 2]            # 牵头事项, 应完成, 已完成, 按时完成
+    [red] = [s for s in content["sections"] if s["key"] == "red"]
+    assert any("甲局" in r and "按时完成2项/应完成2项" in r[-1] for r in red["table"]["rows"])
+
+
 def test_the_office_marks_and_revokes_on_the_item_page_with_confirmation(app, browser, ledger):
     url = f"/tasks/{ledger['late'].id}"
     browser.login("office")

@@ -7,7 +7,7 @@ as of Sat 2026-10-31 it was 11 working days late: black under the standard rules
 line."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import select
 

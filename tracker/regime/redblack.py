@@ -197,7 +197,7 @@ class _Facts:
         every = list(dict.fromkeys([*also, *days]))
         late = _units_with_overdue([*((day, 0) for day in every),
                                     *((day, rules["overdue_workdays"]) for day in days)])
-        return cls(list(days), windows, views, _completion_counts(every), late)
+        return cls(list(days), windows, views, completion_counts(every), late)
 
     def summaries(self, day: date) -> cycles.Summaries:
         """The report summaries as of *day* among the views, newest period first."""
@@ -305,10 +305,11 @@ def series_of(unit_ids: set[int]) -> dict[int, str]:
     return {unit_id: by_kind.get(kinds.get(unit_id), OTHER_SERIES) for unit_id in unit_ids}
 
 
-def _completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
+def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
     """{day: [(lead unit, items completed on time, items due)]} for the units with anything
     due as of each day, the ledger as it stood then, in one pass over the items' history
-    (two columns per day: each item counts through the stretch it was in at the day's end)."""
+    (two columns per day: each item counts through the stretch it was in at the day's end).
+    按时完成率's one definition: the lists and the bulletins' unit table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
     columns = []
     for day, cut in zip(days, cuts):

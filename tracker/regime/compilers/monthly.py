@@ -25,7 +25,7 @@ def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[s
     facts = gather(as_of)
     window = rated_periods(first, last, as_of)
     stats = sections.overall(as_of, window, facts.summaries(as_of))
-    units, chart = sections.unit_table(as_of, stats)
+    units, chart = sections.unit_table(as_of, stats, facts.counts[as_of])
     lists = redblack(as_of, facts, discipline={p: stats["summaries"][p] for p in window})
     problems = sections.problem_groups(report_periods(first, last), as_of)
     next_first, next_last = period_bounds(period_of(last + timedelta(days=1), "monthly"))

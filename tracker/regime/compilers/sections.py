@@ -9,11 +9,10 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from tracker import clock
 from tracker.accounts.lookups import unit_names
-from tracker.calendar.sql import day_number, local_day_number
 from tracker.clock import cn_date
 from tracker.extensions import db
 from tracker.labels import LIGHTS
@@ -24,7 +23,8 @@ from tracker.ledger.levels import basis_note, counted_clause
 from tracker.ledger.lights import COLORS, light_counts
 from tracker.models import ProgressReport, Task, Unit
 from tracker.numbers import percent_text
-from tracker.regime.redblack import series_of, series_order
+from tracker.ledger.exemptions import exempt_clause
+from tracker.regime.redblack import completion_counts, series_of, series_order
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -145,23 +145,26 @@ UNIT_COLUMNS = ["序列", "排名", "单位", "牵头事项", "应完成", "已�
 UNIT_FORMATS = ["text", "int", "text", "int", "int", "int", "int", "percent", "percent", "int", "percent"]
 
 
-def unit_table(today: date, stats: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def unit_table(today: date, stats: dict[str, Any],
+               counts: list[tuple[int, int, int]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """各单位推进情况: each lead unit, ranked within its series by 按时完成率 then 按时报送率
-    (the red/black list's order), and the completion chart's data (units with most items)."""
+    (the red/black list's order), and the completion chart's data (units with most items).
+    按时完成 and 应完成 are the red/black list's own counts (*counts*: completion_counts as
+    of *today*, when the caller has them), so the table and the lists quote one figure;
+    已完成 leaves out the same exempt items."""
+    due_counts = {unit_id: (on_time, due) for unit_id, on_time, due in
+                  (counts if counts is not None else completion_counts([today])[today])}
     cols = timeline.as_of(today)
     rows = db.session.execute(cols.join(
         select(Task.lead_unit_id, func.count(),
-               func.sum(case((cols.status == "signed_off", 1), else_=0)),
-               func.sum(case((and_(cols.status == "signed_off",
-                                   local_day_number(Task.signed_off_at) <= day_number(cols.due_date)), 1), else_=0)),
-               func.sum(case((and_(cols.status != "suspended",
-                                   or_(cols.due_date < today, cols.status == "signed_off")), 1), else_=0)),
+               func.sum(case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0)),
                func.sum(case((and_(state.overdue_clause(today, cols.status, cols.due_date),
                                    cols.status.in_(state.CHASED_STATUSES)), 1), else_=0)))
         .select_from(Task).where(counted_clause(today))).group_by(Task.lead_unit_id)).all()
     names, series = unit_names(r[0] for r in rows), series_of({r[0] for r in rows})
     figures = []
-    for unit_id, items, done, on_time, due, overdue in rows:
+    for unit_id, items, done, overdue in rows:
+        on_time, due = due_counts.get(unit_id, (0, 0))
         reported, owed = stats["unit_rates"].get(unit_id, (0, 0))
         key = ((on_time / due) if due else -1.0, (reported / owed) if owed else 1.0)
         figures.append((series[unit_id], key, unit_id, int(items), int(done or 0), int(on_time or 0),
