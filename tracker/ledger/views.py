@@ -157,11 +157,11 @@ def evidence(evidence_id: int):
     """Download an evidence file, only for users who may see its item."""
     row = require(Evidence, evidence_id)
     operations.get_task(current_user, row.task_id)
-    path = evidence_files.path_of(row)
-    if not path.is_file():
+    stream = evidence_files.open_stored(row)
+    if stream is None:
         raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return send_file(path, mimetype=evidence_files.served_type(row), as_attachment=True,
-                     download_name=row.original_name)
+    return send_file(stream, mimetype=evidence_files.served_type(row, stream), as_attachment=True,
+                     download_name=row.original_name, max_age=0)
 
 
 def _filter_unit(form: TaskFilterForm) -> int | None:
