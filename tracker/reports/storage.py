@@ -50,7 +50,8 @@ class S3Storage:
 
     def save(self, name: str, stream: IO[bytes]) -> None:
         stream.seek(0)
-        self.client.upload_fileobj(stream, self.bucket, self.prefix + name)
+        # put_object, not upload_fileobj: that one closes the caller's stream.
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=stream.read())
 
     def open(self, name: str) -> IO[bytes] | None:
         from botocore.exceptions import ClientError
