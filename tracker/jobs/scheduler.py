@@ -51,7 +51,7 @@ def build(app: Flask, kind: type[BaseScheduler]) -> BaseScheduler:
     return scheduler
 
 
-_held = {"now": False}
+_held: dict[str, bool | None] = {"now": None}  # this process's last word on the lease
 
 
 def heartbeat(app: Flask) -> bool:
