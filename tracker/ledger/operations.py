@@ -49,6 +49,11 @@ def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
               "due_date": due_date, "target_value": target_value, "target_unit": target_unit,
               "milestones": milestones or []}
     _apply(task, _validated(values, task))
+    # Two items handed out at once must not draw the same next code (a 500 on the unique
+    # key): the plan's row is locked until this transaction ends (PostgreSQL; SQLite has
+    # no row locks, and refuses a second writer whose snapshot is stale instead).
+    if plan.id is not None:
+        db.session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
     task.code = _checked_code(code, plan, parent, task) if code else next_code(plan, parent)
     task.sort_key = sort_key(task.code)
     db.session.add(task)
