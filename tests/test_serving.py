@@ -223,3 +223,21 @@ def test_evidence_uploads_and_downloads_through_the_object_store(app, world, bro
         assert served.mimetype == "application/pdf"
     boto3.client("s3", **options).delete_object(Bucket="duban-evidence", Key=f"city/{row.stored_name}")
     assert browser.get(f"/evidence/{row.id}").status_code == 404
+
+
+# --- the ledger's page size ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("asked,shown", [(None, 50), ("100", 100), ("200", 120), ("75", 50)])
+def test_the_ledger_shows_50_100_or_200_items_a_page(browser, office_user, make_task, make_unit,
+                                                     asked, shown):
+    from datetime import date
+
+    from tracker.ledger.operations import create_task
+    lead = make_unit("市发展改革局")
+    for n in range(120):
+        create_task(office_user, title=f"事项{n}", due_date=date(2026, 12, 18), lead_unit_id=lead.id)
+    db.session.commit()
+    browser.login(office_user.login)
+    page = browser.get("/tasks" + (f"?per_page={asked}" if asked else ""))
+    assert page.status_code == 200
+    assert page.data.count(b'href="/tasks/') - page.data.count(b'href="/tasks/new') == shown

@@ -26,6 +26,8 @@ from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
 PER_PAGE = 50
+# The ledger's page sizes (per_page); anything else shows PER_PAGE.
+PAGE_SIZES = ("50", "100", "200")
 REPORTS_PER_PAGE = 10
 REQUESTS_SHOWN = 50
 
@@ -41,7 +43,8 @@ def index():
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)
-    tasks = paginate(query, PER_PAGE)
+    per_page = int(form.per_page.data) if form.per_page.data in PAGE_SIZES else PER_PAGE
+    tasks = paginate(query, per_page)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
