@@ -265,10 +265,11 @@ def milestone_text(m: Milestone) -> str:
 
 # --- queries -----------------------------------------------------------------------------
 
-def task_query(user: User, *, unit_id: int | None = None, status: str | None = None,
-               overdue: bool | None = None, q: str | None = None, as_of: date | None = None,
-               order: str = "ledger") -> Select:
-    """Tasks *user* may see, filtered; a Select for the caller to paginate.
+def task_list(user: User, *, unit_id: int | None = None, status: str | None = None,
+              overdue: bool | None = None, q: str | None = None, as_of: date | None = None,
+              order: str = "ledger") -> Select:
+    """Tasks *user* may see, filtered; a Select for the caller to paginate (list pages read
+    it as plain rows: `tracker.ledger.rows`).
 
     order: "ledger" (tree order by code) or "due" (earliest deadline first)."""
     today = clock.today(as_of)
@@ -288,8 +289,13 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
         query = query.where(or_(*(column.like(pattern, escape="\\")
                                   for column in (Task.title, Task.code, Task.leader))))
     order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
-    return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
-                         selectinload(Task.lead_unit)).order_by(*order_by)
+    return query.order_by(*order_by)
+
+
+def task_query(user: User, **filters) -> Select:
+    """`task_list` as ORM objects with their co-units, milestones and lead unit loaded."""
+    return task_list(user, **filters).options(
+        selectinload(Task.co_units), selectinload(Task.milestones), selectinload(Task.lead_unit))
 
 
 def status_counts(query: Select) -> dict[str, int]:

@@ -11,13 +11,13 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import exemptions, operations, state
+from tracker.ledger import exemptions, operations, rows, state
 from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
                                   TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history
 from tracker.lookup import require
 from tracker.models import Evidence, ProgressReport, Task
-from tracker.paging import paginate
+from tracker.paging import page_arg, paginate
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
@@ -39,12 +39,12 @@ def index():
     form = TaskFilterForm(request.args)
     form.validate()
     today = clock.today()
-    query = operations.task_query(current_user, unit_id=_filter_unit(form),
+    query = operations.task_list(current_user, unit_id=_filter_unit(form),
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)
     per_page = int(form.per_page.data) if form.per_page.data in PAGE_SIZES else PER_PAGE
-    tasks = paginate(query, per_page)
+    tasks = rows.page_of_rows(query, page_arg(), per_page)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
