@@ -20,7 +20,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from conftest import IN_CI
 from peers import robots  # noqa: F401 - a fixture
 from tracker.clock import LOCAL_TZ
 from tracker.config import ROOT
