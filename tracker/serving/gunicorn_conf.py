@@ -25,6 +25,7 @@ def when_ready(server) -> None:
     """After the preloaded app is built, before the first fork."""
     gc.collect()
     gc.freeze()
+    server.log.info("start-up objects frozen for the garbage collector: %d", gc.get_freeze_count())
 
 
 def post_fork(server, worker) -> None:
