@@ -11,13 +11,13 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import exemptions, operations, state
+from tracker.ledger import exemptions, operations, rows, state
 from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
                                   TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history
 from tracker.lookup import require
 from tracker.models import Evidence, ProgressReport, Task
-from tracker.paging import paginate
+from tracker.paging import page_arg, paginate
 from tracker.reports import evidence as evidence_files
 from tracker.reports.operations import reports_query, submit_report
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
@@ -26,6 +26,8 @@ from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
 PER_PAGE = 50
+# The ledger's page sizes (per_page); anything else shows PER_PAGE.
+PAGE_SIZES = ("50", "100", "200")
 REPORTS_PER_PAGE = 10
 REQUESTS_SHOWN = 50
 
@@ -37,11 +39,12 @@ def index():
     form = TaskFilterForm(request.args)
     form.validate()
     today = clock.today()
-    query = operations.task_query(current_user, unit_id=_filter_unit(form),
+    query = operations.task_list(current_user, unit_id=_filter_unit(form),
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)
-    tasks = paginate(query, PER_PAGE)
+    per_page = int(form.per_page.data) if form.per_page.data in PAGE_SIZES else PER_PAGE
+    tasks = rows.page_of_rows(query, page_arg(), per_page)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
@@ -157,11 +160,11 @@ def evidence(evidence_id: int):
     """Download an evidence file, only for users who may see its item."""
     row = require(Evidence, evidence_id)
     operations.get_task(current_user, row.task_id)
-    path = evidence_files.path_of(row)
-    if not path.is_file():
+    stream = evidence_files.open_stored(row)
+    if stream is None:
         raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return send_file(path, mimetype=evidence_files.served_type(row), as_attachment=True,
-                     download_name=row.original_name)
+    return send_file(stream, mimetype=evidence_files.served_type(row, stream), as_attachment=True,
+                     download_name=row.original_name, max_age=0)
 
 
 def _filter_unit(form: TaskFilterForm) -> int | None:
