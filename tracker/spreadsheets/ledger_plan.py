@@ -105,7 +105,7 @@ def _read(plan: ImportPlan, row: Row, coder, with_codes: bool, units: dict[str, 
     for name in ("title", "leader", "target_unit", "description"):
         if name in row.values:
             values[name] = cell(name, lambda v, n=name: _text(v, n))
-    if not values.get("title") and "title" in values:
+    if values.get("title") == "":
         plan.errors.append(Issue(row.sheet, row.number, "任务名称", "任务名称为空"))
     for name in ("start_date", "due_date"):
         if name in row.values and not cells.is_blank(row.values[name]):

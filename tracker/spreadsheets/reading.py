@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 
+from tracker.errors import ValidationError
 from tracker.spreadsheets.cells import normal
 
 # The columns of the ledger layout, in order: field name → the header's Chinese name.
@@ -28,8 +29,11 @@ NOTE_STARTS = ("填报单位", "填表", "填报人", "制表", "审核人", "�
 OWN_CELL = ("code", "title", "parent_code")
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ValidationError):
     """The file is no workbook this reader can open; the message is shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "file")
 
 
 @dataclass
