@@ -43,9 +43,10 @@ def create_feed(user: User, unit_id: object = None) -> tuple[CalendarFeed, str]:
 
 def revoke_feed(user: User) -> int:
     """Stop *user*'s link; how many live links there were (0 or 1)."""
+    feed = live_feed(user)
     revoked = _revoke_live(user)
-    if revoked:
-        audit.record(user, "calendar.revoke", user, detail={"revoked": revoked})
+    if feed is not None:
+        audit.record(user, "calendar.revoke", feed, detail={"prefix": feed.prefix})
     return revoked
 
 
