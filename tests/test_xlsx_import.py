@@ -290,3 +290,18 @@ def test_a_unit_cannot_reach_the_import_page(app, make_world, client):
     make_world()
     Browser(client).login("lead")
     assert client.get("/imports/ledger").status_code == 403
+
+
+def test_each_unit_is_told_once_per_role_of_what_the_import_assigned_it(office):
+    from tracker.models import UnitNotice
+
+    import_ledger(office, messy_ledger(), "台账.xlsx", dry_run=False)
+    db.session.commit()
+    notices = list(db.session.scalars(select(UnitNotice).where(UnitNotice.rule == "assignment")))
+    by_unit = {}
+    for notice in notices:
+        by_unit.setdefault(db.session.get(Unit, notice.unit_id).name, []).append(notice)
+    told = {name: sorted(len(n.task_ids) for n in ns) for name, ns in by_unit.items()}
+    # 发改 leads 1.1, 1.1.1, 1.1.2 and co-handles 1.2; 工信 leads 1.2 and co-handles the three.
+    assert told == {"市发展改革局": [1, 3], "市工业和信息化局": [1, 3], "市投资促进局": [1, 3],
+                    "市百千万工程指挥部办公室": [2]}

@@ -181,7 +181,8 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
 def _apply(task: Task, values: dict[str, Any]) -> None:
     for field, value in values.items():
         if field == "co_unit_ids":
-            task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value))))
+            task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value)))) \
+                if value else []
         elif field == "milestones":
             new = sorted(value, key=lambda m: m.due_date)
             # The edit form always sends the list: keep the rows when nothing in it changed.

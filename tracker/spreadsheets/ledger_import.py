@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from tracker import audit
 from tracker.accounts.operations import create_unit
 from tracker.accounts.permissions import require_office
@@ -12,10 +14,10 @@ from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.ledger import operations
 from tracker.models import Task, Unit, User
+from tracker.notify.events import gathered_assignments
 from tracker.spreadsheets.issues import Issue, SheetRejected
 from tracker.spreadsheets.ledger_plan import ImportPlan, Planned, plan_import
 from tracker.spreadsheets.reading import LEDGER_COLUMNS
-from sqlalchemy import select
 
 # Where an operation's refusal points, by the field it names.
 _COLUMN_OF = {"code": "编号", "parent_id": "上级编号", "lead_unit_id": "牵头单位",
@@ -46,18 +48,21 @@ def commit(actor: User, plan: ImportPlan, filename: str, progress=None) -> None:
         units[name] = create_unit(actor, name, kind)
     by_code: dict[str, Task] = dict(plan.existing)
     done = 0
-    for planned in sorted(plan.rows, key=lambda p: p.depth):
-        if planned.action in ("create", "update"):
-            try:
-                by_code[planned.code] = _carry_out(actor, planned, units, by_code)
-            except DomainError as exc:
-                db.session.rollback()
-                column = _COLUMN_OF.get(exc.field or "", LEDGER_COLUMNS.get(exc.field or "", ""))
-                raise SheetRejected([Issue(planned.row.sheet, planned.row.number, column,
-                                           exc.message)]) from None
-        done += 1
-        if progress:
-            progress(done)
+    # Each unit is told once of what the import assigned it, not once per item; the
+    # operations flush each item themselves, so queries need not flush before they run.
+    with gathered_assignments(), db.session.no_autoflush:
+        for planned in sorted(plan.rows, key=lambda p: p.depth):
+            if planned.action in ("create", "update"):
+                try:
+                    by_code[planned.code] = _carry_out(actor, planned, units, by_code)
+                except DomainError as exc:
+                    db.session.rollback()
+                    column = _COLUMN_OF.get(exc.field or "", LEDGER_COLUMNS.get(exc.field or "", ""))
+                    raise SheetRejected([Issue(planned.row.sheet, planned.row.number, column,
+                                               exc.message)]) from None
+            done += 1
+            if progress:
+                progress(done)
     if plan.count("create") or plan.count("update"):
         ledger = next(iter(by_code.values())).plan
         audit.record(actor, "ledger.import", ledger, detail={"file": filename, **plan.summary(),
