@@ -75,7 +75,7 @@ def test_the_office_feed_covers_every_item_or_a_chosen_unit(world, client):
     everything = _events(client, _subscribe(world, "office"))
     assert len(everything) == 4
     other = _events(client, _subscribe(world, "office", unit_id=world.other.id))
-    assert [s for _, s, _ in other.values()] == [f"【完成时限】3 别人的事"]
+    assert [s for _, s, _ in other.values()] == ["【完成时限】3 别人的事"]
     refused = world.call("lead", "POST", "/users/me/calendar", json={"unit_id": world.other.id})
     assert refused.status_code == 403
 

@@ -2,7 +2,6 @@
 state, and an unchanged export re-imports as unchanged."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -40,3 +41,24 @@ def save(book: Workbook) -> bytes:
 
 def read_rows(data: bytes) -> list[list[Any]]:
     return [list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+
+
+GROUP = [None] * 9
+
+
+def messy_ledger() -> bytes:
+    """A merged title, a note above the header (header on row 3), 一、（一）1. codes, dates in
+    five spellings, several units per cell, full-width digits, 亿元 in the cell, notes below."""
+    return workbook([
+        ["一、", "产业振兴", *GROUP],
+        ["（一）", "招商引资", None, "市发展改革局", "市工业和信息化局、市投资促进局", "张三", "2026-01-01",
+         "2026年12月底", "１２.５亿元", None, "重点"],
+        ["1.", "签约亿元项目", None, "市发展改革局", "市工业和信息化局，市投资促进局", None,
+         datetime(2026, 2, 1), "2026年第四季度", "３０", "个", None],
+        ["2.", "开工建设项目", None, "市发展改革局;市工业和信息化局", None, None, None, "12月底",
+         "3,000亩", None, None],
+        ["（二）", "园区提质", None, "市工业和信息化局", "市发展改革局\n市投资促进局", None, None,
+         "2026/11/30", None, None, None],
+        ["二、", "城乡融合", *GROUP],
+        ["（一）", "城镇建设", None, "市投资促进局", None, None, None, "2026.12.31", "12", "公里", None],
+    ], notes_above=["填报单位（盖章）：市百千万工程指挥部办公室"], notes_below=["备注：本表由各单位填报", "填表人：李四"])
