@@ -4,6 +4,7 @@ changed, and the CLI and API around it."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from datetime import date, datetime
 
 import pytest
@@ -284,3 +285,14 @@ def test_each_unit_is_told_once_per_role_of_what_the_import_assigned_it(office):
     # 发改 leads 1.1, 1.1.1, 1.1.2 and co-handles 1.2; 工信 leads 1.2 and co-handles the three.
     assert told == {"市发展改革局": [1, 3], "市工业和信息化局": [1, 3], "市投资促进局": [1, 3],
                     "市百千万工程指挥部办公室": [2]}
+
+
+@pytest.mark.parametrize("name", ["messy.ods", "messy.xls"])
+def test_the_same_ledger_saved_by_libreoffice_as_ods_or_xls_imports_alike(office, name):
+    """tests/data holds messy_ledger() as LibreOffice Calc saved it (soffice --convert-to);
+    those formats are read by python-calamine."""
+    data = (Path(__file__).parent / "data" / name).read_bytes()
+    plan = import_ledger(office, data, name, dry_run=True)
+    expected = import_ledger(office, messy_ledger(), "台账.xlsx", dry_run=True)
+    assert [(p.code, p.action, p.values) for p in plan.rows] == \
+        [(p.code, p.action, p.values) for p in expected.rows]
