@@ -296,3 +296,26 @@ def test_the_same_ledger_saved_by_libreoffice_as_ods_or_xls_imports_alike(office
     expected = import_ledger(office, messy_ledger(), "台账.xlsx", dry_run=True)
     assert [(p.code, p.action, p.values) for p in plan.rows] == \
         [(p.code, p.action, p.values) for p in expected.rows]
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(office, monkeypatch):
+    from tracker.spreadsheets import reading
+
+    monkeypatch.setattr(reading, "MAX_UNPACKED", 1000)
+    with pytest.raises(reading.WorkbookError, match="解压后过大"):
+        import_ledger(office, messy_ledger(), "台账.xlsx", dry_run=True)
+
+
+def test_an_item_created_between_preview_and_commit_refuses_the_whole_import(office):
+    from tracker.errors import DomainError
+    from tracker.ledger.operations import create_task
+    from tracker.spreadsheets.ledger_import import commit
+    from tracker.spreadsheets.ledger_plan import plan_import
+
+    plan = plan_import(office, messy_ledger(), "台账.xlsx")
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市投资促进局"))
+    create_task(office, code="2", title="别人刚建的", due_date=date(2026, 12, 31), lead_unit_id=unit.id)
+    with pytest.raises(DomainError):
+        commit(office, plan, "台账.xlsx")
+    db.session.rollback()
+    assert _count() == 0

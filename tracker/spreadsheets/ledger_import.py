@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.accounts.operations import create_unit
 from tracker.accounts.permissions import require_office
-from tracker.errors import DomainError
+from tracker.errors import Conflict, DomainError
 from tracker.extensions import db
 from tracker.ledger import operations
 from tracker.models import Task, Unit, User
@@ -55,6 +56,11 @@ def commit(actor: User, plan: ImportPlan, filename: str, progress=None) -> None:
             if planned.action in ("create", "update"):
                 try:
                     by_code[planned.code] = _carry_out(actor, planned, units, by_code)
+                except IntegrityError:
+                    # Another import or edit took this code meanwhile: the database decided.
+                    db.session.rollback()
+                    raise Conflict("台账已被他人同时修改，请重新预览后再导入 (concurrent change)",
+                                   "file") from None
                 except DomainError as exc:
                     db.session.rollback()
                     column = _COLUMN_OF.get(exc.field or "", LEDGER_COLUMNS.get(exc.field or "", ""))

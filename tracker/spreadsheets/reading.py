@@ -25,6 +25,8 @@ LEDGER_COLUMNS = {"code": "编号", "title": "任务名称", "parent_code": "上
 # A table ends where the office's notes begin.
 NOTE_STARTS = ("填报单位", "填表", "填报人", "制表", "审核人", "联系人", "联系电话", "备注", "注", "说明",
                "合计", "小计")
+# What an .xlsx may unpack to: a few thousand rows take a few MB; more is a zip bomb.
+MAX_UNPACKED = 256 * 1024 * 1024
 # Columns whose merged cells are not filled down: each row has its own code and title.
 OWN_CELL = ("code", "title", "parent_code")
 
@@ -91,6 +93,9 @@ def load_grids(data: bytes, filename: str) -> list[Grid]:
         return _calamine_grids(data)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise WorkbookError("文件不是 Excel 工作簿（.xlsx），请另存为 .xlsx 后重试")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+            raise WorkbookError("工作簿解压后过大，请删去无关的工作表或图片后重试")
     return _openpyxl_grids(data)
 
 
