@@ -102,10 +102,10 @@ def gathered_assignments() -> Iterator[None]:
     events, by_unit = gathered
     if not by_unit:
         return
-    period = _event_period(events[0])
+    period, day = _event_period(events[0]), _day(events[0])
     notices = []
     for (unit_id, role), tasks in by_unit.items():
-        lines = [f"{_day(events[0])}交办你单位{role}以下{len(tasks)}项工作，请按完成时限推进，并按期报送进展。",
+        lines = [f"{day}交办你单位{role}以下{len(tasks)}项工作，请按完成时限推进，并按期报送进展。",
                  *(_line(task) for task in tasks[:GATHERED_LINES])]
         if len(tasks) > GATHERED_LINES:
             lines.append(f"……等共{len(tasks)}项")
