@@ -65,7 +65,15 @@ class Grid:
     name: str
     values: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    indents: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The openpyxl sheet, asked for a cell's indentation only where one matters (the title
+    # column): reading every cell's style costs a third of the load.
+    sheet: Any = None
+
+    def indent(self, row: int, column: int) -> int:
+        if self.sheet is None:
+            return 0
+        alignment = self.sheet.cell(row, column).alignment
+        return int(alignment.indent or 0) if alignment is not None else 0
 
 
 def synonyms(columns: dict[str, str]) -> dict[str, str]:
@@ -108,14 +116,9 @@ def _openpyxl_grids(data: bytes) -> list[Grid]:
         raise WorkbookError(f"无法读取工作簿：{type(exc).__name__}") from None
     grids = []
     for sheet in book.worksheets:
-        values, indents = [], {}
-        for r, row in enumerate(sheet.iter_rows(), start=1):
-            values.append([cell.value for cell in row])
-            for c, cell in enumerate(row, start=1):
-                if cell.value is not None and cell.alignment is not None and cell.alignment.indent:
-                    indents[(r, c)] = int(cell.alignment.indent)
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
-        grids.append(Grid(sheet.title, values, merged, indents))
+        grids.append(Grid(sheet.title, values, merged, sheet))
     return grids
 
 
@@ -163,7 +166,7 @@ def _table(grid: Grid, header_row: int, columns: dict[str, int]) -> Table:
             break  # the notes under the table
         indent = 0
         if title_col:
-            indent = grid.indents.get((r, title_col), 0) or _leading_indent(cells.get("title"))
+            indent = grid.indent(r, title_col) or _leading_indent(cells.get("title"))
         table.rows.append(Row(grid.name, r, cells, indent))
     return table
 
