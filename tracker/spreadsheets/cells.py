@@ -200,3 +200,20 @@ class Outline:
 def parent_code(code: str) -> str | None:
     """"1.2.3" → "1.2"; a top-level code has no parent."""
     return code.rsplit(".", 1)[0] if "." in code else None
+
+
+class IndentCoder:
+    """Codes for a sheet without 编号: 1, 2, … at the top, 1.1, 1.2 … under a row whose title
+    is indented less."""
+
+    def __init__(self) -> None:
+        self.path: list[tuple[int, int]] = []  # (indent, number)
+
+    def code(self, indent: int) -> str:
+        while self.path and self.path[-1][0] > indent:
+            self.path.pop()
+        if self.path and self.path[-1][0] == indent:
+            self.path[-1] = (indent, self.path[-1][1] + 1)
+        else:
+            self.path.append((indent, 1))
+        return ".".join(str(n) for _, n in self.path)

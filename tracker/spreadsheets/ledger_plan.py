@@ -74,7 +74,7 @@ def plan_import(actor: User, data: bytes, filename: str, *, create_units: bool =
     units = {normal(u.name): u for u in db.session.scalars(select(Unit))}
     for table in tables:
         with_codes = "code" in table.columns and any(normal(r.values.get("code")) for r in table.rows)
-        coder = cells.Outline() if with_codes else _IndentCoder()
+        coder = cells.Outline() if with_codes else cells.IndentCoder()
         for row in table.rows:
             plan.rows.append(_read(plan, row, coder, with_codes, units, create_units, year))
     _link(plan, actor, year)
@@ -295,20 +295,3 @@ def _text(value: Any, name: str) -> str:
 def _message(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc)
     return message.split(" (")[0] if "(" in message and message[0] > "\u2e80" else message
-
-
-class _IndentCoder:
-    """Codes for a sheet without 编号: 1, 2, … at the top, 1.1, 1.2 … under a row whose title
-    is indented less."""
-
-    def __init__(self) -> None:
-        self.path: list[tuple[int, int]] = []  # (indent, number)
-
-    def code(self, indent: int) -> str:
-        while self.path and self.path[-1][0] > indent:
-            self.path.pop()
-        if self.path and self.path[-1][0] == indent:
-            self.path[-1] = (indent, self.path[-1][1] + 1)
-        else:
-            self.path.append((indent, 1))
-        return ".".join(str(n) for _, n in self.path)
