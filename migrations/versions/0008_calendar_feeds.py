@@ -1,7 +1,7 @@
 """calendar feeds: each user's secret iCal subscription link (its hash), revocable
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0013
 Create Date: 2026-12-02 02:40:00
 
 """
@@ -13,7 +13,8 @@ import tracker.models.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+# Chained after main's 0013 (placing records), which follows 0006.
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
