@@ -5,6 +5,7 @@ from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
+from tracker.models.feeds import CalendarFeed
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
 from tracker.models.regime import (Bulletin, DispatchMeeting, EvaluationAdjustment, PlacingRecord,
@@ -18,4 +19,5 @@ __all__ = [
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
+    "CalendarFeed",
 ]
