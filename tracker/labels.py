@@ -1,6 +1,6 @@
 """Every label of a stored code, in one place: task statuses, request statuses, roles,
 unit kinds, channel kinds, lights, bulletin kinds and statuses, adjustment kinds,
-notification statuses, report states, notice rules, and the fields and actions the
+notification statuses, report states, notice rules, red/black presets, and the fields and actions the
 history names. Each label is a msgid (the Chinese text, marked with N_): documents,
 notices and the API print it as it is; pages translate it with `label` / `labels`, forms
 offer it with `choices`. The keys of each mapping are the codes the models accept."""
@@ -36,6 +36,8 @@ NOTICE_RULES = {"deadline-reminder": N_("到期提醒"), "overdue-notice": N_("�
                 "signoff-rejected": N_("退回销号通知"), "extension-approved": N_("同意延期通知"),
                 "extension-rejected": N_("驳回延期通知"), "deadline-change": N_("时限调整通知"),
                 "chase": N_("催办")}
+# The red/black list's rule sets (`[redblack] preset`, tracker.regime.redblack.PRESETS).
+PRESETS = {"standard": N_("标准规则"), "strict": N_("从严规则"), "weekly": N_("周调度规则")}
 FIELDS = {"code": N_("编号"), "title": N_("任务名称"), "description": N_("任务内容"),
           "parent_id": N_("上级事项"), "lead_unit_id": N_("牵头单位"), "co_unit_ids": N_("配合单位"),
           "leader": N_("责任领导"), "start_date": N_("开始日期"), "due_date": N_("完成时限"),
@@ -56,7 +58,7 @@ BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind
            "channel": CHANNEL_KINDS, "light": LIGHTS, "bulletin_kind": BULLETIN_KINDS,
            "bulletin_status": BULLETIN_STATUSES, "adjustment": ADJUSTMENT_KINDS,
            "notification": NOTIFICATION_STATUSES, "report_state": REPORT_STATES,
-           "rule": NOTICE_RULES, "field": FIELDS, "action": ACTIONS}
+           "rule": NOTICE_RULES, "field": FIELDS, "action": ACTIONS, "preset": PRESETS}
 
 
 def label(name: str, code: str | None) -> str:

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
 from tracker.labels import choices
-from tracker.ledger.forms import REQUIRED, options
+from tracker.ledger.forms import REQUIRED, optional_int, options
 
 
 class LoginForm(FlaskForm):
@@ -18,14 +18,15 @@ class LoginForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind = SelectField(_l("类型"), choices=options(choices("kind")), default="department")
-    parent_id = SelectField(_l("上级单位"), coerce=int, default=0)
+    parent_id = SelectField(_l("上级单位"), coerce=optional_int, validate_choice=False)
     email = EmailField(_l("联系邮箱"), validators=[Optional(), Length(max=254)])
 
 
 class UserForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    unit_id = SelectField(_l("所属单位"), coerce=int)
+    unit_id = SelectField(_l("所属单位"), coerce=optional_int, validate_choice=False,
+                          validators=[InputRequired(REQUIRED)])
     role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])

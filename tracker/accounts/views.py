@@ -8,11 +8,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.accounts import operations
 from tracker.accounts.forms import ActiveForm, LoginForm, PasswordForm, TokenForm, UnitForm, UserForm
-from tracker.accounts.lookups import unit_choices
+from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.ledger.forms import options
 from tracker.lookup import require
 from tracker.models import ApiToken, Unit, User
 from tracker.paging import paginate
@@ -61,7 +60,7 @@ def units():
     """The office lists units and adds one."""
     require_office(current_user)
     form = UnitForm()
-    form.parent_id.choices = options([(0, "—"), *unit_choices()])
+    form.parent_id.choices = grouped_unit_choices()
     return form_post(
         form, lambda: operations.create_unit(current_user, form.name.data, form.kind.data,
                                              form.parent_id.data or None, form.email.data or None),
@@ -76,7 +75,7 @@ def users():
     """The office lists users and adds one."""
     require_office(current_user)
     form = UserForm()
-    form.unit_id.choices = options(unit_choices())
+    form.unit_id.choices = grouped_unit_choices()
     return form_post(
         form, lambda: operations.create_user(current_user, form.login.data, form.name.data,
                                              form.unit_id.data, form.role.data, form.password.data,
