@@ -49,9 +49,10 @@ def test_dispatch_page_lists_each_item_with_its_report_and_light(browser, week):
 
 def test_dispatch_is_last_week_by_default_and_a_bad_week_is_refused(browser, week):
     browser.login("office")
-    assert "<title>周调度 2026-W46 · 督办</title>" in browser.get("/regime/dispatch").get_data(as_text=True)
+    assert "<title>周调度 第46周（11月9日—15日） · 督办</title>" in browser.get("/regime/dispatch").get_data(as_text=True)
     page = browser.get("/regime/dispatch?period=2026-W99", follow_redirects=True).get_data(as_text=True)
-    assert "2026-W99 is not a week of 2026" in page and "2026-W46" in page
+    assert "2026年没有“2026-W99”这一期" in page and "is not a week" not in page
+    assert 'value="2026-W46"' in page
 
 
 def test_dispatch_xlsx_reads_back_in_the_ledger_layout(browser, week):

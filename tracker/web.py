@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell,
-                                 prose_date=prose_date, prose_datetime=prose_datetime,
+                                 prose_date=prose_date, prose_datetime=prose_datetime, prose_iso=prose_iso,
                                  period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
@@ -187,6 +187,18 @@ def prose_datetime(value: datetime | None) -> str:
     """An instant in Asia/Shanghai as people write it: 2026年11月18日 10:00."""
     local = clock.local(value)
     return f"{prose_date(local.date())} {local:%H:%M}" if local else ""
+
+
+def prose_iso(value: str | None) -> str:
+    """An ISO date or timestamp kept as text (compiled content) as prose_date/prose_datetime
+    write it; text that is neither is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return prose_date(date.fromisoformat(value)) if len(value) == 10 else \
+            prose_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def prose_period(period: str) -> str:

@@ -12,6 +12,7 @@ from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
+from tracker.messages import page_text
 from tracker.lookup import require
 from tracker.models import ApiToken, Unit, User
 from tracker.paging import paginate
@@ -32,7 +33,7 @@ def login():
                                            request.remote_addr or "unknown")
         except (ValidationError, PermissionDenied) as exc:
             db.session.commit()  # keep the failure on record for throttling
-            flash(exc.message, "error")
+            flash(page_text(exc), "error")
             return render_template("accounts/login.html", form=form), 401 if isinstance(
                 exc, ValidationError) else 429
         db.session.commit()

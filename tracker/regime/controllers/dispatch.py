@@ -15,6 +15,7 @@ from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.messages import page_text
 from tracker.labels import REPORT_STATES
 from tracker.models import Task
 from tracker.paging import paginate_rows
@@ -35,7 +36,7 @@ def _period_arg() -> str:
     try:
         parse_period(period)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(page_text(exc), "error")
         period = dispatch_table.current_period()
     return period
 
