@@ -16,7 +16,6 @@ from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.labels import STATUSES
 from tracker.ledger import state
-from tracker.lookup import require
 from tracker.models import Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
@@ -28,8 +27,8 @@ EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_uni
 def get_task(user: User, task_id: int) -> Task:
     """The task with *task_id* if *user* may see it; 404 otherwise, the same answer for an
     item of another unit as for no item at all (a refusal must not tell which ids exist)."""
-    task = require(Task, task_id)
-    if not can_view_task(user, task):
+    task = db.session.get(Task, task_id) if validation.is_integer(task_id) else None
+    if task is None or not can_view_task(user, task):
         raise NotFound(f"task {task_id} does not exist",
                        text=_l("找不到该事项：它不存在，或不属于你的单位"))
     return task

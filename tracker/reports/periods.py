@@ -20,6 +20,8 @@ PATTERNS = {"weekly": re.compile(r"^(\d{4})-W(\d{2})$"),
             "annual": re.compile(r"^(\d{4})()$")}
 EXAMPLES = {"weekly": "an ISO week like 2026-W47", "monthly": "a month like 2026-11",
             "quarterly": "a quarter like 2026-Q4", "annual": "a year like 2026"}
+# How a page shows each kind's shape.
+SHAPES = {"weekly": "2026-W47", "monthly": "2026-11", "quarterly": "2026-Q4", "annual": "2026"}
 UNITS = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year"}
 ALL_KINDS = tuple(PATTERNS)
 # The kinds a progress report can describe.
@@ -103,7 +105,7 @@ def _parse(period: object, field: str, kinds: tuple[str, ...]) -> tuple[str, int
                                       text=_l("期间须在 %(low)s 至 %(high)s 之间", low=low, high=high))
             return kind, year, number
     raise ValidationError(f"{field} must be {' or '.join(EXAMPLES[k] for k in kinds)}", field,
-                          text=_l("期间应写作 %(examples)s", examples="、".join(EXAMPLES[k] for k in kinds)))
+                          text=_l("期间应写作 %(examples)s", examples=" / ".join(SHAPES[k] for k in kinds)))
 
 
 def _first_day(kind: str, year: int, number: int) -> date:
