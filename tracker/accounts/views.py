@@ -64,7 +64,8 @@ def units():
     form.parent_id.choices = grouped_unit_choices()
     return form_post(
         form, lambda: operations.create_unit(current_user, form.name.data, form.kind.data,
-                                             form.parent_id.data or None, form.email.data or None),
+                                             form.parent_id.data or None, form.email.data or None,
+                                             form.sort_order.data),
         done=lambda unit: _("已新建单位 %(name)s", name=unit.name), to=url_for("accounts.units"),
         page=lambda: render_template("admin/units.html", form=form, units=paginate(
             operations.units_query(order="name").options(selectinload(Unit.parent)), PER_PAGE)))

@@ -8,7 +8,7 @@ document.querySelectorAll("select[data-picker]").forEach(function (select) {
     plugins: select.multiple ? ["remove_button"] : [],
     maxOptions: null,
     allowEmptyOption: true,
-    hidePlaceholder: select.multiple,
+    hidePlaceholder: true,
     placeholder: select.dataset.placeholder,
     lockOptgroupOrder: true,
     closeAfterSelect: !select.multiple,
