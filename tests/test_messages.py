@@ -149,3 +149,18 @@ def test_the_red_black_list_names_its_rules_by_label(browser, signed_in):
     assert "规则：标准规则" in page
     _plain_chinese(page)
     assert "Rules: standard rules" in browser.get("/regime/redblack?lang=en").get_data(as_text=True)
+
+
+def test_the_jobs_page_names_jobs_triggers_and_counts_in_words(app, browser, office_user, make_unit):
+    from conftest import TODAY
+    from tracker.jobs import runner
+
+    app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)
+    make_unit("市发展改革局", email="fgj@gov.test")
+    runner.run("weekly-overdue-notice", TODAY)
+    db.session.commit()
+    browser.login("office")
+    page = browser.get("/notify/jobs").get_data(as_text=True)
+    runs = _main(page).split("运行记录", 1)[1]
+    assert "周调度逾期通报" in runs and "手动" in runs and "单位 0" in runs
+    assert "weekly-overdue-notice" not in runs and "manual" not in runs and "queued" not in runs
