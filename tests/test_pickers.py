@@ -162,3 +162,23 @@ def test_the_ledger_filters_by_the_unit_picked(browser, units, make_task):
     assert f'<option value="{units["遂溪县"].id}" selected>遂溪县</option>' in page
     everything = browser.get("/tasks?unit=").get_data(as_text=True)
     assert "遂溪县的事项" in everything and "城月镇的事项" in everything
+
+
+def test_an_edit_that_sends_no_parent_keeps_the_parent(browser, tree):
+    _, child, grandchild, _ = tree
+    browser.login("office")
+    edit = browser.get(f"/tasks/{grandchild.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', edit).group(1)
+    response = browser.post(f"/tasks/{grandchild.id}/edit", {
+        "title": "新建标准厂房60万平方米", "lead_unit_id": str(grandchild.lead_unit_id),
+        "due_date": "2026-12-18", "version": version})
+    assert response.status_code == 302
+    assert db.session.get(Task, grandchild.id).parent_id == child.id
+
+
+@pytest.mark.parametrize("value", ["99999999999", "abc", "-1"])
+def test_a_unit_filter_no_unit_has_filters_nothing(browser, units, make_task, value):
+    make_task(lead=units["遂溪县"], title="遂溪县的事项")
+    browser.login("office")
+    response = browser.get(f"/tasks?unit={value}")
+    assert response.status_code == 200 and "遂溪县的事项" in response.get_data(as_text=True)

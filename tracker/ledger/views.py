@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import clock, validation
 from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
@@ -172,7 +172,7 @@ def _filter_unit(form: TaskFilterForm) -> int | None:
     """The unit picked in the filter (grouped by kind); an id no unit has filters nothing."""
     form.unit.choices = grouped_unit_choices()
     unit_id = form.unit.data
-    return unit_id if unit_id and unit_names([unit_id]) else None
+    return unit_id if validation.is_integer(unit_id) and unit_names([unit_id]) else None
 
 
 @bp.route("/tasks/parents")
@@ -232,8 +232,10 @@ def _exemption_rows(task: Task, today, failed) -> list[dict]:
 
 def _task_form(task: Task | None = None) -> TaskForm:
     form = TaskForm(obj=task)
-    if task is not None and not form.is_submitted():
+    if task is not None and not isinstance(form.parent.data, str):
+        # From the task (`parent` is its parent row), not typed: as the picker writes it.
         form.parent.data = pickers.parent_label(task.parent)
+    if task is not None and not form.is_submitted():
         form.co_unit_ids.data = [u.id for u in task.co_units]
         form.milestones.data = "\n".join(operations.milestone_text(m) for m in task.milestones)
         form.version.data = task.version
