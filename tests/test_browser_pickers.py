@@ -9,10 +9,24 @@ pytestmark = pytest.mark.browser
 
 
 def _pick(page, select_id: str, words: str, name: str) -> None:
-    """Type *words* into the searchable picker of the select *select_id* and choose *name*."""
-    page.focus(f"#{select_id}-ts-control")
-    page.keyboard.type(words)
-    page.click(f"#{select_id}-ts-dropdown .option:has-text('{name}')")
+    """Type *words* into the searchable picker of the select *select_id* and choose *name*
+    (typed again should the list close before the click, as it may under load)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    control = page.locator(f"#{select_id}-ts-control")
+    option = page.locator(f"#{select_id}-ts-dropdown .option", has_text=name)
+    for _ in range(3):
+        control.focus()
+        control.fill(words)
+        try:
+            option.click(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError(f"{name} was never offered in {select_id}")
+    if not page.locator(f"#{select_id}").evaluate("select => select.multiple"):
+        page.locator(f"#{select_id}-ts-dropdown").wait_for(state="hidden")
 
 
 def test_the_office_picks_parent_and_units_by_name_in_chromium(live_server, chromium, make_unit,
