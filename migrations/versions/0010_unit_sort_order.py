@@ -2,7 +2,7 @@
 专班, departments, counties, towns, other), then by the order the units were entered
 
 Revision ID: 0010
-Revises: 0013
+Revises: 0008
 Create Date: 2026-12-02 02:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0013'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
