@@ -12,7 +12,7 @@ from tracker.models import User
 def test_units_list_with_kind_filter(world):
     body = world.call("lead", "GET", "/units?kind=department&per_page=2").get_json()
     assert body["total"] == 3 and body["per_page"] == 2 and len(body["items"]) == 2
-    assert set(body["items"][0]) == {"id", "name", "kind", "parent_id", "email"}
+    assert set(body["items"][0]) == {"id", "name", "kind", "parent_id", "email", "sort_order"}
     everything = world.call("lead", "GET", "/units?per_page=500").get_json()
     assert everything["total"] == 5
     response = world.call("lead", "GET", "/units?kind=bureau")
@@ -26,7 +26,17 @@ def test_office_creates_a_unit_under_a_parent(world):
     assert response.status_code == 201, response.get_json()
     assert response.get_json() == {
         "id": response.get_json()["id"], "name": "县域经济专班", "kind": "taskforce",
-        "parent_id": world.users["office"].unit_id, "email": "xyjj@example.gov.cn"}
+        "parent_id": world.users["office"].unit_id, "email": "xyjj@example.gov.cn",
+        "sort_order": 1010}  # after the last 专班 (none yet): the 专班's base, 1000, plus 10
+
+
+def test_a_unit_may_be_given_its_place_in_the_lists(world):
+    placed = world.call("office", "POST", "/units", {"name": "乡村振兴专班", "kind": "taskforce",
+                                                      "sort_order": 5})
+    assert placed.status_code == 201 and placed.get_json()["sort_order"] == 5
+    bad = world.call("office", "POST", "/units", {"name": "城镇建设专班", "kind": "taskforce",
+                                                   "sort_order": "first"})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "sort_order"
 
 
 @pytest.mark.parametrize("body,field", [

@@ -49,9 +49,10 @@ def test_dispatch_page_lists_each_item_with_its_report_and_light(browser, week):
 
 def test_dispatch_is_last_week_by_default_and_a_bad_week_is_refused(browser, week):
     browser.login("office")
-    assert "<title>周调度 2026-W46 · 督办</title>" in browser.get("/regime/dispatch").get_data(as_text=True)
+    assert "<title>周调度 第46周（11月9日—15日） · 督办</title>" in browser.get("/regime/dispatch").get_data(as_text=True)
     page = browser.get("/regime/dispatch?period=2026-W99", follow_redirects=True).get_data(as_text=True)
-    assert "2026-W99 is not a week of 2026" in page and "2026-W46" in page
+    assert "2026年没有“2026-W99”这一期" in page and "is not a week" not in page
+    assert 'value="2026-W46"' in page
 
 
 def test_dispatch_xlsx_reads_back_in_the_ledger_layout(browser, week):
@@ -86,9 +87,9 @@ def test_a_unit_sees_only_its_items_in_the_dispatch(browser, week):
 def _meeting(browser, week, period="2026-W46"):
     return browser.post(f"/regime/dispatch?period={period}", {
         "title": "第46周调度会", "held_on": "2026-11-18", "notes": "研究5G基站建设推进",
-        "items-0-title": "协调解决5G基站用地", "items-0-lead_unit": "市工业和信息化局",
+        "items-0-title": "协调解决5G基站用地", "items-0-lead_unit": str(week["gxj"].id),
         "items-0-due_date": "2026-11-30", "items-0-leader": "王副市长",
-        "items-1-title": "园区污水管网接入", "items-1-lead_unit": "市发展改革局",
+        "items-1-title": "园区污水管网接入", "items-1-lead_unit": str(week["fgj"].id),
         "items-1-due_date": "2026-12-10", "items-1-leader": "",
         "items-2-title": "", "items-3-title": "", "items-4-title": ""})
 
@@ -120,7 +121,7 @@ def test_a_meeting_needs_an_agreed_item(browser, week):
     response = browser.post("/regime/dispatch?period=2026-W46",
                             {"title": "空会", "held_on": "2026-11-18", "items-0-title": ""})
     assert response.status_code == 400
-    assert "at least one agreed item" in response.get_data(as_text=True)
+    assert "请至少填写一项议定事项" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(DispatchMeeting)) == 0
 
 
@@ -137,8 +138,8 @@ def test_an_agreed_item_needs_a_known_lead_unit(browser, week):
     tasks = db.session.scalar(select(func.count()).select_from(Task))
     response = browser.post("/regime/dispatch?period=2026-W46", {
         "title": "第46周调度会", "held_on": "2026-11-18", "items-0-title": "协调解决5G基站用地",
-        "items-0-lead_unit": "不存在的局", "items-0-due_date": "2026-11-30"})
+        "items-0-lead_unit": "99999", "items-0-due_date": "2026-11-30"})
     assert response.status_code == 400
-    assert "lead_unit_id" in response.get_data(as_text=True)
+    assert "所选单位不存在" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
     assert db.session.scalar(select(func.count()).select_from(DispatchMeeting)) == 0

@@ -30,7 +30,7 @@ def test_a_draft_keeps_its_content_until_the_office_compiles_it_again(browser, w
 
     page = browser.get(url).get_data(as_text=True)
     assert "农村公路" in page and "改名后的农村公路" not in page
-    assert "草稿内容生成于 2026-11-18 10:00，统计截至 2026-11-18" in page
+    assert "草稿内容生成于 2026年11月18日 10:00，统计截至 2026年11月18日" in page
 
     # The opening was edited: 重新生成 asks first, keep or replace.
     response = browser.post(f"{url}/compile", form_url=url)
@@ -40,7 +40,7 @@ def test_a_draft_keeps_its_content_until_the_office_compiles_it_again(browser, w
     assert response.status_code == 302 and response.location.endswith(url)
     page = browser.get(url).get_data(as_text=True)
     assert "改名后的农村公路" in page and "11月总体推进有序。" in page
-    assert "草稿内容生成于 2026-11-19 09:00，统计截至 2026-11-19" in page
+    assert "草稿内容生成于 2026年11月19日 09:00，统计截至 2026年11月19日" in page
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.compile"))
     assert event.detail == {"kind": "monthly", "period": "2026-11", "as_of": "2026-11-19",
                             "edits": "keep", "kept": ["opening"]}

@@ -33,6 +33,7 @@ GET = {
     "ledger.new": (LOGIN, A, NO, NO, NO, NO),
     "ledger.show": (LOGIN, A, A, A, H, A),
     "ledger.edit": (LOGIN, A, NO, NO, NO, NO),
+    "ledger.parent_suggestions": (LOGIN, A, NO, NO, NO, NO),  # the parent picker's JSON
     "ledger.evidence": (LOGIN, A, A, A, H, A),
     "notify.ack": (LOGIN, GONE, GONE, GONE, GONE, GONE),  # a forged receipt link
     "notify.channels": (LOGIN, A, NO, NO, NO, NO),

@@ -1,16 +1,21 @@
 """Errors raised by operations; views, the API and the CLI turn them into responses."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
-    """Base class: a rule said no. `status` is the HTTP status the API answers with."""
+    """Base class: a rule said no. `status` is the HTTP status the API answers with.
+    `message` is the API's and the CLI's text (kept as the API documents it); `text`, when
+    given, is what a page says, a msgid translated when shown (tracker.messages)."""
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, *, text: Any = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.text = text
 
 
 class ValidationError(DomainError):

@@ -1,6 +1,6 @@
 """Every label of a stored code, in one place: task statuses, request statuses, roles,
 unit kinds, channel kinds, lights, bulletin kinds and statuses, adjustment kinds,
-notification statuses, report states, notice rules, and the fields and actions the
+notification statuses, report states, notice rules, red/black presets, and the fields and actions the
 history names. Each label is a msgid (the Chinese text, marked with N_): documents,
 notices and the API print it as it is; pages translate it with `label` / `labels`, forms
 offer it with `choices`. The keys of each mapping are the codes the models accept."""
@@ -36,6 +36,19 @@ NOTICE_RULES = {"deadline-reminder": N_("到期提醒"), "overdue-notice": N_("�
                 "signoff-rejected": N_("退回销号通知"), "extension-approved": N_("同意延期通知"),
                 "extension-rejected": N_("驳回延期通知"), "deadline-change": N_("时限调整通知"),
                 "chase": N_("催办")}
+# Scheduled jobs (tracker.jobs.registry, tracker.regime.jobs), how a run was started, and the
+# counts a run reports (the jobs page).
+JOBS = {"deadline-reminders": N_("到期提醒"), "overdue-notices": N_("逾期催办"),
+        "weekly-overdue-notice": N_("周调度逾期通报"), "weekly-report-reminder": N_("报送提醒"),
+        "monthly-report-reminder": N_("月报提醒"), "dispatch-outbox": N_("发送通知"),
+        "monthly-bulletin": N_("月通报草稿"), "quarterly-review": N_("季推进草稿"),
+        "annual-evaluation": N_("年考评草稿")}
+TRIGGERS = {"schedule": N_("定时"), "catch-up": N_("补运行"), "manual": N_("手动")}
+RUN_COUNTS = {"units": N_("单位"), "items": N_("事项"), "queued": N_("入队通知"), "sent": N_("已发送"),
+              "failed": N_("发送失败"), "dead": N_("已放弃"), "deferred": N_("推迟发送"),
+              "delivery": N_("投递"), "drafts": N_("草稿"), "notices": N_("通知")}
+# The red/black list's rule sets (`[redblack] preset`, tracker.regime.redblack.PRESETS).
+PRESETS = {"standard": N_("标准规则"), "strict": N_("从严规则"), "weekly": N_("周调度规则")}
 FIELDS = {"code": N_("编号"), "title": N_("任务名称"), "description": N_("任务内容"),
           "parent_id": N_("上级事项"), "lead_unit_id": N_("牵头单位"), "co_unit_ids": N_("配合单位"),
           "leader": N_("责任领导"), "start_date": N_("开始日期"), "due_date": N_("完成时限"),
@@ -56,7 +69,8 @@ BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind
            "channel": CHANNEL_KINDS, "light": LIGHTS, "bulletin_kind": BULLETIN_KINDS,
            "bulletin_status": BULLETIN_STATUSES, "adjustment": ADJUSTMENT_KINDS,
            "notification": NOTIFICATION_STATUSES, "report_state": REPORT_STATES,
-           "rule": NOTICE_RULES, "field": FIELDS, "action": ACTIONS}
+           "rule": NOTICE_RULES, "field": FIELDS, "action": ACTIONS, "preset": PRESETS,
+           "job": JOBS, "trigger": TRIGGERS, "run_count": RUN_COUNTS}
 
 
 def label(name: str, code: str | None) -> str:

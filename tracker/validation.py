@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from wtforms import DateField
 from wtforms.validators import ValidationError as FormError
+from flask_babel import lazy_gettext as _l
 
 from tracker.errors import ValidationError
 
@@ -41,12 +42,13 @@ def text(value: Any, field: str, limit: int | None = None, required: bool = Fals
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text", field)
+        raise ValidationError(f"{field} must be text", field, text=_l("请填写文字"))
     value = clean(value).strip()
     if required and not value:
-        raise ValidationError(f"{field} is required", field)
+        raise ValidationError(f"{field} is required", field, text=_l("必填"))
     if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters", field)
+        raise ValidationError(f"{field} is longer than {limit} characters", field,
+                              text=_l("不能超过 %(limit)s 个字", limit=limit))
     return value
 
 
@@ -55,12 +57,14 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -MAX_INTEGER <= value <= MAX_INTEGER
 
 
-def integer(value: Any, field: str, message: str | None = None) -> int:
-    """*value* as an int (a bool is not one), or a ValidationError naming *field*."""
+def integer(value: Any, field: str, message: str | None = None, text: Any = None) -> int:
+    """*value* as an int (a bool is not one), or a ValidationError naming *field* (*text*:
+    what a page says instead)."""
     if isinstance(value, int) and not isinstance(value, bool) and not is_integer(value):
-        raise ValidationError(f"{field} is out of range", field)
+        raise ValidationError(f"{field} is out of range", field, text=_l("数值超出范围"))
     if not is_integer(value):
-        raise ValidationError(message or f"{field} must be an integer", field)
+        raise ValidationError(message or f"{field} must be an integer", field,
+                              text=text or _l("请填写整数"))
     return value
 
 
@@ -69,17 +73,19 @@ def number(value: Any, field: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"{field} must be a number", field)
+        raise ValidationError(f"{field} must be a number", field, text=_l("请填写数字"))
     if not 0 <= value < 1e14:
-        raise ValidationError(f"{field} must be between 0 and 10^14", field)
+        raise ValidationError(f"{field} must be between 0 and 10^14", field,
+                              text=_l("须为不小于 0 的数"))
     return float(value)
 
 
 def percent(value: Any, field: str) -> int:
     """A whole percentage 0–100."""
-    integer(value, field, f"{field} must be a whole number from 0 to 100")
+    integer(value, field, f"{field} must be a whole number from 0 to 100", text=_l("须为 0 到 100 的整数"))
     if not 0 <= value <= 100:
-        raise ValidationError(f"{field} must be from 0 to 100, got {value}", field)
+        raise ValidationError(f"{field} must be from 0 to 100, got {value}", field,
+                              text=_l("须为 0 到 100 的整数"))
     return value
 
 
@@ -87,7 +93,8 @@ def one_of(value: Any, choices, field: str) -> str:
     """*value* when it is one of *choices* (names), else 400 naming *field* (also for a value
     that is not text: a JSON object is no kind, and must not reach a dict lookup)."""
     if not isinstance(value, str) or value not in choices:
-        raise ValidationError(f"{field} must be one of {', '.join(choices)}", field)
+        raise ValidationError(f"{field} must be one of {', '.join(choices)}", field,
+                              text=_l("请从列表中选择"))
     return value
 
 
@@ -107,13 +114,14 @@ def day(value: Any, field: str, required: bool = False) -> date | None:
     if value is None and not required:
         return None
     if value is None:
-        raise ValidationError(f"{field} is required", field)
+        raise ValidationError(f"{field} is required", field, text=_l("必填"))
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValidationError(f"{field} must be a date YYYY-MM-DD", field)
+        raise ValidationError(f"{field} must be a date YYYY-MM-DD", field,
+                              text=_l("请填写日期，如 2026-11-30"))
     low, high = date_bounds()
     if not low <= value <= high:
         raise ValidationError(f"日期超出范围 {low} 至 {high} ({field} must be from {low} to {high})",
-                              field)
+                              field, text=_l("日期须在 %(low)s 至 %(high)s 之间", low=low, high=high))
     return value
 
 

@@ -12,11 +12,13 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from tracker import clock, validation
 from tracker.errors import DomainError
+from tracker.messages import page_text, prose_date, with_label
 from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
 from tracker.ledger import state
@@ -98,7 +100,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories="translations")
     app.jinja_env.filters.update(localtime=_localtime, isodate=_isodate, cell=cell,
-                                 prose_date=prose_date, prose_datetime=prose_datetime,
+                                 prose_date=prose_date, prose_datetime=prose_datetime, prose_iso=prose_iso,
                                  period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
@@ -181,18 +183,22 @@ def _is_english() -> bool:
     return str(get_locale()) == "en"
 
 
-def prose_date(day: date | None) -> str:
-    """A date as people write it on a page: 2026年11月30日 (30 Nov 2026 in English).
-    Inputs and the API keep ISO dates."""
-    if day is None:
-        return ""
-    return format_date(day, "d MMM y") if _is_english() else clock.cn_date(day)
-
-
 def prose_datetime(value: datetime | None) -> str:
     """An instant in Asia/Shanghai as people write it: 2026年11月18日 10:00."""
     local = clock.local(value)
     return f"{prose_date(local.date())} {local:%H:%M}" if local else ""
+
+
+def prose_iso(value: str | None) -> str:
+    """An ISO date or timestamp kept as text (compiled content) as prose_date/prose_datetime
+    write it; text that is neither is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return prose_date(date.fromisoformat(value)) if len(value) == 10 else \
+            prose_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def prose_period(period: str) -> str:
@@ -230,15 +236,14 @@ def cell(value, kind: str | None = None) -> str:
 
 
 def _domain_error(exc: DomainError):
-    """A rule refused a form action: say why and go back where the user came from."""
+    """A rule refused a form action: say why (in the reader's words) and go back where the
+    user came from; a refusal to see something is the error page."""
     if request.path.startswith("/api/"):
         return error_response(exc.message, exc.field, exc.status)
     db.session.rollback()
-    if exc.status == 404:
-        return render_template("errors/error.html", message=exc.message, status=404), 404
-    if exc.status == 403:
-        return render_template("errors/error.html", message=exc.message, status=403), 403
-    flash(exc.message, "error")
+    if exc.status in (403, 404):
+        return render_template("errors/error.html", message=page_text(exc), status=exc.status), exc.status
+    flash(with_label(exc), "error")
     return redirect(request.referrer or "/")
 
 
@@ -264,17 +269,26 @@ def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],
 
 
 def form_failed(exc: DomainError, form) -> int:
-    """An operation refused a submitted form: roll back, say why (flashed, and on the field it
-    names) and return the status to answer with; the caller re-renders the form as typed.
-    Refusals the user may not learn more about (403, 404) go to the error page instead."""
+    """An operation refused a submitted form: roll back, say why once, in the reader's
+    words — on the field it names when the form shows that field (`form.aliases` maps an
+    operation's field name to the form's), else flashed with the field's label — and
+    return the status to answer with; the caller re-renders the form as typed. Refusals
+    the user may not learn more about (403, 404) go to the error page instead."""
     if exc.status in (403, 404):
         raise exc
     db.session.rollback()
-    flash(exc.message, "error")
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
+    name = getattr(form, "aliases", {}).get(exc.field, exc.field) if exc.field else None
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors") and field.type not in HIDDEN_FIELDS:
+        field.errors = [*field.errors, page_text(exc)]
+    else:
+        flash(with_label(exc, field.label.text if field is not None and hasattr(field, "label") else None),
+              "error")
     return exc.status
+
+
+# Fields that show no error of their own (hidden, or lists of rows): an error naming one is flashed.
+HIDDEN_FIELDS = ("HiddenField", "CSRFTokenField", "FieldList", "FormField")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -286,16 +300,29 @@ def safe_next(target: str | None) -> str | None:
     return target if ok else None
 
 
+# What the error page says for an HTTP error, in the reader's language.
+HTTP_MESSAGES = {400: _l("请求有误，请返回上一页重试"), 403: _l("你没有权限访问该页面"),
+                 404: _l("找不到该页面：链接有误，或内容已不存在"), 405: _l("不支持该操作"),
+                 413: _l("上传内容超过大小限制"), 429: _l("操作过于频繁，请稍后再试")}
+
+
 def _http_error(exc: HTTPException):
     """API paths always answer the JSON error shape (also for unknown routes and methods);
-    pages show the error page for a body over the limit and Flask's default otherwise."""
+    pages show the error page in the reader's language (a form whose CSRF token expired is
+    told to reload)."""
     if request.path.startswith("/api/"):
         message = ("request body is larger than the allowed size" if exc.code == 413
                    else exc.description or exc.name)
         return error_response(message, None, exc.code or 500)
-    if exc.code == 413:
-        return render_template("errors/error.html", message=_l("上传内容超过大小限制"), status=413), 413
-    return exc
+    if exc.code is None or exc.code < 400:
+        return exc
+    if isinstance(exc, CSRFError):
+        message = _l("页面已过期（安全令牌失效），请刷新页面后重新提交")
+    else:
+        message = HTTP_MESSAGES.get(exc.code, HTTP_MESSAGES[400])
+    response = exc.get_response()
+    return (render_template("errors/error.html", message=message, status=exc.code), exc.code,
+            {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")})
 
 
 def _server_error(exc: InternalServerError):

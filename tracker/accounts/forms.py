@@ -1,12 +1,14 @@
 """Forms for login and account management."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+                     StringField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
 from tracker.labels import choices
-from tracker.ledger.forms import REQUIRED, options
+from tracker.ledger.forms import REQUIRED, optional_int, options
+from tracker.validation import MAX_INTEGER
 
 
 class LoginForm(FlaskForm):
@@ -18,14 +20,18 @@ class LoginForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("单位名称"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind = SelectField(_l("类型"), choices=options(choices("kind")), default="department")
-    parent_id = SelectField(_l("上级单位"), coerce=int, default=0)
+    parent_id = SelectField(_l("上级单位"), coerce=optional_int, validate_choice=False)
     email = EmailField(_l("联系邮箱"), validators=[Optional(), Length(max=254)])
+    # The unit's place in pickers and lists; blank: after the last unit of its kind.
+    sort_order = IntegerField(_l("排序"), validators=[Optional(), NumberRange(-MAX_INTEGER, MAX_INTEGER)],
+                              description=_l("数字小的排在前面；留空则排在同类单位之后"))
 
 
 class UserForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    unit_id = SelectField(_l("所属单位"), coerce=int)
+    unit_id = SelectField(_l("所属单位"), coerce=optional_int, validate_choice=False,
+                          validators=[InputRequired(REQUIRED)])
     role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])

@@ -12,8 +12,10 @@ from sqlalchemy import Select, case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit, validation
+from tracker.accounts.lookups import ORDER, next_sort_order
 from tracker.accounts.permissions import require_office
 from tracker.clock import now
 from tracker.errors import Conflict, PermissionDenied, ValidationError
@@ -34,18 +36,24 @@ class LoginThrottled(PermissionDenied):
 
 
 def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None = None,
-                email: str | None = None) -> Unit:
-    """Add a unit. *actor* None means the CLI (an operator at the console)."""
+                email: str | None = None, sort_order: int | None = None) -> Unit:
+    """Add a unit. *actor* None means the CLI (an operator at the console). Without
+    *sort_order* it goes after the last unit of its kind."""
     if actor is not None:
         require_office(actor)
     name = validation.text(name, "name", 120, required=True)
     validation.one_of(kind, UNIT_KINDS, "kind")
     if parent_id is not None and _unit_or_none(parent_id) is None:
-        raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id")
+        raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id",
+                              text=_l("所选上级单位不存在"))
     email = optional_email(email, "email")
     if db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
-        raise ValidationError(f"a unit named {name} already exists", "name")
-    unit = Unit(name=name, kind=kind, parent_id=parent_id, email=email)
+        raise ValidationError(f"a unit named {name} already exists", "name",
+                              text=_l("已有名为“%(name)s”的单位", name=name))
+    if sort_order is not None:
+        validation.integer(sort_order, "sort_order")
+    unit = Unit(name=name, kind=kind, parent_id=parent_id, email=email,
+                sort_order=next_sort_order(kind) if sort_order is None else sort_order)
     db.session.add(unit)
     db.session.flush()
     audit.record(actor, "unit.create", unit, detail=unit.to_dict())
@@ -63,8 +71,9 @@ def get_unit(unit_id: int) -> Unit:
 
 
 def units_query(kind: str | None = None, order: str = "id") -> Select:
-    """Units (everyone may read them), optionally of one kind, by id or by name."""
-    query = select(Unit).order_by(Unit.name if order == "name" else Unit.id)
+    """Units (everyone may read them), optionally of one kind, by id or (order "name") in
+    the configured order: sort_order, then name."""
+    query = select(Unit).order_by(*(ORDER if order == "name" else (Unit.id,)))
     if kind is not None:
         validation.one_of(kind, UNIT_KINDS, "kind")
         query = query.where(Unit.kind == kind)
@@ -81,7 +90,7 @@ def users_query(actor: User, unit_id: int | None = None, order: str = "id") -> S
 def unit_by_name(name: str, field: str = "unit") -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.name == name))
     if unit is None:
-        raise ValidationError(f"no unit named {name}", field)
+        raise ValidationError(f"no unit named {name}", field, text=_l("没有名为“%(name)s”的单位", name=name))
     return unit
 
 
@@ -91,15 +100,18 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
     if actor is not None:
         require_office(actor)
     if not isinstance(login, str) or not LOGIN_RE.match(login):
-        raise ValidationError("login must be 2–64 letters, digits, '.', '_' or '-'", "login")
+        raise ValidationError("login must be 2–64 letters, digits, '.', '_' or '-'", "login",
+                              text=_l("用户名须为 2–64 个字母、数字或 . _ -"))
     name = validation.text(name, "name", 64, required=True)
     validation.one_of(role, ROLES, "role")
     if _unit_or_none(unit_id) is None:
-        raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id")
+        raise ValidationError(f"unit_id {unit_id!r} is not a unit", "unit_id",
+                              text=_l("所选单位不存在"))
     _check_password(password, login)
     email = optional_email(email, "email")
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
-        raise ValidationError(f"login {login} is taken", "login")
+        raise ValidationError(f"login {login} is taken", "login",
+                              text=_l("用户名 %(login)s 已被使用", login=login))
     user = User(login=login, name=name, unit_id=unit_id, role=role, email=email,
                 password_hash=hash_password(password))
     db.session.add(user)
@@ -178,7 +190,7 @@ def optional_email(value: object, field: str) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or not EMAIL_RE.match(value):
-        raise ValidationError(f"{field} is not an email address", field)
+        raise ValidationError(f"{field} is not an email address", field, text=_l("请填写有效的邮箱地址"))
     return value
 
 

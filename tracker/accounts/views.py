@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from tracker.accounts import operations
 from tracker.accounts.forms import ActiveForm, LoginForm, PasswordForm, TokenForm, UnitForm, UserForm
-from tracker.accounts.lookups import unit_choices
+from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
-from tracker.ledger.forms import options
+from tracker.messages import page_text
 from tracker.lookup import require
 from tracker.models import ApiToken, Unit, User
 from tracker.paging import paginate
@@ -33,7 +33,7 @@ def login():
                                            request.remote_addr or "unknown")
         except (ValidationError, PermissionDenied) as exc:
             db.session.commit()  # keep the failure on record for throttling
-            flash(exc.message, "error")
+            flash(page_text(exc), "error")
             return render_template("accounts/login.html", form=form), 401 if isinstance(
                 exc, ValidationError) else 429
         db.session.commit()
@@ -61,10 +61,11 @@ def units():
     """The office lists units and adds one."""
     require_office(current_user)
     form = UnitForm()
-    form.parent_id.choices = options([(0, "—"), *unit_choices()])
+    form.parent_id.choices = grouped_unit_choices()
     return form_post(
         form, lambda: operations.create_unit(current_user, form.name.data, form.kind.data,
-                                             form.parent_id.data or None, form.email.data or None),
+                                             form.parent_id.data or None, form.email.data or None,
+                                             form.sort_order.data),
         done=lambda unit: _("已新建单位 %(name)s", name=unit.name), to=url_for("accounts.units"),
         page=lambda: render_template("admin/units.html", form=form, units=paginate(
             operations.units_query(order="name").options(selectinload(Unit.parent)), PER_PAGE)))
@@ -76,7 +77,7 @@ def users():
     """The office lists users and adds one."""
     require_office(current_user)
     form = UserForm()
-    form.unit_id.choices = options(unit_choices())
+    form.unit_id.choices = grouped_unit_choices()
     return form_post(
         form, lambda: operations.create_user(current_user, form.login.data, form.name.data,
                                              form.unit_id.data, form.role.data, form.password.data,

@@ -127,9 +127,11 @@ TASK_FIELDS = dict(
 SCHEMAS: dict[str, Any] = {
     "Error": obj(["error", "field"], error=STR, field=nullable(STR)),
     "Unit": obj(["id", "name", "kind", "parent_id", "email"], id=INT, name=STR, kind=UNIT_KIND,
-                 parent_id=nullable(INT), email=nullable(STR)),
+                 parent_id=nullable(INT), email=nullable(STR),
+                 sort_order={**INT, "description": "the unit's place in pickers and lists"}),
     "UnitInput": obj(["name", "kind"], name=STR, kind=UNIT_KIND, parent_id=nullable(INT),
-                      email=nullable(STR)),
+                      email=nullable(STR),
+                      sort_order={**INT, "description": "default: after the last unit of its kind"}),
     "Channel": obj(["id", "unit_id", "kind", "target", "has_secret", "is_active"], id=INT,
                     unit_id=INT, kind=CHANNEL_KIND, target=STR, has_secret=BOOL, is_active=BOOL),
     "ChannelInput": obj(["kind", "target"], kind=CHANNEL_KIND,

@@ -21,7 +21,7 @@ def list_units():
 def create_unit():
     data = body()
     unit = operations.create_unit(g.api_user, data.get("name"), data.get("kind"),
-                                  data.get("parent_id"), data.get("email"))
+                                  data.get("parent_id"), data.get("email"), data.get("sort_order"))
     db.session.commit()
     return unit.to_dict(), 201
 

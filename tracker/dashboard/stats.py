@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, case, func, select
 
+from tracker.accounts.lookups import ORDER
 from tracker.accounts.permissions import unit_filter
 from tracker.extensions import db
 from tracker.labels import STATUSES
@@ -50,10 +51,11 @@ def unit_totals(unit_id: int, today: date) -> dict[str, int]:
 
 
 def unit_page(today: date, per_page: int) -> Page:
-    """Lead units by name, a page at a time, each with its items, signed off, overdue and
-    completion rate (%). Only the page's units are aggregated, through the lead-unit index."""
+    """Lead units in the configured order (sort_order, then name), a page at a time, each
+    with its items, signed off, overdue and completion rate (%). Only the page's units are
+    aggregated, through the lead-unit index."""
     leads = select(Task.id).where(Task.lead_unit_id == Unit.id).exists()
-    units = paginate_rows(select(Unit.id, Unit.name).where(leads).order_by(Unit.name), per_page)
+    units = paginate_rows(select(Unit.id, Unit.name).where(leads).order_by(*ORDER), per_page)
     ids = [row.id for row in units.items]
     figures = {row.lead_unit_id: row for row in db.session.execute(
         select(Task.lead_unit_id, func.count().label("total"),

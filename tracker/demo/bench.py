@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from tracker import clock
+from tracker.accounts.lookups import ORDER_STEP
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.ledger.operations import sort_key
@@ -123,7 +124,8 @@ def _units(n: int, today: date) -> list[dict]:
     rows += [(f"县区{i:03d}", "county", 1) for i in range(1, n_counties + 1)]
     rows += [(f"镇街{i:04d}", "town", first_county + i % n_counties) for i in range(n_towns)]
     created = _created(today)
-    return [{"id": i, "name": name, "kind": kind, "parent_id": parent,
+    # The rows come in kind order (office, 专班, departments, counties, towns): sort_order follows them.
+    return [{"id": i, "name": name, "kind": kind, "parent_id": parent, "sort_order": i * ORDER_STEP,
              "email": f"unit{i}@{data.EMAIL_DOMAIN}", "created_at": created}
             for i, (name, kind, parent) in enumerate(rows, start=1)]
 

@@ -12,6 +12,7 @@ from wtforms import SelectField
 from tracker.accounts.lookups import unit_choices
 from tracker.errors import DomainError
 from tracker.extensions import csrf, db
+from tracker.messages import page_text
 from tracker.ical import operations
 from tracker.ical.feed import calendar_bytes
 
@@ -40,7 +41,7 @@ def subscription():
             _feed, raw = operations.create_feed(current_user, (form.unit_id.data or None) if wide else None)
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message, "error")
+            flash(page_text(exc), "error")
             return redirect(url_for("ical.subscription"))
         db.session.commit()
         url = operations.feed_url(raw)

@@ -17,6 +17,16 @@ from tracker.validation import DateInput
 REQUIRED = _l("必填")
 
 
+def optional_int(value) -> int | None:
+    """A select's value as an id; None for the blank choice or anything not a number."""
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def options(pairs) -> list[SelectChoice]:
     """Select-box choices from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -28,9 +38,8 @@ class TaskFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    # A unit by name (a select of 2,000 units would weigh on every page); links pass `unit` (id).
-    unit_name = StringField(_l("单位"), validators=[Optional(), Length(max=120)])
-    unit = IntegerField(validators=[Optional()])
+    # Picked from the units grouped by kind (links pass the id); an unknown id filters nothing.
+    unit = SelectField(_l("单位"), coerce=optional_int, validate_choice=False, validators=[Optional()])
     status = SelectField(_l("状态"), default="", validators=[Optional()],
                          choices=options([("", _l("全部状态")), *choices("status")]))
     overdue = BooleanField(_l("仅看逾期"))
@@ -46,10 +55,14 @@ class TaskForm(FlaskForm):
                        description=_l("留空则自动编号，如 2.3.1"))
     title = StringField(_l("任务名称"), validators=[DataRequired(REQUIRED), Length(max=300)])
     description = TextAreaField(_l("任务内容"), validators=[Optional()])
-    parent_id = IntegerField(_l("上级事项 ID"), validators=[Optional()])
-    lead_unit_id = SelectField(_l("牵头单位"), coerce=int,
+    # Typed as a code or words of a title (the picker suggests items of the same plan);
+    # the view reads it back into the parent's id (tracker.ledger.pickers).
+    parent = StringField(_l("上级事项"), validators=[Optional(), Length(max=400)],
+                         description=_l("输入编号或名称查找，如 2.3.1；留空为顶层事项"))
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=optional_int, validate_choice=False,
                                validators=[InputRequired(REQUIRED), NumberRange(min=1, message=REQUIRED)])
-    co_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validators=[Optional()])
+    co_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validate_choice=False,
+                                      validators=[Optional()])
     leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
     start_date = DateInput(_l("开始日期"), validators=[Optional()])
     due_date = DateInput(_l("完成时限"), validators=[InputRequired(REQUIRED)])
@@ -58,6 +71,8 @@ class TaskForm(FlaskForm):
     milestones = TextAreaField(_l("时间节点"), validators=[Optional()],
                                description=_l("每行一个：日期 序时进度 说明，如 2026-12-31 60 主体完工"))
     version = HiddenField()
+    # The operations' field names for the fields this form shows under other names.
+    aliases = {"parent_id": "parent"}
 
     def validate_milestones(self, field) -> None:
         """Parse one milestone per line; a bad line is named by its number."""
@@ -77,10 +92,10 @@ class TaskForm(FlaskForm):
             self.milestone_list.append({"due_date": due, "expected_progress": expected,
                                         "title": parts[2] if len(parts) > 2 else ""})
 
-    def values(self) -> dict:
-        """The fields as the ledger operations take them."""
+    def values(self, parent_id: int | None) -> dict:
+        """The fields as the ledger operations take them, with the parent read from `parent`."""
         return {"code": self.code.data or None, "title": self.title.data,
-                "description": self.description.data or "", "parent_id": self.parent_id.data,
+                "description": self.description.data or "", "parent_id": parent_id,
                 "lead_unit_id": self.lead_unit_id.data, "co_unit_ids": list(self.co_unit_ids.data or []),
                 "leader": self.leader.data or "", "start_date": self.start_date.data,
                 "due_date": self.due_date.data, "target_value": self.target_value.data,

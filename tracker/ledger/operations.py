@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import can_view_task, require_office, unit_filter, visible_to
@@ -15,7 +16,6 @@ from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.labels import STATUSES
 from tracker.ledger import state
-from tracker.lookup import require
 from tracker.models import Milestone, Plan, Task, Unit, User
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
@@ -27,9 +27,10 @@ EDITABLE = ("code", "title", "description", "parent_id", "lead_unit_id", "co_uni
 def get_task(user: User, task_id: int) -> Task:
     """The task with *task_id* if *user* may see it; 404 otherwise, the same answer for an
     item of another unit as for no item at all (a refusal must not tell which ids exist)."""
-    task = require(Task, task_id)
-    if not can_view_task(user, task):
-        raise NotFound(f"task {task_id} does not exist")
+    task = db.session.get(Task, task_id) if validation.is_integer(task_id) else None
+    if task is None or not can_view_task(user, task):
+        raise NotFound(f"task {task_id} does not exist",
+                       text=_l("找不到该事项：它不存在，或不属于你的单位"))
     return task
 
 
@@ -70,7 +71,9 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     validation.integer(version, "version", "version is required (the version you read)")
     if version != task.version:
         raise Conflict(f"事项已被他人修改（当前版本 {task.version}，你读取的是 {version}），请刷新后重试 "
-                       "(stale version)", "version")
+                       "(stale version)", "version",
+                       text=_l("事项已被他人修改（当前第%(now)s版，你打开的是第%(read)s版），请刷新页面后重新修改",
+                               now=task.version, read=version))
     unknown = set(values) - set(EDITABLE) - {"status"}
     if unknown:
         field = sorted(unknown)[0]
@@ -105,7 +108,8 @@ def flush_versioned() -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("事项已被他人修改，请刷新后重试 (stale version)", "version") from None
+        raise Conflict("事项已被他人修改，请刷新后重试 (stale version)", "version",
+                       text=_l("事项已被他人修改，请刷新页面后重新修改")) from None
 
 
 def _office_status_change(actor: User, task: Task, status: Any) -> dict[str, Any]:
@@ -124,10 +128,12 @@ def _reparent(task: Task, parent_id: Any) -> None:
     node = parent
     while node is not None:
         if node.id == task.id:
-            raise ValidationError("parent_id would put the task under itself", "parent_id")
+            raise ValidationError("parent_id would put the task under itself", "parent_id",
+                                  text=_l("上级事项不能是本事项或它的下级事项"))
         node = node.parent
     if parent is not None and parent.plan_id != task.plan_id:
-        raise ValidationError("parent_id belongs to another year's plan", "parent_id")
+        raise ValidationError("parent_id belongs to another year's plan", "parent_id",
+                              text=_l("上级事项须属于同一年度的任务清单"))
     task.parent = parent
     task.depth = parent.depth + 1 if parent else 0
 
@@ -138,7 +144,8 @@ def _parent(parent_id: Any) -> Task | None:
     validation.integer(parent_id, "parent_id")
     parent = db.session.get(Task, parent_id)
     if parent is None:
-        raise ValidationError(f"parent_id {parent_id} is not a task", "parent_id")
+        raise ValidationError(f"parent_id {parent_id} is not a task", "parent_id",
+                              text=_l("所选上级事项不存在，请重新选择"))
     return parent
 
 
@@ -171,10 +178,12 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
     start = out.get("start_date", task.start_date)
     due = out.get("due_date", task.due_date)
     if start and due and start > due:
-        raise ValidationError("start_date is after due_date", "start_date")
+        raise ValidationError("start_date is after due_date", "start_date",
+                              text=_l("开始日期不能晚于完成时限"))
     lead = out.get("lead_unit_id", task.lead_unit_id)
     if lead in out.get("co_unit_ids", ()):
-        raise ValidationError("the lead unit cannot also be a co-unit", "co_unit_ids")
+        raise ValidationError("the lead unit cannot also be a co-unit", "co_unit_ids",
+                              text=_l("牵头单位不能同时是配合单位"))
     return out
 
 
@@ -196,9 +205,10 @@ def _apply(task: Task, values: dict[str, Any]) -> None:
 
 
 def _unit_id(value: Any, field: str) -> int:
-    validation.integer(value, field, f"{field} must be a unit id (integer)")
+    validation.integer(value, field, f"{field} must be a unit id (integer)", text=_l("请选择单位"))
     if db.session.get(Unit, value) is None:
-        raise ValidationError(f"{field}: unit {value} does not exist", field)
+        raise ValidationError(f"{field}: unit {value} does not exist", field,
+                              text=_l("所选单位不存在，请重新选择"))
     return value
 
 
@@ -232,12 +242,14 @@ def next_code(plan: Plan, parent: Task | None) -> str:
 
 def _checked_code(code: Any, plan: Plan, parent: Task | None, task: Task) -> str:
     if not isinstance(code, str) or not CODE_RE.match(code) or len(code) > 40:
-        raise ValidationError("code must look like 2.3.1 (letters or digits joined by dots)", "code")
+        raise ValidationError("code must look like 2.3.1 (letters or digits joined by dots)", "code",
+                              text=_l("编号应为用点分隔的数字或字母，如 2.3.1"))
     clash = select(Task.id).where(Task.plan_id == plan.id, Task.code == code)
     if task.id is not None:
         clash = clash.where(Task.id != task.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationError(f"code {code} is already used in this plan", "code")
+        raise ValidationError(f"code {code} is already used in this plan", "code",
+                              text=_l("编号 %(code)s 在本年度任务清单中已被使用", code=code))
     return code
 
 

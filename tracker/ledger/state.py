@@ -121,7 +121,7 @@ def refusal(user: User, task: Task, action: str, today: date) -> DomainError | N
         if task.status == "signed_off":
             return Conflict("事项已销号，不能申请延期 (not allowed from status signed_off)", "status")
         if today > task.due_date:
-            return Conflict(f"延期须在完成时限（{task.due_date}）之前申请，事项已逾期 "
+            return Conflict(f"延期须在完成时限（{clock.cn_date(task.due_date)}）之前申请，事项已逾期 "
                             "(an extension must be asked before the deadline)", "due_date")
         return None
     if not user.is_office:

@@ -1,17 +1,18 @@
 """Ledger pages: the list, an item's page, assigning and editing items, reports, evidence."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
-from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
+from tracker import clock, validation
+from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import NotFound
 from tracker.extensions import db
-from tracker.ledger import exemptions, operations, rows, state
+from tracker.ledger import exemptions, operations, pickers, rows, state
 from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
                                   TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history
@@ -55,7 +56,7 @@ def new():
     require_office(current_user)
     form = _task_form()
     return form_post(
-        form, lambda: operations.create_task(current_user, **form.values()),
+        form, lambda: operations.create_task(current_user, **form.values(_parent_id(form, None))),
         done=lambda task: _("已新建事项 %(code)s", code=task.code),
         to=lambda task: url_for("ledger.show", task_id=task.id),
         page=lambda: render_template("ledger/edit.html", form=form, task=None))
@@ -70,7 +71,7 @@ def edit(task_id: int):
     form = _task_form(task)
 
     def save():
-        values = form.values()
+        values = form.values(_parent_id(form, task))
         values["code"] = values["code"] or task.code
         return operations.update_task(current_user, task, _int(form.version.data), values)
 
@@ -168,16 +169,27 @@ def evidence(evidence_id: int):
 
 
 def _filter_unit(form: TaskFilterForm) -> int | None:
-    """The unit to filter by: typed by name, or given by id in a link (then shown by name)."""
-    name = (form.unit_name.data or "").strip()
-    if not name:
-        unit_id = form.unit.data or None
-        form.unit_name.data = unit_names([unit_id]).get(unit_id, "") if unit_id else ""
-        return unit_id if form.unit_name.data else None
-    unit_id = unit_ids_by_name([name]).get(name)
-    if unit_id is None:
-        form.unit_name.errors = [*form.unit_name.errors, _("没有名为“%(name)s”的单位", name=name)]
-    return unit_id
+    """The unit picked in the filter (grouped by kind); an id no unit has filters nothing."""
+    form.unit.choices = grouped_unit_choices()
+    unit_id = form.unit.data
+    return unit_id if validation.is_integer(unit_id) and unit_names([unit_id]) else None
+
+
+@bp.route("/tasks/parents")
+@login_required
+def parent_suggestions():
+    """The parent picker's suggestions (JSON) for the words typed: items of the same plan
+    as the item edited (`task`), or of this year's plan for a new one; never a cycle."""
+    require_office(current_user)
+    task_id = request.args.get("task", type=int)
+    task = operations.get_task(current_user, task_id) if task_id else None
+    words = (request.args.get("q") or "")[:100]
+    return jsonify({"items": pickers.suggestions(words, pickers.plan_id_for(task), task)})
+
+
+def _parent_id(form: TaskForm, task: Task | None) -> int | None:
+    """The parent the form's `parent` names, in the plan the item belongs to."""
+    return pickers.resolve_parent(form.parent.data, pickers.plan_id_for(task))
 
 
 def render_item(task: Task, **forms) -> str:
@@ -220,13 +232,14 @@ def _exemption_rows(task: Task, today, failed) -> list[dict]:
 
 def _task_form(task: Task | None = None) -> TaskForm:
     form = TaskForm(obj=task)
+    if task is not None and not isinstance(form.parent.data, str):
+        # From the task (`parent` is its parent row), not typed: as the picker writes it.
+        form.parent.data = pickers.parent_label(task.parent)
     if task is not None and not form.is_submitted():
         form.co_unit_ids.data = [u.id for u in task.co_units]
         form.milestones.data = "\n".join(operations.milestone_text(m) for m in task.milestones)
         form.version.data = task.version
-    choices = unit_choices()
-    form.lead_unit_id.choices = options([(0, "—"), *choices] if task is None else choices)
-    form.co_unit_ids.choices = options(choices)
+    form.lead_unit_id.choices = form.co_unit_ids.choices = grouped_unit_choices()
     return form
 
 

@@ -22,13 +22,15 @@ class Unit(db.Model):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # Where the unit stands in pickers and lists (tracker.accounts.ordering); seeded by kind.
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
     def to_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind,
-                "parent_id": self.parent_id, "email": self.email}
+                "parent_id": self.parent_id, "email": self.email, "sort_order": self.sort_order}
 
 
 class Channel(db.Model):

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import calendar, clock
-from tracker.accounts.lookups import unit_choices
+from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office
 from tracker.calendar import imports as calendar_imports
 from tracker.extensions import db
@@ -22,12 +22,18 @@ from tracker.lookup import require
 from tracker.ledger.operations import get_task
 from tracker.models import Channel, JobRun, Notification, Unit
 from tracker.notify import chase, channel_settings, inbox, messages, operations, outbox, receipts
+from tracker.notify.failures import plain_error
 from tracker.notify.forms import CalendarForm, ChannelForm, ChaseForm
 from tracker.paging import paginate
 from tracker.web import form_post, safe_next
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 PER_PAGE = 50
+
+
+@bp.app_template_filter("delivery_error")
+def _delivery_error(raw: str | None) -> str:
+    return plain_error(raw)
 
 
 @bp.app_context_processor
@@ -47,7 +53,7 @@ def log():
                                            request.args.get("rule") or None, unit_id)
     page = paginate(query, PER_PAGE)
     return render_template("notify/log.html", page=page, statuses=NOTIFICATION_STATUSES,
-                           rules=labels("rule"), units=unit_choices(), kinds=labels("channel"))
+                           rules=labels("rule"), units=grouped_unit_choices(), kinds=labels("channel"))
 
 
 @bp.route("/<int:notification_id>/retry", methods=["POST"])
@@ -71,7 +77,7 @@ def channels():
     def page() -> str:
         rows = db.session.scalars(channel_settings.channels_query(current_user, unit)).all() if unit else []
         return render_template("notify/channels.html", unit=unit, form=form, channels=rows,
-                               units=unit_choices(), kinds=labels("channel"))
+                               units=grouped_unit_choices(), kinds=labels("channel"))
 
     if unit is None:
         return page(), 400 if form.is_submitted() else 200
@@ -100,7 +106,7 @@ def test_channel(channel_id: int):
     if row.status == "sent":
         flash(_("测试消息已发送"), "success")
     else:
-        flash(_("测试消息发送失败：%(error)s", error=row.last_error), "error")
+        flash(_("测试消息发送失败：%(error)s", error=plain_error(row.last_error)), "error")
     return redirect(url_for("notify.channels", unit_id=channel.unit_id))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from tracker import audit, validation
@@ -25,7 +26,8 @@ def add_adjustment(actor: User, year: Any, unit_id: Any, kind: Any, reason: Any,
         raise ValidationError("year must be a year such as 2026", "year")
     validation.one_of(kind, ADJUSTMENT_KINDS, "kind")
     if not validation.is_integer(unit_id) or db.session.get(Unit, unit_id) is None:
-        raise ValidationError(f"unit_id: unit {unit_id!r} does not exist", "unit_id")
+        raise ValidationError(f"unit_id: unit {unit_id!r} does not exist", "unit_id",
+                              text=_l("请选择单位"))
     reason = validation.text(reason, "reason", required=True)
     adj = EvaluationAdjustment(year=year, unit_id=unit_id, kind=kind, reason=reason,
                                created_by_id=actor.id, points=0.0, rating="")

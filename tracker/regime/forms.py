@@ -6,7 +6,9 @@ from wtforms import (FieldList, FloatField, Form, FormField, IntegerField, Selec
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.labels import choices
-from tracker.ledger.forms import REQUIRED, options
+from wtforms.validators import ValidationError as WTFormsValidationError
+
+from tracker.ledger.forms import REQUIRED, optional_int, options
 from tracker.validation import DateInput
 
 AGREED_ROWS = 5
@@ -62,13 +64,22 @@ class AgreedItemForm(Form):
     """One agreed item (议定事项); a row left blank is skipped."""
 
     title = StringField(_l("议定事项"), validators=[Optional(), Length(max=300)])
-    # A unit by name (five selects of 2,000 units would weigh on the page).
-    lead_unit = StringField(_l("牵头单位"), validators=[Optional(), Length(max=120)])
+    # Picked from the units grouped by kind, as on the item form.
+    lead_unit = SelectField(_l("牵头单位"), coerce=optional_int, validate_choice=False,
+                            validators=[Optional()])
     due_date = DateInput(_l("完成时限"), validators=[Optional()])
     leader = StringField(_l("责任领导"), validators=[Optional(), Length(max=64)])
 
     def is_blank(self) -> bool:
         return not (self.title.data or "").strip()
+
+    def validate_lead_unit(self, field) -> None:
+        if not self.is_blank() and not field.data:
+            raise WTFormsValidationError(_l("请选择牵头单位"))
+
+    def validate_due_date(self, field) -> None:
+        if not self.is_blank() and field.data is None and not field.errors:
+            raise WTFormsValidationError(REQUIRED)
 
 
 class MeetingForm(FlaskForm):
@@ -79,22 +90,23 @@ class MeetingForm(FlaskForm):
     notes = TextAreaField(_l("会议纪要"), validators=[Optional()])
     items = FieldList(FormField(AgreedItemForm), min_entries=AGREED_ROWS, max_entries=20)
 
-    def agreed_items(self, unit_ids: dict[str, int]) -> list[dict]:
-        """The filled rows as record_meeting takes them; *unit_ids* maps unit names to ids
-        (an unknown name leaves the unit out, which record_meeting refuses)."""
+    def agreed_items(self) -> list[dict]:
+        """The filled rows as record_meeting takes them."""
         return [{"title": row.title.data.strip(), "due_date": row.due_date.data,
-                 "lead_unit_id": unit_ids.get((row.lead_unit.data or "").strip()),
-                 "leader": row.leader.data or ""}
+                 "lead_unit_id": row.lead_unit.data, "leader": row.leader.data or ""}
                 for row in (entry.form for entry in self.items) if not row.is_blank()]
 
-    def unit_names(self) -> set[str]:
-        return {(entry.form.lead_unit.data or "").strip() for entry in self.items} - {""}
+    def set_unit_choices(self, groups: dict) -> None:
+        """Every row picks its unit from *groups* ({kind label: [(id, name)]})."""
+        for entry in self.items:
+            entry.form.lead_unit.choices = groups
 
 
 class AdjustmentForm(FlaskForm):
     """The office rates, adjusts or vetoes a unit's annual score, always with a reason."""
 
-    unit_id = SelectField(_l("单位"), coerce=int, validators=[InputRequired(REQUIRED)])
+    unit_id = SelectField(_l("单位"), coerce=optional_int, validate_choice=False,
+                          validators=[InputRequired(REQUIRED)])
     kind = SelectField(_l("类型"), choices=options(choices("adjustment")),
                        validators=[DataRequired(REQUIRED)])
     rating = SelectField(_l("质量评价"), default="", validators=[Optional()])

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit, validation
 from tracker.accounts.permissions import require_office
@@ -26,7 +27,8 @@ def record_meeting(actor: User, *, period: Any, held_on: Any, title: Any, notes:
                               title=validation.text(title, "title", 200, required=True),
                               notes=validation.text(notes, "notes"))
     if not items:
-        raise ValidationError("a dispatch meeting records at least one agreed item", "items")
+        raise ValidationError("a dispatch meeting records at least one agreed item", "items",
+                              text=_l("请至少填写一项议定事项"))
     for item in items:
         meeting.agreed_items.append(create_task(
             actor, title=item.get("title"), due_date=item.get("due_date"),

@@ -11,6 +11,7 @@ from typing import IO
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
+from flask_babel import lazy_gettext as _l
 
 from tracker.config import instance_file
 from tracker.errors import ValidationError
@@ -99,16 +100,20 @@ def check_files(files: list[FileStorage], field: str = "evidence") -> None:
         ext = _extension(f)
         if ext not in cfg["allowed_extensions"]:
             raise ValidationError(f"{field}: file type .{ext or '?'} of {name!r} is not accepted "
-                                  f"(allowed: {', '.join(cfg['allowed_extensions'])})", field)
+                                  f"(allowed: {', '.join(cfg['allowed_extensions'])})", field,
+                                  text=_l("不接受“%(name)s”的文件类型，可上传：%(allowed)s", name=name,
+                                          allowed="、".join(cfg["allowed_extensions"])))
         size = _size(f)
         if size > cfg["max_file_bytes"]:
             raise ValidationError(f"{field}: {name!r} is larger than "
-                                  f"{cfg['max_file_bytes'] // 1048576} MB", field)
+                                  f"{cfg['max_file_bytes'] // 1048576} MB", field,
+                                  text=_l("“%(name)s”超过 %(mb)s MB", name=name,
+                                          mb=cfg["max_file_bytes"] // 1048576))
         if size == 0:
-            raise ValidationError(f"{field}: {name!r} is empty", field)
+            raise ValidationError(f"{field}: {name!r} is empty", field, text=_l("“%(name)s”是空文件", name=name))
         if sniffed_type(f.stream, ext) is None:
             raise ValidationError(f"{field}: 文件内容与扩展名 .{ext} 不符 ({name!r} is not a .{ext} "
-                                  "file)", field)
+                                  "file)", field, text=_l("“%(name)s”的内容与扩展名 .%(ext)s 不符", name=name, ext=ext))
 
 
 def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> list[Evidence]:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from werkzeug.datastructures import FileStorage
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit, clock, validation
 from tracker.errors import ValidationError
@@ -29,7 +30,8 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     period = periods.reporting_period(today) if period in (None, "") else period
     periods.parse_period(period, kinds=periods.enabled_kinds())
     if periods.period_bounds(period)[0] > today:
-        raise ValidationError(f"period {period} has not started yet", "period")
+        raise ValidationError(f"period {period} has not started yet", "period",
+                              text=_l("该期尚未开始，不能提前报送"))
     if files:
         evidence.check_files(files)
     report = ProgressReport(task_id=task.id, unit_id=user.unit_id, user_id=user.id, period=period,

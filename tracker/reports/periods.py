@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from tracker import calendar, clock, validation
 from tracker.config import ConfigError
@@ -19,6 +20,8 @@ PATTERNS = {"weekly": re.compile(r"^(\d{4})-W(\d{2})$"),
             "annual": re.compile(r"^(\d{4})()$")}
 EXAMPLES = {"weekly": "an ISO week like 2026-W47", "monthly": "a month like 2026-11",
             "quarterly": "a quarter like 2026-Q4", "annual": "a year like 2026"}
+# How a page shows each kind's shape.
+SHAPES = {"weekly": "2026-W47", "monthly": "2026-11", "quarterly": "2026-Q4", "annual": "2026"}
 UNITS = {"weekly": "week", "monthly": "month", "quarterly": "quarter", "annual": "year"}
 ALL_KINDS = tuple(PATTERNS)
 # The kinds a progress report can describe.
@@ -93,13 +96,16 @@ def _parse(period: object, field: str, kinds: tuple[str, ...]) -> tuple[str, int
                 first = _first_day(kind, year, number)
             except ValueError:
                 raise ValidationError(f"{field}: {period} is not a {UNITS[kind]} of {year}",
-                                      field) from None
+                                      field, text=_l("%(year)s年没有“%(period)s”这一期，请检查周次或月份",
+                                                     year=year, period=period)) from None
             low, high = validation.date_bounds()
             if not low.year <= year <= high.year or not low <= first <= high:
                 raise ValidationError(f"时段超出范围 {low} 至 {high} ({field}: {period} is outside "
-                                      f"{low} … {high})", field)
+                                      f"{low} … {high})", field,
+                                      text=_l("期间须在 %(low)s 至 %(high)s 之间", low=low, high=high))
             return kind, year, number
-    raise ValidationError(f"{field} must be {' or '.join(EXAMPLES[k] for k in kinds)}", field)
+    raise ValidationError(f"{field} must be {' or '.join(EXAMPLES[k] for k in kinds)}", field,
+                          text=_l("期间应写作 %(examples)s", examples=" / ".join(SHAPES[k] for k in kinds)))
 
 
 def _first_day(kind: str, year: int, number: int) -> date:

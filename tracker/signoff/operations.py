@@ -7,6 +7,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_lead
@@ -14,6 +15,7 @@ from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
+from tracker.messages import lazy_date
 from tracker.models import ExtensionRequest, SignoffRequest, Task, User
 from tracker.reports import evidence
 
@@ -72,7 +74,8 @@ def request_extension(user: User, task: Task, new_due_date: Any, reason: Any) ->
     state.check(user, task, "extension", clock.today())
     if new_due_date <= task.due_date:
         raise ValidationError(f"new_due_date must be after the current deadline {task.due_date}",
-                              "new_due_date")
+                              "new_due_date", text=_l("申请延至的日期须晚于现在的完成时限（%(day)s）",
+                                                      day=lazy_date(task.due_date)))
     pending = Conflict("该事项已有待审核的延期申请 (an extension request is already pending)", "status")
     if db.session.scalar(select(ExtensionRequest.id).where(
             ExtensionRequest.task_id == task.id, ExtensionRequest.status == "pending")):
@@ -125,7 +128,8 @@ def _decide(model, task: Task, request_id: int, user: User, status: str, **value
     loser, concurrent or late, gets Conflict and changes nothing."""
     req = db.session.get(model, request_id) if validation.is_integer(request_id) else None
     if req is None or req.task_id != task.id:
-        raise NotFound(f"request {request_id} does not exist for task {task.id}")
+        raise NotFound(f"request {request_id} does not exist for task {task.id}",
+                       text=_l("找不到该申请"))
     if req.status == "pending":
         decided = db.session.execute(
             update(model).where(model.id == req.id, model.status == "pending")

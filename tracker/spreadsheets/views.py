@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import clock
-from tracker.accounts.lookups import unit_ids_by_name
+from tracker import clock, validation
+from tracker.accounts.lookups import unit_names
 from tracker.accounts.operations import get_unit
 from tracker.accounts.permissions import require_office, require_view_unit
 from tracker.errors import DomainError, PermissionDenied
@@ -93,10 +93,8 @@ def export():
     """The ledger as the list shows it (the same filters), in the import layout."""
     form = TaskFilterForm(request.args)
     form.validate()
-    unit_id = form.unit.data or None
-    name = (form.unit_name.data or "").strip()
-    if name:
-        unit_id = unit_ids_by_name([name]).get(name, 0)
+    # The unit picked as on the list: an id no unit has filters nothing.
+    unit_id = form.unit.data if validation.is_integer(form.unit.data) and unit_names([form.unit.data]) else None
     tasks = task_query(current_user, unit_id=unit_id, status=form.status.data or None,
                        overdue=True if form.overdue.data else None,
                        q=(form.q.data or "").strip() or None, as_of=clock.today())

@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.accounts.permissions import require_office
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.messages import page_text
 from tracker.labels import labels
 from tracker.models import Bulletin
 from tracker.paging import paginate, paginate_list
@@ -138,7 +139,7 @@ def recompile(bulletin_id: int):
     try:
         bulletins.recompile(current_user, bulletin, choice or "keep")
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(page_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已按当前台账重新生成草稿，保留了办公室修改的段落") if choice == "keep" else
@@ -167,7 +168,7 @@ def escalations(bulletin_id: int):
     try:
         changed = drafts.confirm_escalations(current_user, bulletin, units)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(page_text(exc), "error")
     else:
         db.session.commit()
         flash(_("督办措施确认已保存") if changed else _("督办措施确认没有变化"), "success")

@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from tracker import clock
-from tracker.accounts.lookups import unit_choices, unit_ids_by_name
+from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.messages import page_text
 from tracker.labels import REPORT_STATES
 from tracker.models import Task
 from tracker.paging import paginate_rows
@@ -35,7 +36,7 @@ def _period_arg() -> str:
     try:
         parse_period(period)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(page_text(exc), "error")
         period = dispatch_table.current_period()
     return period
 
@@ -51,12 +52,13 @@ def dispatch_page():
     form = MeetingForm(held_on=clock.today())
     if form.is_submitted():
         require_office(current_user)
+    if current_user.is_office:
+        form.set_unit_choices(grouped_unit_choices())
 
     def record():
-        unit_ids = unit_ids_by_name(form.unit_names())
         return meetings.record_meeting(current_user, period=period, held_on=form.held_on.data,
                                        title=form.title.data, notes=form.notes.data or "",
-                                       items=form.agreed_items(unit_ids))
+                                       items=form.agreed_items())
 
     return form_post(
         form, record,
@@ -76,7 +78,6 @@ def _dispatch_context(period: str, form: MeetingForm) -> dict:
             "columns": dispatch_table.COLUMNS, "formats": dispatch_table.FORMATS,
             "prose": dispatch_table.PROSE, "counts": dispatch_table.state_counts(query),
             "states": REPORT_STATES, "form": form,
-            "unit_names": [name for _, name in unit_choices()] if current_user.is_office else [],
             "review": agreed_review_section(period, today, _visible_items),
             "meetings": _visible_meetings(period),
             "previous": period_of(monday - timedelta(days=7)),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.accounts.lookups import unit_choices, unit_names
+from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.labels import labels
 from tracker.ledger.forms import options
@@ -86,7 +86,7 @@ def evaluation():
 
 def _adjustment_form() -> AdjustmentForm:
     form = AdjustmentForm()
-    form.unit_id.choices = options([(0, "—"), *unit_choices()])
+    form.unit_id.choices = grouped_unit_choices()
     ratings = current_app.config["SETTINGS"]["evaluation"]["ratings"]
     form.rating.choices = options([("", "—"), *((r, r) for r in ratings)])
     return form
