@@ -10,6 +10,7 @@ from flask import (Flask, current_app, flash, g, has_request_context, redirect, 
                    request, session)
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -22,6 +23,7 @@ from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.numbers import percent_text
+from tracker.reports.evidence import PREVIEW_EXTENSIONS
 from tracker.reports.periods import ALL_KINDS, kind_of, period_bounds, period_label
 from tracker.responses import error_response
 
@@ -101,7 +103,8 @@ def init_app(app: Flask) -> None:
                                  period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
-                                 light_of=light_of, is_overdue=state.is_overdue)
+                                 light_of=light_of, is_overdue=state.is_overdue,
+                                 preview_extensions=PREVIEW_EXTENSIONS)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
@@ -260,6 +263,24 @@ def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")
     return redirect(to(result) if callable(to) else to)
+
+
+def confirm_step(title: str, message: str, button: str, reason: Any = None,
+                 reason_label: str | None = None):
+    """A confirmation page for a consequential POST (publish, 暂缓, 停用) that works without
+    script: unless the form says `confirmed=1`, answer a page restating what will happen,
+    whose form posts the same fields again with `confirmed=1` (and, when *reason_label* is
+    given, a required reason, prefilled with *reason*). None once confirmed."""
+    status = 200
+    if request.form.get("confirmed") == "1":
+        if reason_label is None or reason:
+            return None
+        flash(_("请填写%(label)s", label=reason_label), "error")
+        status = 400
+    keep = [(k, v) for k, values in request.form.lists() for v in values
+            if k not in ("csrf_token", "confirmed", "reason")]
+    return render_template("confirm.html", title=title, message=message, button=button,
+                           fields=keep, reason=reason, reason_label=reason_label), status
 
 
 def form_failed(exc: DomainError, form) -> int:

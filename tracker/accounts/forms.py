@@ -1,7 +1,9 @@
 """Forms for login and account management."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+                     StringField)
+from wtforms.validators import NumberRange
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
@@ -22,6 +24,12 @@ class UnitForm(FlaskForm):
     email = EmailField(_l("联系邮箱"), validators=[Optional(), Length(max=254)])
 
 
+class UnitEditForm(UnitForm):
+    """Edit a unit; its order in lists where units carry one (the view drops it otherwise)."""
+
+    sort_order = IntegerField(_l("排序"), validators=[Optional(), NumberRange(min=0, max=999999)])
+
+
 class UserForm(FlaskForm):
     login = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
@@ -29,6 +37,22 @@ class UserForm(FlaskForm):
     role = SelectField(_l("角色"), choices=options(choices("role")), default="unit")
     email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    unit_id = SelectField(_l("所属单位"), coerce=int)
+    role = SelectField(_l("角色"), choices=options(choices("role")))
+    email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=254)])
+
+
+class OwnPasswordForm(FlaskForm):
+    """A user changes their own password (the current one required)."""
+
+    current_password = PasswordField(_l("当前密码"), validators=[InputRequired(REQUIRED), Length(max=MAX_PASSWORD)])
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), Length(
+        min=MIN_PASSWORD, max=MAX_PASSWORD, message=_l("新密码须为 %(min)d–%(max)d 个字符"))])
+    revoke_tokens = BooleanField(_l("同时撤销我的 API 令牌"))
 
 
 class PasswordForm(FlaskForm):

@@ -66,7 +66,7 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     if version != task.version:
         raise Conflict(f"事项已被他人修改（当前版本 {task.version}，你读取的是 {version}），请刷新后重试 "
                        "(stale version)", "version")
-    unknown = set(values) - set(EDITABLE) - {"status"}
+    unknown = set(values) - set(EDITABLE) - {"status", "reason"}
     if unknown:
         field = sorted(unknown)[0]
         raise ValidationError(f"{field} cannot be changed here", field)
@@ -76,7 +76,8 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     # not in a query's autoflush halfway through.
     with db.session.no_autoflush:
         if "status" in values:
-            detail.update(_office_status_change(actor, task, values.pop("status")))
+            detail.update(_office_status_change(actor, task, values.pop("status"),
+                                                values.pop("reason", None)))
         if "parent_id" in values:
             _reparent(task, values["parent_id"])
         if "code" in values and values["code"] != task.code:
@@ -103,15 +104,19 @@ def flush_versioned() -> None:
         raise Conflict("事项已被他人修改，请刷新后重试 (stale version)", "version") from None
 
 
-def _office_status_change(actor: User, task: Task, status: Any) -> dict[str, Any]:
-    """The office may suspend (暂缓) an item or resume it; other statuses have their own actions."""
+def _office_status_change(actor: User, task: Task, status: Any, reason: Any) -> dict[str, Any]:
+    """The office may suspend (暂缓) an item or resume it; other statuses have their own
+    actions. A reason given (the page requires one for 暂缓) goes into the audit trail,
+    which the item's page shows."""
     if status == task.status:
         return {}
     if status not in ("suspended", "in_progress"):
         raise ValidationError("status can only be set to suspended or in_progress here; "
                               "sign-off has its own requests", "status")
     state.check(actor, task, "suspend" if status == "suspended" else "resume", clock.today())
-    return state.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+    change = state.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+    reason = validation.text(reason, "reason", 500)
+    return {**change, "reason": reason} if reason else change
 
 
 def _reparent(task: Task, parent_id: Any) -> None:
@@ -285,6 +290,14 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
     order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
     return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
                          selectinload(Task.lead_unit)).order_by(*order_by)
+
+
+def children(user: User, task: Task) -> list[Task]:
+    """The item's direct sub-items that *user* may see, in ledger order."""
+    return list(db.session.scalars(visible_to(user, select(Task)).where(Task.parent_id == task.id)
+                                   .options(selectinload(Task.lead_unit), selectinload(Task.co_units),
+                                            selectinload(Task.milestones))
+                                   .order_by(Task.sort_key)))
 
 
 def status_counts(query: Select) -> dict[str, int]:

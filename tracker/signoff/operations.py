@@ -1,6 +1,7 @@
 """Sign-off and extension rules: the lead unit asks, the office decides, history keeps all."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, select, update
@@ -10,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_lead
-from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.errors import Conflict, DomainError, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
@@ -49,6 +50,29 @@ def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
     audit.record(user, "signoff.approve", req, task_id=task.id,
                  detail={"request_id": req.id, **change})
     return req
+
+
+def approve_signoffs(user: User, request_ids: list[int], commit: Callable[[], None],
+                     rollback: Callable[[], None]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Approve several pending sign-off requests, each as its own decision, committed (or
+    rolled back) alone by *commit* / *rollback*: ([codes approved], [(code, why not)]). A
+    request decided meanwhile, or an item the rules refuse, is reported; the rest stand."""
+    approved, refused = [], []
+    for request_id in request_ids:
+        req = db.session.get(SignoffRequest, request_id)
+        if req is None:
+            continue
+        task = db.session.get(Task, req.task_id, populate_existing=True)
+        code = f"{task.code} {task.title}"
+        try:
+            approve_signoff(user, task, request_id)
+        except DomainError as exc:
+            rollback()
+            refused.append((code, exc.message))
+            continue
+        commit()
+        approved.append(code)
+    return approved, refused
 
 
 def reject_signoff(user: User, task: Task, request_id: int, reason: Any) -> SignoffRequest:
