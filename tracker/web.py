@@ -22,6 +22,7 @@ from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
+from tracker.once import AlreadySubmitted
 from tracker.numbers import percent_text
 from tracker.reports.evidence import PREVIEW_EXTENSIONS
 from tracker.reports.periods import ALL_KINDS, kind_of, period_bounds, period_label
@@ -257,6 +258,10 @@ def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],
         return page(), 400
     try:
         result = run()
+    except AlreadySubmitted as exc:  # a double submit: the first one recorded it
+        db.session.rollback()
+        flash(_(exc.message), "info")
+        return redirect(request.full_path.rstrip("?"))
     except DomainError as exc:
         status = form_failed(exc, form)
         return page(), status

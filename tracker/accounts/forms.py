@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
 from tracker.labels import choices
+from tracker.once import OnceMixin
 from tracker.ledger.forms import REQUIRED, options
 
 
@@ -67,5 +68,5 @@ class ActiveForm(FlaskForm):
     is_active = HiddenField(validators=[DataRequired()])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(OnceMixin, FlaskForm):
     """Create a token for yourself, or revoke one: nothing to fill in but the CSRF token."""

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
+from tracker import once
 from tracker.accounts import operations
 from tracker.accounts.forms import (ActiveForm, LoginForm, OwnPasswordForm, PasswordForm, TokenForm,
                                     UnitEditForm, UnitForm, UserEditForm, UserForm)
@@ -15,6 +16,7 @@ from tracker.errors import NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.ledger.forms import options
 from tracker.lookup import require
+from tracker.once import AlreadySubmitted
 from tracker.models import ApiToken, Unit, User
 from tracker.web import confirm_step
 from tracker.paging import paginate
@@ -189,8 +191,16 @@ def tokens():
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
+        try:
+            once.spend(current_user, form.nonce.data)
+        except AlreadySubmitted as exc:  # a double submit: the first one made the token
+            db.session.rollback()
+            flash(_("该表单已经提交过，没有重复创建令牌；新令牌只在第一次提交的页面上显示，"
+                    "若未保存请撤销后重新创建"), "info")
+            return redirect(url_for("accounts.tokens"))
         raw = operations.create_token(current_user, current_user)
         db.session.commit()
+        form = TokenForm(formdata=None)  # the page answered carries a fresh nonce
     page = paginate(operations.tokens_query(current_user), PER_PAGE)
     # Answering the POST directly (no redirect) keeps the raw token out of the session cookie.
     return render_template("admin/tokens.html", form=form, tokens=page, raw=raw)

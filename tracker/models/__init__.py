@@ -6,6 +6,7 @@ from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
+from tracker.models.nonces import FormNonce
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
 from tracker.models.regime import (Bulletin, DispatchMeeting, EvaluationAdjustment, PlacingRecord,
                                     dispatch_agreed_items)
@@ -17,5 +18,5 @@ __all__ = [
     "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence",
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",
-    "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
+    "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items", "FormNonce",
 ]

@@ -6,6 +6,7 @@ from wtforms import (FieldList, FloatField, Form, FormField, IntegerField, Selec
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.labels import choices
+from tracker.once import OnceMixin
 from tracker.ledger.forms import REQUIRED, options
 from tracker.validation import DateInput
 
@@ -71,7 +72,7 @@ class AgreedItemForm(Form):
         return not (self.title.data or "").strip()
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceMixin, FlaskForm):
     """A dispatch meeting (周调度会) and the agreed items it turns into tasks."""
 
     title = StringField(_l("会议名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -91,7 +92,7 @@ class MeetingForm(FlaskForm):
         return {(entry.form.lead_unit.data or "").strip() for entry in self.items} - {""}
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(OnceMixin, FlaskForm):
     """The office rates, adjusts or vetoes a unit's annual score, always with a reason."""
 
     unit_id = SelectField(_l("单位"), coerce=int, validators=[InputRequired(REQUIRED)])

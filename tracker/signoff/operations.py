@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -25,6 +26,7 @@ def request_signoff(user: User, task: Task, note: Any,
     require_lead(user, task)
     note = validation.text(note, "note")
     state.check(user, task, "signoff", clock.today())
+    _guard(task, files)
     if files:
         evidence.check_files(files)
     req = SignoffRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id, note=note)
@@ -37,6 +39,16 @@ def request_signoff(user: User, task: Task, note: Any,
                  detail={"request_id": req.id, "note": note,
                          "files": [e.original_name for e in stored], **change})
     return req
+
+
+def _guard(task: Task, files: list[FileStorage] | None) -> None:
+    """The configured conditions for asking sign-off (`[signoff]`)."""
+    cfg = current_app.config["SETTINGS"]["signoff"]
+    if cfg["require_full_progress"] and task.progress < 100:
+        raise Conflict(f"进度须达到100%才能申请销号（当前{task.progress}%），请先报送完成情况 "
+                       "(progress must be 100% to ask for sign-off)", "progress")
+    if cfg["require_evidence"] and not files:
+        raise ValidationError("申请销号须附佐证材料 (evidence files are required)", "files")
 
 
 def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from tracker import clock
+from tracker import clock, once
 from tracker.accounts.lookups import unit_choices, unit_ids_by_name
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
@@ -53,6 +53,7 @@ def dispatch_page():
         require_office(current_user)
 
     def record():
+        once.spend(current_user, form.nonce.data)
         unit_ids = unit_ids_by_name(form.unit_names())
         return meetings.record_meeting(current_user, period=period, held_on=form.held_on.data,
                                        title=form.title.data, notes=form.notes.data or "",
