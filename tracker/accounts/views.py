@@ -134,17 +134,17 @@ def account():
     """Your account: change your own password (the current one required; your other
     sessions end, this one goes on) and a way to your API tokens."""
     form = OwnPasswordForm()
+    user = current_user._get_current_object()
 
     def change():
-        operations.change_own_password(current_user, form.current_password.data,
-                                       form.password.data, form.revoke_tokens.data)
-        return current_user._get_current_object()
+        operations.change_own_password(user, form.current_password.data, form.password.data,
+                                       form.revoke_tokens.data)
 
     response = form_post(form, change, done=_("密码已修改，其他设备上的登录已退出"),
                          to=url_for("accounts.account"),
                          page=lambda: render_template("accounts/account.html", form=form))
     if form.is_submitted() and not isinstance(response, tuple):
-        start_session(current_user)  # the session that changed it goes on
+        start_session(user)  # the session that changed it goes on
     return response
 
 

@@ -136,6 +136,7 @@ def correct_report(task_id: int, report_id: int):
     report = require(ProgressReport, report_id, "report")
     if report.task_id != task.id:
         raise NotFound(f"report {report_id} does not exist for task {task.id}")
+    reports_ops.require_filer(current_user, report)
     form = CorrectionForm(obj=report)
     return form_post(
         form, lambda: reports_ops.correct_report(

@@ -59,11 +59,20 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     return report
 
 
+def is_filer(user: User, report: ProgressReport) -> bool:
+    """Whether *user* is one of the people of the unit that filed *report*."""
+    return not user.is_office and not user.is_leader and user.unit_id == report.unit_id
+
+
+def require_filer(user: User, report: ProgressReport) -> None:
+    if not is_filer(user, report):
+        raise PermissionDenied("只有报送单位可以更正本单位的报送")
+
+
 def may_correct(user: User, report: ProgressReport) -> bool:
     """Whether *user* may correct *report*: their own unit's, while its period is open (the
     period's report deadline has not passed)."""
-    return (not user.is_office and not user.is_leader and user.unit_id == report.unit_id
-            and clock.now() <= periods.period_deadline(report.period))
+    return is_filer(user, report) and clock.now() <= periods.period_deadline(report.period)
 
 
 def correct_report(user: User, report: ProgressReport, *, progress: Any, text: Any,
@@ -72,8 +81,7 @@ def correct_report(user: User, report: ProgressReport, *, progress: Any, text: A
     """The unit that filed *report* corrects it while its period is open. The report keeps
     its period, submission time and timeliness; the trail keeps what it said before. The
     lead unit's latest report also moves the item's progress and cumulative value."""
-    if user.unit_id != report.unit_id or user.is_office or user.is_leader:
-        raise PermissionDenied("只有报送单位可以更正本单位的报送")
+    require_filer(user, report)
     task = report.task
     state.check(user, task, "report", clock.today())
     if clock.now() > periods.period_deadline(report.period):
