@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from tracker import once
-from tracker.accounts import operations
+from tracker.accounts import edits, operations
 from tracker.accounts.forms import (ActiveForm, LoginForm, OwnPasswordForm, PasswordForm, TokenForm,
                                     UnitEditForm, UnitForm, UserEditForm, UserForm)
 from tracker.accounts.lookups import unit_choices
@@ -18,7 +18,7 @@ from tracker.ledger.forms import options
 from tracker.lookup import require
 from tracker.once import AlreadySubmitted
 from tracker.models import ApiToken, Unit, User
-from tracker.web import confirm_step
+from tracker.confirm import confirm_step
 from tracker.paging import paginate
 from tracker.web import form_post, safe_next, start_session
 
@@ -106,7 +106,7 @@ def edit_unit(unit_id: int):
     values = lambda: {name: field.data for name, field in form._fields.items()  # noqa: E731
                       if name != "csrf_token"}
     return form_post(
-        form, lambda: operations.update_unit(current_user, unit, values()),
+        form, lambda: edits.update_unit(current_user, unit, values()),
         done=lambda unit: _("已保存单位 %(name)s", name=unit.name), to=url_for("accounts.units"),
         page=lambda: render_template("admin/unit_edit.html", form=form, unit=unit))
 
@@ -121,7 +121,7 @@ def edit_user(user_id: int):
     form = UserEditForm(obj=user)
     form.unit_id.choices = options(unit_choices())
     return form_post(
-        form, lambda: operations.update_user(current_user, user, {
+        form, lambda: edits.update_user(current_user, user, {
             "name": form.name.data, "unit_id": form.unit_id.data, "role": form.role.data,
             "email": form.email.data or None}),
         done=lambda user: _("已保存用户 %(login)s", login=user.login), to=url_for("accounts.users"),
@@ -137,7 +137,7 @@ def account():
     user = current_user._get_current_object()
 
     def change():
-        operations.change_own_password(user, form.current_password.data, form.password.data,
+        edits.change_own_password(user, form.current_password.data, form.password.data,
                                        form.revoke_tokens.data)
 
     response = form_post(form, change, done=_("密码已修改，其他设备上的登录已退出"),
@@ -193,7 +193,7 @@ def tokens():
     if form.validate_on_submit():
         try:
             once.spend(current_user, form.nonce.data)
-        except AlreadySubmitted as exc:  # a double submit: the first one made the token
+        except AlreadySubmitted:  # a double submit: the first one made the token
             db.session.rollback()
             flash(_("该表单已经提交过，没有重复创建令牌；新令牌只在第一次提交的页面上显示，"
                     "若未保存请撤销后重新创建"), "info")

@@ -1,7 +1,7 @@
 """Ledger pages: the list, an item's page, assigning and editing items, reports, evidence."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -9,27 +9,23 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
-from tracker.errors import DomainError, NotFound
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.ledger import exemptions, operations, state
-from tracker.ledger.forms import (CorrectionForm, ExemptionForm, ReportForm, RevokeExemptionForm,
+from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm,
                                   StatusForm, TaskFilterForm, TaskForm, options, uploaded)
-from tracker.ledger.export import ledger_xlsx
 from tracker.ledger.history import readable_history, suspension_of
-from tracker.lookup import require
-from tracker.models import Evidence, ProgressReport, Task
+from tracker.models import ProgressReport, Task
 from tracker.paging import paginate
-from tracker.reports import evidence as evidence_files
 from tracker.reports import operations as reports_ops
 from tracker.reports.operations import reports_query, submit_report
-from tracker.responses import download
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
 from tracker.signoff.operations import recent_requests
-from tracker.web import confirm_step, form_post
+from tracker.confirm import confirm_step
+from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
 PER_PAGE = 50
-PRINT_LIMIT = 2000
 REPORTS_PER_PAGE = 10
 REQUESTS_SHOWN = 50
 
@@ -38,33 +34,12 @@ REQUESTS_SHOWN = 50
 @login_required
 def index():
     """The ledger in tree order, filtered by unit, status, overdue and text."""
-    form, query, today = _filtered()
+    form, query, today = filtered()
     tasks = paginate(query, PER_PAGE)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
-@bp.route("/tasks/export.xlsx")
-@login_required
-def export():
-    """The ledger as filtered on the page, every row, as .xlsx: the office and leaders
-    export the whole ledger, a unit its own items (the same scope as the page)."""
-    form, query, today = _filtered()
-    if form.errors:
-        return index()
-    return download(ledger_xlsx(query, today), f"ledger-{today.isoformat()}.xlsx")
-
-
-@bp.route("/tasks/print")
-@login_required
-def print_view():
-    """The ledger as filtered, every row on one printable page (A4 landscape)."""
-    form, query, today = _filtered()
-    tasks = db.session.scalars(query.limit(PRINT_LIMIT + 1)).all()
-    return render_template("ledger/print.html", form=form, tasks=tasks[:PRINT_LIMIT],
-                           cut=len(tasks) > PRINT_LIMIT, today=today, limit=PRINT_LIMIT)
-
-
-def _filtered():
+def filtered():
     """The filter form as typed, the query it selects (only what the user may see) and today."""
     form = TaskFilterForm(request.args)
     form.validate()
@@ -126,26 +101,6 @@ def report(task_id: int):
                                     period=form.period.data or None, files=uploaded(form.files)),
         done=_("进展已报送"), to=url_for("ledger.show", task_id=task.id),
         page=lambda: render_item(task, report=form))
-
-
-@bp.route("/tasks/<int:task_id>/reports/<int:report_id>/edit", methods=["GET", "POST"])
-@login_required
-def correct_report(task_id: int, report_id: int):
-    """The unit that filed a report corrects it while its period is open (更正)."""
-    task = operations.get_task(current_user, task_id)
-    report = require(ProgressReport, report_id, "report")
-    if report.task_id != task.id:
-        raise NotFound(f"report {report_id} does not exist for task {task.id}")
-    reports_ops.require_filer(current_user, report)
-    form = CorrectionForm(obj=report)
-    return form_post(
-        form, lambda: reports_ops.correct_report(
-            current_user, report, progress=form.progress.data, text=form.text.data,
-            problems=form.problems.data or "", next_steps=form.next_steps.data or "",
-            actual_value=form.actual_value.data),
-        done=_("报送已更正"), to=url_for("ledger.show", task_id=task.id, _anchor="reports"),
-        page=lambda: render_template("ledger/correct_report.html", form=form, task=task,
-                                     report=report, may=reports_ops.may_correct(current_user, report)))
 
 
 @bp.route("/tasks/<int:task_id>/status", methods=["POST"])
@@ -217,40 +172,6 @@ def _exemption_form(**kwargs) -> ExemptionForm:
 def _kind(value: str) -> str | None:
     kinds = exemptions.kinds()
     return kinds[int(value)] if value.isdigit() and int(value) < len(kinds) else None
-
-
-@bp.route("/evidence/<int:evidence_id>")
-@login_required
-def evidence(evidence_id: int):
-    """Download an evidence file, only for users who may see its item."""
-    row, path = _evidence_file(evidence_id)
-    return send_file(path, mimetype=evidence_files.served_type(row), as_attachment=True,
-                     download_name=row.original_name)
-
-
-@bp.route("/evidence/<int:evidence_id>/view")
-@login_required
-def preview_evidence(evidence_id: int):
-    """Show a PDF or an image in the browser, typed by its stored content (never by its
-    name) and sandboxed: it runs no script and reaches no page of the site. Other files
-    download."""
-    row, path = _evidence_file(evidence_id)
-    served = evidence_files.served_type(row)
-    if served not in evidence_files.PREVIEWABLE:
-        return redirect(url_for("ledger.evidence", evidence_id=row.id))
-    response = send_file(path, mimetype=served, as_attachment=False, download_name=row.original_name)
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _evidence_file(evidence_id: int):
-    row = require(Evidence, evidence_id)
-    operations.get_task(current_user, row.task_id)
-    path = evidence_files.path_of(row)
-    if not path.is_file():
-        raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return row, path
 
 
 def _filter_unit(form: TaskFilterForm) -> int | None:

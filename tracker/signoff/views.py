@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.accounts.permissions import require_office
-from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.ledger.forms import uploaded

@@ -18,7 +18,8 @@ from tracker.regime.controllers import PER_PAGE
 from tracker.regime.forms import (BulletinFilterForm, ButtonForm,
                                   CompileForm, DraftForm)
 from tracker.reports.periods import previous_period
-from tracker.web import confirm_step, form_post
+from tracker.confirm import confirm_step
+from tracker.web import form_post
 
 SECTION_ROWS = 100
 
