@@ -51,7 +51,7 @@ def _sheet(response):
 def test_the_export_holds_the_filtered_rows_in_the_pages_columns(browser, world):
     w, tasks = world
     browser.login("office")
-    sheet = _sheet(browser.get("/tasks/export.xlsx"))
+    sheet = _sheet(browser.get("/regime/ledger.xlsx"))
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("事项台账（2026年11月18日）")
     assert rows[1] == ("亮灯", "编号", "任务名称", "牵头单位", "配合单位", "完成时限", "进度", "状态")
@@ -64,22 +64,22 @@ def test_the_export_holds_the_filtered_rows_in_the_pages_columns(browser, world)
     assert two[7] == "未启动、逾期" and two[0].startswith("红灯")
     assert sheet.page_setup.orientation == "landscape" and sheet.freeze_panes == "A3"
 
-    only_overdue = _sheet(browser.get("/tasks/export.xlsx?overdue=y"))
+    only_overdue = _sheet(browser.get("/regime/ledger.xlsx?overdue=y"))
     assert [r[1] for r in list(only_overdue.iter_rows(values_only=True))[2:]] == ["2"]
-    by_unit = _sheet(browser.get(f"/tasks/export.xlsx?unit={w.other.id}"))
+    by_unit = _sheet(browser.get(f"/regime/ledger.xlsx?unit={w.other.id}"))
     assert [r[1] for r in list(by_unit.iter_rows(values_only=True))[2:]] == ["3"]
 
 
 def test_a_unit_exports_and_prints_only_its_own_items(browser, world):
     w, tasks = world
     browser.login("lead")
-    sheet = _sheet(browser.get("/tasks/export.xlsx"))
+    sheet = _sheet(browser.get("/regime/ledger.xlsx"))
     assert [r[1] for r in list(sheet.iter_rows(values_only=True))[2:]] == ["1", "1.1", "2"]
-    assert [r[1] for r in list(_sheet(browser.get(f"/tasks/export.xlsx?unit={w.other.id}"))
+    assert [r[1] for r in list(_sheet(browser.get(f"/regime/ledger.xlsx?unit={w.other.id}"))
                                .iter_rows(values_only=True))[2:]] == []
     page = browser.get("/tasks/print").get_data(as_text=True)
     assert "园区道路" in page and "招商引资" not in page and "data-print" in page
-    assert "/tasks/export.xlsx" in browser.get("/tasks?status=not_started").get_data(as_text=True)
+    assert "/regime/ledger.xlsx" in browser.get("/tasks?status=not_started").get_data(as_text=True)
 
 
 # --- batch approve -----------------------------------------------------------------

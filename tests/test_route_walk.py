@@ -57,7 +57,7 @@ GET = {
     "accounts.edit_unit": (LOGIN, A, NO, NO, NO, NO),
     "accounts.edit_user": (LOGIN, A, NO, NO, NO, NO),
     "accounts.account": (LOGIN, A, A, A, A, A),  # one's own password; a way to one's tokens
-    "ledger.export": (LOGIN, A, A, A, A, A),  # what each may see on the ledger page
+    "regime.ledger_xlsx": (LOGIN, A, A, A, A, A),  # what each may see on the ledger page
     "ledger.print_view": (LOGIN, A, A, A, A, A),
     "ledger.preview_evidence": (LOGIN, A, A, A, H, A),
     "ledger.correct_report": (LOGIN, NO, A, NO, H, NO),  # the lead unit filed the report

@@ -1,5 +1,5 @@
-"""The ledger's office tools: the ledger as .xlsx and as a printable page, evidence shown in
-the browser or downloaded, and a unit's correction of its own report. Routes of the ledger
+"""The ledger's office tools: the ledger as a printable page (its .xlsx is the regime's
+documents' work: regime.ledger_xlsx), evidence shown in the browser or downloaded, and a unit's correction of its own report. Routes of the ledger
 blueprint (tracker.ledger.views.bp)."""
 from __future__ import annotations
 
@@ -10,28 +10,15 @@ from flask_login import current_user, login_required
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.ledger import operations
-from tracker.ledger.export import ledger_xlsx
 from tracker.ledger.forms import CorrectionForm
-from tracker.ledger.views import bp, filtered, index
+from tracker.ledger.views import bp, filtered
 from tracker.lookup import require
 from tracker.models import Evidence, ProgressReport
 from tracker.reports import evidence as evidence_files
 from tracker.reports import operations as reports_ops
-from tracker.responses import download
 from tracker.web import form_post
 
 PRINT_LIMIT = 2000
-
-
-@bp.route("/tasks/export.xlsx")
-@login_required
-def export():
-    """The ledger as filtered on the page, every row, as .xlsx: the office and leaders
-    export the whole ledger, a unit its own items (the same scope as the page)."""
-    form, query, today = filtered()
-    if form.errors:
-        return index()
-    return download(ledger_xlsx(query, today), f"ledger-{today.isoformat()}.xlsx")
 
 
 @bp.route("/tasks/print")

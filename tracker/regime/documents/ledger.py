@@ -1,6 +1,7 @@
 """The ledger page as a spreadsheet: the rows of the current filter, every page of them,
 in the page's columns, written by the bulletins' .xlsx writer (formats, widths, borders,
-print setup, formula-like text kept as text)."""
+print setup, formula-like text kept as text). Here, beside that writer, because the ledger
+sits below the regime and may not import it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
