@@ -70,14 +70,16 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
     if unknown:
         field = sorted(unknown)[0]
         raise ValidationError(f"{field} cannot be changed here", field)
+    reason = values.pop("reason", None)
+    if reason is not None and "status" not in values:
+        raise ValidationError("reason goes with a status change (暂缓的理由)", "reason")
     before = snapshot(task)
     detail: dict[str, Any] = {}
     # No autoflush while editing: a concurrent writer must surface in flush_versioned (409),
     # not in a query's autoflush halfway through.
     with db.session.no_autoflush:
         if "status" in values:
-            detail.update(_office_status_change(actor, task, values.pop("status"),
-                                                values.pop("reason", None)))
+            detail.update(_office_status_change(actor, task, values.pop("status"), reason))
         if "parent_id" in values:
             _reparent(task, values["parent_id"])
         if "code" in values and values["code"] != task.code:
