@@ -265,6 +265,17 @@ def test_the_sign_off_guards_refuse_with_a_clear_message(app, world):
     assert request_signoff(liaison, tasks["one"], "完成").status == "pending"
 
 
+def test_the_item_page_says_what_the_sign_off_guards_ask(app, browser, world):
+    w, tasks = world
+    app.config["SETTINGS"]["signoff"]["require_full_progress"] = True
+    browser.login("lead")
+    page = browser.get(f"/tasks/{tasks['sub'].id}").get_data(as_text=True)
+    assert "进度须达到100%才能申请销号（当前0%）" in page
+    refused = browser.post(f"/tasks/{tasks['sub'].id}/signoff", {"note": "完成"}, form_url="/tasks",
+                           content_type="multipart/form-data")
+    assert refused.status_code == 409 and "进度须达到100%才能申请销号" in refused.get_data(as_text=True)
+
+
 # --- correcting a report, sub-items, history --------------------------------------------
 
 def test_a_unit_corrects_its_own_report_while_the_period_is_open(browser, world):
@@ -352,3 +363,49 @@ def test_a_double_submit_records_a_meeting_an_adjustment_and_a_token_once(browse
     office = db.session.scalar(select(User).where(User.login == "office"))
     assert db.session.scalar(select(func.count()).select_from(ApiToken)
                              .where(ApiToken.user_id == office.id)) == 1
+
+
+# --- noticed gaps: favicon, a bulletin's notice read without channels, the migration ------
+
+def test_the_favicon_is_served(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    icon.close()
+    static = client.get("/static/favicon.svg")
+    assert static.status_code == 200
+    static.close()
+
+
+def test_opening_a_bulletin_reads_its_notice_for_a_unit_without_channels(browser, world, office_user):
+    from tracker.models import UnitNotice
+    from tracker.regime.bulletins import create_draft, publish
+
+    w, tasks = world
+    bulletin, _ = create_draft(office_user, "monthly", "2026-10")
+    publish(office_user, bulletin)
+    db.session.commit()
+    notice = db.session.scalar(select(UnitNotice).where(UnitNotice.rule == "bulletin",
+                                                        UnitNotice.unit_id == w.other.id))
+    assert notice is not None and notice.read_at is None and not w.other.email
+    browser.login("other")
+    before = browser.get("/notify/inbox").get_data(as_text=True).split("</header>")[0]
+    assert browser.get(f"/regime/bulletins/{bulletin.id}").status_code == 200
+    db.session.expire_all()
+    read = db.session.get(UnitNotice, notice.id)
+    assert read.read_at is not None and read.read_by_id == w.users["other"].id
+    after = browser.get("/notify/inbox").get_data(as_text=True).split("</header>")[0]
+    assert 'title="2条未读"' in before and 'title="1条未读"' in after  # the 交办 notice is left
+
+
+@pytest.mark.parametrize("backend", ["sqlite_url", "pg_url"])
+def test_migration_0011_downgrades_and_upgrades(request, make_app, backend):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    app = make_app(request.getfixturevalue(backend))
+    with app.app_context():
+        assert "form_nonces" in inspect(db.engine).get_table_names()
+        downgrade(revision="0011-1")
+        assert "form_nonces" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert "form_nonces" in inspect(db.engine).get_table_names()

@@ -62,6 +62,7 @@ GET = {
     "ledger.preview_evidence": (LOGIN, A, A, A, H, A),
     "ledger.correct_report": (LOGIN, NO, A, NO, H, NO),  # the lead unit filed the report
     "static": (A, A, A, A, A, A),
+    "favicon": (A, A, A, A, A, A),  # the static icon, for clients that ask /favicon.ico
     "api.openapi": (A, A, A, A, A, A),
     "api.me": (AUTH, A, A, A, A, A),
     "api.list_units": (AUTH, A, A, A, A, A),

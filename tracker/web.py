@@ -114,6 +114,8 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.before_request(_forget_request_caches)
     app.after_request(_security_headers)
+    # Browsers and bookmark tools ask for /favicon.ico whatever the page's <link rel=icon> says.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
 
 
 def _forget_request_caches() -> None:

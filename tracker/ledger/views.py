@@ -1,7 +1,8 @@
 """Ledger pages: the list, an item's page, assigning and editing items, reports, evidence."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -213,6 +214,7 @@ def render_item(task: Task, **forms) -> str:
         history=history, actions=actions, correctable=correctable,
         suspension=suspension_of(history) if task.status == "suspended" else None,
         subitems=operations.children(current_user, task),
+        signoff_rules=current_app.config["SETTINGS"]["signoff"],
         exemptions=_exemption_rows(task, today, revoke), exemption_form=exemption)
 
 
