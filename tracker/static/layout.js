@@ -15,18 +15,4 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
-  // Forms marked data-confirm ask once more before they change something; without script
-  // the server's own confirmation step asks instead.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  });
-  // The nav toggle says whether the menu is open.
-  var toggle = document.getElementById("nav-toggle");
-  if (toggle) {
-    toggle.addEventListener("change", function () {
-      toggle.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
-    });
-  }
 });
