@@ -37,7 +37,7 @@ def update_unit(actor: User, unit: Unit, values: dict) -> Unit:
     if name != unit.name and db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise ValidationError(f"a unit named {name} already exists", "name")
     unit.name, unit.kind, unit.parent_id, unit.email = name, kind, parent_id, email
-    if "sort_order" in values and hasattr(Unit, "sort_order"):  # the pickers' list order
+    if values.get("sort_order") is not None and hasattr(Unit, "sort_order"):  # pickers' order
         unit.sort_order = validation.integer(values["sort_order"], "sort_order")
     db.session.flush()
     after = unit.to_dict()
