@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 MO := tracker/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test venv migrate initial-migration bench clean
+.PHONY: run serve scheduler test venv migrate initial-migration bench clean
 
 venv: $(VENV)/.installed $(MO)
 
@@ -28,6 +28,16 @@ migrate: venv
 run: migrate
 	TRACKER_DEMO=1 $(FLASK) tracker seed-demo --if-empty
 	TRACKER_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production serving (docs/deploy.md): gunicorn, [server] workers (default one per core),
+# the app preloaded and its garbage frozen before the fork, no in-process scheduler.
+# SECRET_KEY is required; HOST and PORT say where to listen.
+serve: migrate
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c tracker/serving/gunicorn_conf.py tracker.serving.wsgi:app
+
+# The one scheduler (a second one waits on the database lease and takes over).
+scheduler: venv
+	$(FLASK) tracker scheduler
 
 # The suite on SQLite, then again on PostgreSQL where it is installed (always in CI).
 test: venv

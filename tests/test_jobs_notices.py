@@ -176,3 +176,24 @@ def test_a_year_the_calendar_does_not_know_runs_with_a_warning(runner, world):
 def test_run_job_refuses_bad_input_with_one_line(runner, app, args, reason):
     result = runner.invoke(args=["tracker", "run-job", *args])
     assert result.exit_code != 0 and reason in result.output
+
+
+def test_a_rerun_builds_nothing_for_units_already_told_but_reaches_a_channel_added_since(
+        app, world, office_user, monkeypatch):
+    assert notices.overdue_notices(date(2026, 11, 16))["queued"] > 0
+    db.session.commit()
+    built = []
+    real = notices._supervision_body
+    monkeypatch.setattr(notices, "_supervision_body", lambda *a: built.append(a[0]) or real(*a))
+    notices.weekly_overdue_notice(date(2026, 11, 16))
+    db.session.commit()
+    first = len(built)
+    assert first == 2
+    assert notices.weekly_overdue_notice(date(2026, 11, 16))["queued"] == 0
+    assert len(built) == first  # nothing built the second time
+    add_channel(office_user, world["b"], "webhook", world["robots"].url("/webhook/b-new"))
+    db.session.commit()
+    assert notices.weekly_overdue_notice(date(2026, 11, 16))["queued"] == 1
+    assert len(built) == first + 1
+    [new] = [n for n in queued("weekly-overdue-notice") if n.target.endswith("/webhook/b-new")]
+    assert new.unit_id == world["b"].id

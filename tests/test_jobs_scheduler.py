@@ -142,6 +142,6 @@ def test_scheduler_has_every_job_at_its_configured_time(app):
     built = scheduler.build(app, BackgroundScheduler)
     jobs = {job.id: job for job in built.get_jobs()}
     assert set(jobs) >= {"deadline-reminders", "overdue-notices", "weekly-overdue-notice",
-                         "weekly-report-reminder", "dispatch-outbox", "catch-up"}
+                         "weekly-report-reminder", "dispatch-outbox", "heartbeat"}
     assert str(jobs["deadline-reminders"].trigger) == "cron[hour='8', minute='30']"
     assert str(built.timezone) == "Asia/Shanghai"

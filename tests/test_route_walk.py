@@ -83,6 +83,8 @@ GET = {
     "api.get_bulletin": (AUTH, A, A, A, A, A),
     "api.bulletin_docx": (AUTH, A, A, A, A, A),
     "api.bulletin_xlsx": (AUTH, A, A, A, A, A),
+    # Serving (issue 12): the health check needs no sign-in.
+    "health.healthz": (A, A, A, A, A, A),
 }
 # Routes that change things, sent anonymously: pages refuse a form without its CSRF token
 # (400) before anything else, the API a request without a token (401).

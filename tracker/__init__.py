@@ -27,7 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.config.update(flat)
     _check_secret_key(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from tracker.serving import logs
+    logs.configure(settings["server"]["log_format"])
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from tracker import extensions, web
@@ -36,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     web.init_app(app)
+    from tracker.serving import web as serving_web
+    serving_web.init_app(app)
 
     from tracker import blueprints, cli
     from tracker.jobs import scheduler

@@ -14,9 +14,10 @@ def register(app: Flask) -> None:
     from tracker.notify.views import bp as notify
     from tracker.regime import jobs as regime_jobs
     from tracker.regime.blueprint import bp as regime
+    from tracker.serving.health import bp as health
     from tracker.signoff.views import bp as signoff
 
-    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api):
+    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api, health):
         app.register_blueprint(blueprint)
     regime_jobs.register()
     notify_events.register()

@@ -77,10 +77,14 @@ def query_date(name: str) -> date | None:
     return None if raw in (None, "") else parse_date(raw, name)
 
 
+def page_args() -> tuple[int, int]:
+    """(page, per_page) from ?page=&per_page= (per_page ≤ 500)."""
+    return query_int("page", 1, maximum=MAX_PAGE), query_int("per_page", 50, maximum=MAX_PER_PAGE)
+
+
 def page_of(query: Select, serialize) -> dict[str, Any]:
     """{"items", "total", "page", "per_page"} for ?page=&per_page= (per_page ≤ 500)."""
-    page = query_int("page", 1, maximum=MAX_PAGE)
-    per_page = query_int("per_page", 50, maximum=MAX_PER_PAGE)
+    page, per_page = page_args()
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return {"items": [serialize(row) for row in result.items], "total": result.total,
             "page": page, "per_page": per_page}

@@ -9,11 +9,11 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, clock
 from tracker.api.blueprint import bp
 from tracker.api.inputs import submission, with_dates
-from tracker.api.parsing import body, page_of, query_bool, query_date, query_int
+from tracker.api.parsing import body, page_args, page_of, query_bool, query_date, query_int
 from tracker.api.spec import AS_OF, PAGING, STATUS, operation, page, path_id, query
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.ledger import operations
+from tracker.ledger import operations, rows
 from tracker.ledger.serialize import task_dict
 from tracker.models import ProgressReport
 from tracker.reports.operations import reports_query, submit_report
@@ -28,12 +28,15 @@ DATES = ("start_date", "due_date")
 def list_tasks():
     overdue = query_bool("overdue")
     as_of = query_date("as_of")
-    tasks = operations.task_query(
+    tasks = operations.task_list(
         g.api_user, unit_id=query_int("unit_id"), status=request.args.get("status") or None,
         overdue=overdue, q=request.args.get("q") or None, as_of=as_of,
         order="due" if overdue else "ledger")
     today = clock.today(as_of)
-    return page_of(tasks, lambda task: task_dict(task, today))
+    number, per_page = page_args()
+    found = rows.page_of_rows(tasks, number, per_page, clamp=False)
+    return {"items": [task_dict(task, today) for task in found.items], "total": found.total,
+            "page": number, "per_page": per_page}
 
 
 @bp.post("/tasks")

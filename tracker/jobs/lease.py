@@ -35,3 +35,15 @@ def acquire(holder: str = HOLDER, name: str = NAME) -> bool:
         .values(holder=holder, expires_at=until)).rowcount == 1
     db.session.commit()
     return held
+
+
+def status(name: str = NAME) -> dict:
+    """Who holds the lease, when it last renewed it, and whether it has lapsed (no holder,
+    or one that stopped renewing)."""
+    row = db.session.get(SchedulerLease, name)
+    if row is None:
+        return {"holder": None, "heartbeat_at": None, "stale": True}
+    seconds = current_app.config["SETTINGS"]["scheduler"]["lease_seconds"]
+    expires = row.expires_at
+    return {"holder": row.holder, "heartbeat_at": expires - timedelta(seconds=seconds),
+            "stale": expires < now()}

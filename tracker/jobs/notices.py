@@ -59,8 +59,15 @@ def _by_unit(rows) -> dict[int, list]:
     return grouped
 
 
+def _not_yet_queued(rule: str, period: str, grouped: dict[int, list]) -> dict[int, list]:
+    """*grouped* without the units already sent this notice (a re-run builds nothing for them)."""
+    done = outbox.already_queued(rule, period, {uid: f"unit:{uid}" for uid in grouped})
+    return {uid: rows for uid, rows in grouped.items() if uid not in done}
+
+
 def _queue_per_unit(rule: str, period: str, grouped: dict[int, list], title, line, link) -> int:
     """One notice per unit: title(rows) and one line(row) per item."""
+    grouped = _not_yet_queued(rule, period, grouped)
     notices = [(uid, Notice(rule, f"unit:{uid}", period, title(rows),
                             "\n".join(line(r) for r in rows), link(uid), [r.id for r in rows]))
                for uid, rows in grouped.items()]
@@ -175,7 +182,7 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     reply_by = cn_date(calendar.reply_by(as_of))
     late_by_unit = {uid: [r for r in items if not r.awaiting] for uid, items in grouped.items()}
     notices = []
-    for uid, items in grouped.items():
+    for uid, items in _not_yet_queued("weekly-overdue-notice", period, grouped).items():
         late = late_by_unit[uid]
         title = (f"【督办提醒】{periods.period_label(period)}：{len(late)}项工作逾期" if late
                  else f"【督办提醒】{periods.period_label(period)}：{len(items)}项工作待审核")

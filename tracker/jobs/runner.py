@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ def run(name: str, as_of: date, *, trigger: str = "manual", send: bool = True) -
                     counts={})
     db.session.add(record)
     db.session.commit()
+    started = time.perf_counter()
     if warning:
         log.warning("job %s as of %s: %s", name, as_of, warning)
     try:
@@ -45,7 +47,9 @@ def run(name: str, as_of: date, *, trigger: str = "manual", send: bool = True) -
     record.counts = counts
     record.finished_at = now()
     db.session.commit()
-    log.info("%s", summary(record))
+    log.info("%s", summary(record), extra={
+        "job": name, "as_of": as_of.isoformat(), "trigger": trigger, "counts": counts,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
     return record
 
 

@@ -1,6 +1,7 @@
 """The scheduler (APScheduler 3, Asia/Shanghai): fires each job at its configured time on
-the days its rule allows, dispatches the outbox every minute, and on start makes up a run
-missed while it was down (once, as of the missed date, within the grace period).
+the days its rule allows, dispatches the outbox every minute, renews its lease, and on
+taking the lease makes up a run missed while no scheduler held it (once, as of the missed
+date, within the grace period).
 
 `flask tracker scheduler` runs it in the foreground (production: one such process). Under
 `flask run` (`make run`) it runs in the background of the serving process, never in CLI
@@ -45,8 +46,25 @@ def build(app: Flask, kind: type[BaseScheduler]) -> BaseScheduler:
                               args=[app, name], id=name)
     scheduler.add_job(tick, IntervalTrigger(seconds=cfg["dispatch_interval_seconds"]), args=[app],
                       id=DISPATCH)
-    scheduler.add_job(catch_up, args=[app], id="catch-up")  # once, right after start
+    scheduler.add_job(heartbeat, IntervalTrigger(seconds=cfg["heartbeat_seconds"]), args=[app],
+                      id="heartbeat", next_run_time=clock.now())  # at once, then every few seconds
     return scheduler
+
+
+_held: dict[str, bool | None] = {"now": None}  # this process's last word on the lease
+
+
+def heartbeat(app: Flask) -> bool:
+    """Renew the lease (the holder) or wait on it (a second scheduler): take it when the
+    holder has stopped renewing, and make up what the holder missed."""
+    with app.app_context():
+        held = lease.acquire()
+    if held != _held["now"]:
+        _held["now"] = held
+        log.info("scheduler %s %s the lease", lease.HOLDER, "holds" if held else "waits on")
+        if held:
+            catch_up(app)
+    return held
 
 
 def fire(app: Flask, name: str) -> None:
@@ -100,7 +118,9 @@ def last_firing(app: Flask, name: str, at: datetime) -> date | None:
 
 
 def run_forever(app: Flask) -> None:
-    """`flask tracker scheduler`: run in the foreground until interrupted."""
+    """`flask tracker scheduler`: run in the foreground until interrupted. A second one
+    waits on the lease and takes over within `lease_seconds` + `heartbeat_seconds` of the
+    first one's end."""
     log.info("scheduler %s starting (jobs: %s)", lease.HOLDER, ", ".join(JOBS))
     build(app, BlockingScheduler).start()
 

@@ -35,6 +35,8 @@ class TaskFilterForm(FlaskForm):
                          choices=options([("", _l("全部状态")), *choices("status")]))
     overdue = BooleanField(_l("仅看逾期"))
     q = StringField(_l("关键词"), validators=[Optional(), Length(max=100)])
+    per_page = SelectField(_l("每页"), default="50", validators=[Optional()],
+                           choices=options([("50", "50"), ("100", "100"), ("200", "200")]))
 
 
 class TaskForm(FlaskForm):

@@ -49,6 +49,11 @@ def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
               "due_date": due_date, "target_value": target_value, "target_unit": target_unit,
               "milestones": milestones or []}
     _apply(task, _validated(values, task))
+    # Two items handed out at once must not draw the same next code (a 500 on the unique
+    # key): the plan's row is locked until this transaction ends (PostgreSQL; SQLite has
+    # no row locks, and refuses a second writer whose snapshot is stale instead).
+    if plan.id is not None:
+        db.session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
     task.code = _checked_code(code, plan, parent, task) if code else next_code(plan, parent)
     task.sort_key = sort_key(task.code)
     db.session.add(task)
@@ -267,10 +272,11 @@ def milestone_text(m: Milestone) -> str:
 
 # --- queries -----------------------------------------------------------------------------
 
-def task_query(user: User, *, unit_id: int | None = None, status: str | None = None,
-               overdue: bool | None = None, q: str | None = None, as_of: date | None = None,
-               order: str = "ledger") -> Select:
-    """Tasks *user* may see, filtered; a Select for the caller to paginate.
+def task_list(user: User, *, unit_id: int | None = None, status: str | None = None,
+              overdue: bool | None = None, q: str | None = None, as_of: date | None = None,
+              order: str = "ledger") -> Select:
+    """Tasks *user* may see, filtered; a Select for the caller to paginate (list pages read
+    it as plain rows: `tracker.ledger.rows`).
 
     order: "ledger" (tree order by code) or "due" (earliest deadline first)."""
     today = clock.today(as_of)
@@ -290,8 +296,13 @@ def task_query(user: User, *, unit_id: int | None = None, status: str | None = N
         query = query.where(or_(*(column.like(pattern, escape="\\")
                                   for column in (Task.title, Task.code, Task.leader))))
     order_by = (Task.due_date, Task.id) if order == "due" else (Task.plan_id, Task.sort_key)
-    return query.options(selectinload(Task.co_units), selectinload(Task.milestones),
-                         selectinload(Task.lead_unit)).order_by(*order_by)
+    return query.order_by(*order_by)
+
+
+def task_query(user: User, **filters) -> Select:
+    """`task_list` as ORM objects with their co-units, milestones and lead unit loaded."""
+    return task_list(user, **filters).options(
+        selectinload(Task.co_units), selectinload(Task.milestones), selectinload(Task.lead_unit))
 
 
 def children(user: User, task: Task) -> list[Task]:

@@ -35,9 +35,9 @@ def print_view():
 @login_required
 def evidence(evidence_id: int):
     """Download an evidence file, only for users who may see its item."""
-    row, path = _evidence_file(evidence_id)
-    return send_file(path, mimetype=evidence_files.served_type(row), as_attachment=True,
-                     download_name=row.original_name)
+    row, stream = _evidence_file(evidence_id)
+    return send_file(stream, mimetype=evidence_files.served_type(row, stream), as_attachment=True,
+                     download_name=row.original_name, max_age=0)
 
 
 @bp.route("/evidence/<int:evidence_id>/view")
@@ -46,23 +46,26 @@ def preview_evidence(evidence_id: int):
     """Show a PDF or an image in the browser, typed by its stored content (never by its
     name) and sandboxed: it runs no script and reaches no page of the site. Other files
     download."""
-    row, path = _evidence_file(evidence_id)
-    served = evidence_files.served_type(row)
+    row, stream = _evidence_file(evidence_id)
+    served = evidence_files.served_type(row, stream)
     if served not in evidence_files.PREVIEWABLE:
+        stream.close()
         return redirect(url_for("ledger.evidence", evidence_id=row.id))
-    response = send_file(path, mimetype=served, as_attachment=False, download_name=row.original_name)
+    response = send_file(stream, mimetype=served, as_attachment=False,
+                         download_name=row.original_name, max_age=0)
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 def _evidence_file(evidence_id: int):
+    """The evidence row and its stored content, for a user who may see its item."""
     row = require(Evidence, evidence_id)
     operations.get_task(current_user, row.task_id)
-    path = evidence_files.path_of(row)
-    if not path.is_file():
+    stream = evidence_files.open_stored(row)
+    if stream is None:
         raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return row, path
+    return row, stream
 
 
 @bp.route("/tasks/<int:task_id>/reports/<int:report_id>/edit", methods=["GET", "POST"])

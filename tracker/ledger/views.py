@@ -12,12 +12,12 @@ from tracker.accounts.lookups import unit_choices, unit_ids_by_name, unit_names
 from tracker.accounts.permissions import require_office
 from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.ledger import exemptions, operations, state
-from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm,
-                                  StatusForm, TaskFilterForm, TaskForm, options, uploaded)
+from tracker.ledger import exemptions, operations, rows, state
+from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
+                                  TaskFilterForm, TaskForm, options, uploaded)
 from tracker.ledger.history import readable_history, suspension_of
 from tracker.models import ProgressReport, Task
-from tracker.paging import paginate
+from tracker.paging import page_arg, paginate
 from tracker.reports import operations as reports_ops
 from tracker.reports.operations import reports_query, submit_report
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
@@ -27,6 +27,8 @@ from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
 PER_PAGE = 50
+# The ledger's page sizes (per_page); anything else shows PER_PAGE.
+PAGE_SIZES = ("50", "100", "200")
 REPORTS_PER_PAGE = 10
 REQUESTS_SHOWN = 50
 
@@ -35,17 +37,21 @@ REQUESTS_SHOWN = 50
 @login_required
 def index():
     """The ledger in tree order, filtered by unit, status, overdue and text."""
-    form, query, today = filtered()
-    tasks = paginate(query, PER_PAGE)
+    form, query, today = filtered(as_rows=True)
+    per_page = int(form.per_page.data) if form.per_page.data in PAGE_SIZES else PER_PAGE
+    tasks = rows.page_of_rows(query, page_arg(), per_page)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
 
 
-def filtered():
-    """The filter form as typed, the query it selects (only what the user may see) and today."""
+def filtered(as_rows: bool = False):
+    """The filter form as typed, the query it selects (only what the user may see) and today.
+    *as_rows*: the list as plain rows (the page); otherwise as items with their units and
+    milestones loaded (the print view and the .xlsx)."""
     form = TaskFilterForm(request.args)
     form.validate()
     today = clock.today()
-    query = operations.task_query(current_user, unit_id=_filter_unit(form),
+    listing = operations.task_list if as_rows else operations.task_query
+    query = listing(current_user, unit_id=_filter_unit(form),
                                   status=form.status.data or None,
                                   overdue=True if form.overdue.data else None,
                                   q=(form.q.data or "").strip() or None, as_of=today)

@@ -63,6 +63,25 @@ def enqueue_for_units(notices: Iterable[tuple[int, Notice]]) -> int:
     return enqueue([(r, d) for unit_id, d in notices for r in by_unit[unit_id]])
 
 
+def already_queued(rule: str, period: str, subjects: dict[int, str]) -> set[int]:
+    """The units of {unit_id: subject} whose notice of *rule* and *period* is already filed
+    and queued to every recipient they have now: a re-run skips them before building any
+    message (a unit given a channel since is not skipped, and gets the notice there)."""
+    if not subjects:
+        return set()
+    filed = {u for u, subject in db.session.execute(
+        select(UnitNotice.unit_id, UnitNotice.subject).where(
+            UnitNotice.rule == rule, UnitNotice.period == period,
+            UnitNotice.unit_id.in_(list(subjects)))) if subjects[u] == subject}
+    if not filed:
+        return set()
+    queued = set(db.session.execute(select(Notification.subject, Notification.recipient).where(
+        Notification.rule == rule, Notification.period == period,
+        Notification.subject.in_(sorted({subjects[u] for u in filed})))).all())
+    by_unit = recipients.of_units(filed)
+    return {u for u in filed if all((subjects[u], r.key) in queued for r in by_unit[u])}
+
+
 def enqueue_for_office(rule: str, subject: str, period: str, title: str, body: str, link: str,
                        task_ids: Iterable[int] = ()) -> int:
     """Queue a notice to the office: the office-kind units' channels and office users' email."""

@@ -1,5 +1,5 @@
 """Storing and serving evidence files (佐证材料): checked, typed by their content, renamed,
-kept outside static/."""
+kept outside static/ in the configured store (`tracker.reports.storage`)."""
 from __future__ import annotations
 
 import os
@@ -16,6 +16,7 @@ from tracker.config import instance_file
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.models import Evidence, Task, User
+from tracker.reports.storage import storage
 
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy Office container (.doc .xls .ppt)
@@ -123,7 +124,7 @@ def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> li
     for f in files:
         stored = secrets.token_hex(16)
         size = _size(f)
-        f.save(upload_dir() / stored)
+        storage().save(stored, f.stream)
         row = Evidence(task_id=task.id, original_name=_display_name(f.filename or "file"),
                        stored_name=stored, content_type=sniffed_type(f.stream, _extension(f)),
                        size=size, uploaded_by_id=user.id, **owner)
@@ -134,15 +135,20 @@ def store_files(files: list[FileStorage], task: Task, user: User, **owner) -> li
 
 
 def path_of(evidence: Evidence) -> Path:
+    """Where the local store keeps *evidence* ([storage] backend = "local")."""
     return upload_dir() / evidence.stored_name
 
 
-def served_type(evidence: Evidence) -> str:
+def open_stored(evidence: Evidence) -> IO[bytes] | None:
+    """The stored file of *evidence* from the configured store, or None when it is missing."""
+    return storage().open(evidence.stored_name)
+
+
+def served_type(evidence: Evidence, stream: IO[bytes]) -> str:
     """The type a stored file is served as: sniffed from its content again (rows stored
     before uploads were sniffed carry the client's type), octet-stream when it disagrees."""
-    with path_of(evidence).open("rb") as fh:
-        ext = evidence.original_name.rsplit(".", 1)[-1].lower() if "." in evidence.original_name else ""
-        return sniffed_type(fh, ext) or "application/octet-stream"
+    ext = evidence.original_name.rsplit(".", 1)[-1].lower() if "." in evidence.original_name else ""
+    return sniffed_type(stream, ext) or "application/octet-stream"
 
 
 def _extension(f: FileStorage) -> str:
