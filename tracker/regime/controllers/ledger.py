@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask_login import login_required
 
 from tracker.ledger.views import filtered, index
-from tracker.regime.documents.ledger import ledger_xlsx as workbook
 from tracker.responses import download
 
 
@@ -15,4 +14,6 @@ def ledger_xlsx():
     form, query, today = filtered()
     if form.errors:  # the page says what is wrong with the filter
         return index()
+    from tracker.regime.documents.ledger import ledger_xlsx as workbook  # openpyxl on first use
+
     return download(workbook(query, today), f"ledger-{today.isoformat()}.xlsx")
