@@ -85,6 +85,16 @@ GET = {
     "api.bulletin_xlsx": (AUTH, A, A, A, A, A),
     # Serving (issue 12): the health check needs no sign-in.
     "health.healthz": (A, A, A, A, A, A),
+    # Spreadsheets and calendars (issue 11).
+    "spreadsheets.ledger_import": (LOGIN, A, NO, NO, NO, NO),
+    "spreadsheets.template": (LOGIN, A, A, A, A, A),
+    "spreadsheets.export": (LOGIN, A, A, A, A, A),  # each sees its own items
+    "spreadsheets.report_sheet": (LOGIN, A, A, NO, NO, A),  # the lead unit's sheet
+    "spreadsheets.report_upload": (LOGIN, NO, A, NO, NO, NO),  # only the unit's own people
+    "ical.subscription": (LOGIN, A, A, A, A, A),
+    "ical.feed": (GONE, GONE, GONE, GONE, GONE, GONE),  # a forged link
+    "api.ledger_template": (AUTH, A, A, A, A, A),
+    "api.tasks_xlsx": (AUTH, A, A, A, A, A),
 }
 # Routes that change things, sent anonymously: pages refuse a form without its CSRF token
 # (400) before anything else, the API a request without a token (401).
@@ -102,6 +112,8 @@ CHANGES = {
     "notify.chase_unit", "ledger.exempt", "ledger.revoke_exemption", "regime.escalations",
     "api.mark_exemption", "api.revoke_exemption",
     "signoff.approve_batch",  # office tools (issue 9, point 6)
+    "spreadsheets.ledger_confirm", "spreadsheets.report_confirm", "ical.revoke",
+    "api.import_ledger_file", "api.create_calendar", "api.revoke_calendar",
 }
 
 

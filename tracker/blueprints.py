@@ -16,8 +16,11 @@ def register(app: Flask) -> None:
     from tracker.regime.blueprint import bp as regime
     from tracker.serving.health import bp as health
     from tracker.signoff.views import bp as signoff
+    from tracker.ical.views import bp as ical
+    from tracker.spreadsheets.views import bp as spreadsheets
 
-    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, api, health):
+    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, spreadsheets, ical, api,
+                      health):
         app.register_blueprint(blueprint)
     regime_jobs.register()
     notify_events.register()

@@ -35,5 +35,6 @@ def register(app: Flask) -> None:
     from tracker.demo import cli as _demo  # noqa: F401 - registers commands
     from tracker.jobs import cli as _jobs  # noqa: F401 - registers commands
     from tracker.serving import cli as _serving  # noqa: F401 - registers commands
+    from tracker.spreadsheets import cli as _spreadsheets  # noqa: F401 - registers commands
 
     app.cli.add_command(group)

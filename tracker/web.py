@@ -42,6 +42,7 @@ NAV = (
     ("accounts.users", _l("用户管理"), True),
     # Tokens serve integrations the office sets up; a unit's people have no use for the link.
     ("accounts.tokens", _l("API 令牌"), True),
+    ("ical.subscription", _l("日历订阅"), False),
 )
 
 class BoundedInt(IntegerConverter):

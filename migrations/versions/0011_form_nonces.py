@@ -2,10 +2,10 @@
 
 A form that records something (a dispatch meeting, a score adjustment, an API token)
 carries a nonce; the primary key takes each once, so a double submit records once.
-(Follows main's 0013 after rebasing; written to follow 0006.)
+(Follows main's 0008 after merging main; written to follow 0006.)
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0008
 Create Date: 2026-12-02 02:45:00
 
 """
@@ -16,7 +16,7 @@ import tracker.models.types
 
 
 revision = '0011'
-down_revision = '0013'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

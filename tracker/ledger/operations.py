@@ -188,11 +188,15 @@ def _validated(values: dict[str, Any], task: Task) -> dict[str, Any]:
 def _apply(task: Task, values: dict[str, Any]) -> None:
     for field, value in values.items():
         if field == "co_unit_ids":
-            task.co_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(value))))
+            # By id from the session's identity map (the units were just checked to exist).
+            task.co_units = sorted((db.session.get(Unit, unit_id) for unit_id in value),
+                                   key=lambda unit: unit.id)
         elif field == "milestones":
             new = sorted(value, key=lambda m: m.due_date)
             # The edit form always sends the list: keep the rows when nothing in it changed.
-            if [milestone_text(m) for m in new] != [milestone_text(m) for m in task.milestones]:
+            # (A new item always gets its list: read after the flush, it would be loaded.)
+            if task.id is None or [milestone_text(m) for m in new] != \
+                    [milestone_text(m) for m in task.milestones]:
                 task.milestones = new
         else:
             setattr(task, field, value)

@@ -5,6 +5,7 @@ from tracker.models.audit import AuditEvent
 from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
+from tracker.models.feeds import CalendarFeed
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.nonces import FormNonce
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
@@ -18,5 +19,6 @@ __all__ = [
     "SignoffRequest", "Exemption", "Milestone", "Plan", "Task", "TaskState", "task_co_units", "Evidence",
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",
-    "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items", "FormNonce",
+    "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
+    "CalendarFeed", "FormNonce",
 ]

@@ -16,11 +16,15 @@ exactly once per event:
 | extension.approve / extension.reject | extension-approved / extension-rejected | the asking unit | extension:R, decided |
 
 An approved extension moves the deadline too, but is told once, as extension-approved.
-The office's 催办 (chase) has its own operation: `tracker.notify.chase`.
+The office's 催办 (chase) has its own operation: `tracker.notify.chase`. Inside
+`gathered_assignments()` (a ledger import) the assignment notices are gathered and told
+once per unit and role, listing the items (subject import:E:role, period event:E).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import date
 
 from tracker import audit
@@ -33,6 +37,11 @@ from tracker.notify import outbox
 from tracker.notify.outbox import Notice
 
 OFFICE = "指挥部办公室"  # when no office-kind unit is named
+# Items listed in one gathered assignment notice; more are counted, not listed.
+GATHERED_LINES = 50
+# (first event, {(unit_id, role): [task]}) while assignments are gathered, else None.
+_gathered: ContextVar[tuple[list[AuditEvent], dict[tuple[int, str], list[Task]]] | None] = \
+    ContextVar("gathered_assignments", default=None)
 
 
 def register() -> None:
@@ -80,10 +89,43 @@ def _event_period(event: AuditEvent) -> str:
 
 # --- assignment and deadline changes ------------------------------------------------------
 
+@contextlib.contextmanager
+def gathered_assignments() -> Iterator[None]:
+    """Within the block, tell each unit of the items assigned to it in one notice per role
+    (牵头 / 配合), queued when the block ends without an error."""
+    gathered: tuple[list[AuditEvent], dict] = ([], {})
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    events, by_unit = gathered
+    if not by_unit:
+        return
+    period, day = _event_period(events[0]), _day(events[0])
+    notices = []
+    for (unit_id, role), tasks in by_unit.items():
+        lines = [f"{day}交办你单位{role}以下{len(tasks)}项工作，请按完成时限推进，并按期报送进展。",
+                 *(_line(task) for task in tasks[:GATHERED_LINES])]
+        if len(tasks) > GATHERED_LINES:
+            lines.append(f"……等共{len(tasks)}项")
+        notices.append((unit_id, Notice("assignment", f"import:{period}:{role}", period,
+                                        f"【交办】{len(tasks)}项工作", "\n".join(lines),
+                                        m.url(f"/tasks?unit={unit_id}"), tuple(t.id for t in tasks))))
+    outbox.enqueue_for_units(notices)
+
+
 def _assigned(event: AuditEvent, task: Task, unit_ids: list[int]) -> None:
     if not unit_ids:
         return
     roles = {uid: "牵头" if uid == task.lead_unit_id else "配合" for uid in unit_ids}
+    gathered = _gathered.get()
+    if gathered is not None:
+        events, by_unit = gathered
+        events[:1] = events[:1] or [event]
+        for uid, role in roles.items():
+            by_unit.setdefault((uid, role), []).append(task)
+        return
     for role in ("牵头", "配合"):
         units = [uid for uid, r in roles.items() if r == role]
         if units:

@@ -50,7 +50,7 @@ def xlsx_bytes(content: dict[str, Any]) -> bytes:
         if table:
             write_table(book, section["title"], table["columns"], table["rows"],
                         table.get("formats"))
-    return _save(book)
+    return save(book)
 
 
 def table_xlsx(title: str, columns: list[str], rows: Iterable[list[Any]],
@@ -59,7 +59,7 @@ def table_xlsx(title: str, columns: list[str], rows: Iterable[list[Any]],
     and widths are judged on the first rows, then each row is written as it comes."""
     book = Workbook(write_only=True)
     write_table(book, title, columns, rows, formats)
-    return _save(book)
+    return save(book)
 
 
 class _StreamedSheet(WriteOnlyWorksheet):
@@ -206,7 +206,7 @@ def sheet_title(title: str) -> str:
     return name[:31] or "Sheet"
 
 
-def _save(book: Workbook) -> bytes:
+def save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
