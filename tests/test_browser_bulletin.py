@@ -62,6 +62,9 @@ def test_office_publishes_the_monthly_bulletin_and_a_unit_opens_it_from_its_noti
 
     page.click("#publish button[type=submit]")
     page.wait_for_load_state()
+    assert "通知所有单位" in page.inner_text("#confirm")  # the confirmation step comes first
+    page.click("#confirm button[type=submit]")
+    page.wait_for_load_state()
     assert page.inner_text("#bulletin-status") == "已发布"
     assert "请上黑榜单位对照问题清单限期整改。" in page.inner_text(".bulletin")
     page.screenshot(path=str(tmp_path / "bulletin.png"), full_page=True)

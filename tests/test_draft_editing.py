@@ -152,7 +152,7 @@ def test_an_escalation_is_printed_only_once_the_office_confirms_it(
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.escalation")).all()) == 2
 
     browser.post(f"{url}/escalations", {"unit_id": str(world["b"].id)}, form_url=url)
-    browser.post(f"{url}/publish", form_url=url)
+    browser.post(f"{url}/publish", {"confirmed": "1"}, form_url=url)
     published = db.session.get(Bulletin, draft.id)
     assert STEP in _section(published.content, "black")["paragraphs"]
     assert "proposals" not in _section(published.content, "black")
@@ -172,7 +172,7 @@ def test_only_the_office_edits_or_confirms_and_a_published_bulletin_is_frozen(ap
 
     browser.login("office")
     browser.post(f"{url}/edit", {"p:next.0": "一是办公室的话。"})
-    browser.post(f"{url}/publish", form_url=url)
+    browser.post(f"{url}/publish", {"confirmed": "1"}, form_url=url)
     frozen = db.session.get(Bulletin, draft.id).content
     assert _section(frozen, "next")["paragraphs"][0] == "一是办公室的话。"
     assert browser.post(f"{url}/edit", {"p:next.0": "再改"}).status_code == 409

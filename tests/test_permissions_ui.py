@@ -52,7 +52,8 @@ ACTIONS = {
     "reject": (lambda t, lead, r: _post(f"/tasks/{t.id}/signoff/{r}/reject",
                                         {"reason": "佐证材料不全"}), {"office"}),
     "suspend": (lambda t, lead, r: _post(f"/tasks/{t.id}/status",
-                                         {"status": "suspended", "version": str(t.version)}),
+                                         {"status": "suspended", "version": str(t.version),
+                                          "reason": "规划调整", "confirmed": "1"}),
                 {"office"}),
     "edit": (lambda t, lead, r: _post(f"/tasks/{t.id}/edit", {
         "title": "标准厂房建设（二期）", "lead_unit_id": str(lead), "due_date": "2026-12-18",

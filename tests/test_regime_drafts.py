@@ -53,7 +53,7 @@ def test_publishing_freezes_the_draft_as_last_compiled(browser, world):
     db.session.commit()
     browser.login("office")
     url = f"/regime/bulletins/{draft.id}"
-    assert browser.post(f"{url}/publish", form_url=url).status_code == 302
+    assert browser.post(f"{url}/publish", {"confirmed": "1"}, form_url=url).status_code == 302
     db.session.refresh(draft)
     assert draft.is_published and _next_titles(draft.content) == ["农村公路"]
     assert draft.content["compiled_at"] == NOW.isoformat()

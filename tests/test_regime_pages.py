@@ -68,7 +68,7 @@ def test_office_compiles_edits_and_publishes_a_monthly_bulletin(browser, world):
     edits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bulletin.edit")).all()
     assert len(edits) == 1 and set(edits[0].detail) == {"opening", "commentary", "key_points"}
 
-    published = browser.post(f"/regime/bulletins/{bulletin.id}/publish",
+    published = browser.post(f"/regime/bulletins/{bulletin.id}/publish", {"confirmed": "1"},
                              form_url=f"/regime/bulletins/{bulletin.id}")
     assert published.status_code == 302
     db.session.refresh(bulletin)
@@ -85,7 +85,7 @@ def test_a_published_bulletin_shows_its_frozen_content(browser, world):
     browser.login("office")
     _compile(browser)
     bulletin = _only_bulletin()
-    browser.post(f"/regime/bulletins/{bulletin.id}/publish", form_url=f"/regime/bulletins/{bulletin.id}")
+    browser.post(f"/regime/bulletins/{bulletin.id}/publish", {"confirmed": "1"}, form_url=f"/regime/bulletins/{bulletin.id}")
     world["road"].title = "改名后的农村公路"
     db.session.commit()
     page = browser.get(f"/regime/bulletins/{bulletin.id}").get_data(as_text=True)

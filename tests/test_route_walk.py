@@ -54,7 +54,16 @@ GET = {
     "regime.lights": (LOGIN, A, A, A, A, A),
     "regime.redblack_page": (LOGIN, A, A, A, A, A),
     "signoff.queue": (LOGIN, A, NO, NO, NO, NO),
+    # office tools (issue 9, point 6)
+    "accounts.edit_unit": (LOGIN, A, NO, NO, NO, NO),
+    "accounts.edit_user": (LOGIN, A, NO, NO, NO, NO),
+    "accounts.account": (LOGIN, A, A, A, A, A),  # one's own password; a way to one's tokens
+    "regime.ledger_xlsx": (LOGIN, A, A, A, A, A),  # what each may see on the ledger page
+    "ledger.print_view": (LOGIN, A, A, A, A, A),
+    "ledger.preview_evidence": (LOGIN, A, A, A, H, A),
+    "ledger.correct_report": (LOGIN, NO, A, NO, H, NO),  # the lead unit filed the report
     "static": (A, A, A, A, A, A),
+    "favicon": (A, A, A, A, A, A),  # the static icon, for clients that ask /favicon.ico
     "api.openapi": (A, A, A, A, A, A),
     "api.me": (AUTH, A, A, A, A, A),
     "api.list_units": (AUTH, A, A, A, A, A),
@@ -103,6 +112,7 @@ CHANGES = {
     "api.update_task", "api.chase_task", "api.chase_unit", "notify.chase_task",
     "notify.chase_unit", "ledger.exempt", "ledger.revoke_exemption", "regime.escalations",
     "api.mark_exemption", "api.revoke_exemption",
+    "signoff.approve_batch",  # office tools (issue 9, point 6)
     "spreadsheets.ledger_confirm", "spreadsheets.report_confirm", "ical.revoke",
     "api.import_ledger_file", "api.create_calendar", "api.revoke_calendar",
 }
@@ -124,7 +134,7 @@ def walk(app, make_world):
                  "user_id": lead.id, "period": "2026-W46", "filename": "style.css",
                  "token": "forged-receipt", "token_id": 1, "bulletin_id": bulletin.id,
                  "request_id": 1, "evidence_id": 1, "notification_id": 1, "channel_id": 1, "notice_id": 1,
-                 "exemption_id": 1}
+                 "exemption_id": 1, "report_id": 1}
     return world
 
 

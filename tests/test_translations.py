@@ -148,9 +148,11 @@ PAGES = {
     "office": ["/", "/tasks", "/tasks/{bridge}", "/tasks/{paving}", "/tasks/new", "/tasks/{bridge}/edit",
                "/review", "/units/{roads}/home", "/regime/", "/regime/dispatch", "/regime/redblack",
                "/regime/lights", "/regime/evaluation", "/notify/", "/notify/channels?unit_id={roads}",
-               "/notify/jobs", "/admin/units", "/admin/users", "/admin/tokens"],
+               "/notify/jobs", "/admin/units", "/admin/users", "/admin/tokens",
+               "/admin/units/{roads}/edit", "/tasks/print", "/account"],
     # The liaison's view of an item carries the report, sign-off and extension forms.
-    "liaison": ["/", "/tasks/{paving}", "/tasks/{bridge}", "/regime/dispatch", "/regime/evaluation"],
+    "liaison": ["/", "/tasks/{paving}", "/tasks/{bridge}", "/regime/dispatch", "/regime/evaluation",
+                "/account"],
 }
 
 

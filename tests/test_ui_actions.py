@@ -159,7 +159,7 @@ def test_login_throttling_makes_even_the_right_password_wait(browser, world, app
 def test_a_deactivated_user_can_no_longer_sign_in(browser, world):
     lead = db.session.scalar(select(User).where(User.login == "lead"))
     browser.login("office")
-    assert browser.post(f"/admin/users/{lead.id}/active", {"is_active": "0"},
+    assert browser.post(f"/admin/users/{lead.id}/active", {"is_active": "0", "confirmed": "1"},
                         form_url="/admin/users").status_code == 302
     _logout(browser)
     assert browser.login("lead").status_code == 401

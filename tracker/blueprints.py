@@ -8,6 +8,7 @@ def register(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts
     from tracker.api import bp as api
     from tracker.dashboard.views import bp as dashboard
+    from tracker.ledger import tools as _ledger_tools  # noqa: F401 - its routes join the ledger's
     from tracker.ledger.views import bp as ledger
     from tracker.notify import events as notify_events
     from tracker.notify.views import bp as notify

@@ -56,13 +56,16 @@ FIELDS = {"code": N_("编号"), "title": N_("任务名称"), "description": N_("
           "progress": N_("进度"), "actual_value": N_("累计完成"), "period": N_("报送周期"),
           "on_time": N_("按时报送"), "note": N_("说明"), "reason": N_("理由"),
           "files": N_("佐证材料"), "old_due_date": N_("原完成时限"), "new_due_date": N_("申请延至"),
-          "milestones": N_("时间节点"), "kind": N_("类型"), "end_date": N_("截止日期")}
+          "milestones": N_("时间节点"), "kind": N_("类型"), "end_date": N_("截止日期"),
+          "text": N_("进展情况"), "problems": N_("存在问题"), "next_steps": N_("下步计划"),
+          "message": N_("催办意见"), "unit_id": N_("单位")}
 ACTIONS = {"task.create": N_("新建事项"), "task.update": N_("修改事项"),
            "task.deadline_change": N_("调整完成时限"), "report.submit": N_("报送进展"),
            "signoff.request": N_("申请销号"), "signoff.approve": N_("同意销号"),
            "signoff.reject": N_("退回销号申请"), "extension.request": N_("申请延期"),
            "extension.approve": N_("同意延期"), "extension.reject": N_("驳回延期申请"),
-           "task.chase": N_("催办"), "exemption.mark": N_("认定豁免"), "exemption.revoke": N_("撤销豁免")}
+           "task.chase": N_("催办"), "exemption.mark": N_("认定豁免"), "exemption.revoke": N_("撤销豁免"),
+           "report.correct": N_("更正报送")}
 
 # The names pages use: label("status", task.status).
 BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind": UNIT_KINDS,

@@ -10,6 +10,7 @@ from flask import (Flask, current_app, flash, g, has_request_context, redirect, 
                    request, session)
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_date, get_locale, refresh
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -23,7 +24,9 @@ from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
+from tracker.once import AlreadySubmitted
 from tracker.numbers import percent_text
+from tracker.reports.evidence import PREVIEW_EXTENSIONS
 from tracker.reports.periods import ALL_KINDS, kind_of, period_bounds, period_label
 from tracker.responses import error_response
 
@@ -104,7 +107,8 @@ def init_app(app: Flask) -> None:
                                  period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
-                                 light_of=light_of, is_overdue=state.is_overdue)
+                                 light_of=light_of, is_overdue=state.is_overdue,
+                                 preview_extensions=PREVIEW_EXTENSIONS)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
@@ -113,6 +117,8 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.before_request(_forget_request_caches)
     app.after_request(_security_headers)
+    # Browsers and bookmark tools ask for /favicon.ico whatever the page's <link rel=icon> says.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
 
 
 def _forget_request_caches() -> None:
@@ -260,6 +266,10 @@ def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],
         return page(), 400
     try:
         result = run()
+    except AlreadySubmitted as exc:  # a double submit: the first one recorded it
+        db.session.rollback()
+        flash(_(exc.message), "info")
+        return redirect(request.full_path.rstrip("?"))
     except DomainError as exc:
         status = form_failed(exc, form)
         return page(), status

@@ -150,7 +150,9 @@ SCHEMAS: dict[str, Any] = {
                  version=INT),
     "TaskInput": obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS),
     "TaskPatch": obj(["version"], version={**INT, "description": "the version you read"},
-                      **TASK_FIELDS, status=enum("suspended", "in_progress")),
+                      **TASK_FIELDS, status=enum("suspended", "in_progress"),
+                      reason={**STR, "description": "why (暂缓的理由); only with `status`, kept in "
+                                                    "the history"}),
     "Evidence": obj(["id", "name", "size", "content_type"], id=INT, name=STR, size=INT,
                      content_type=STR),
     "Report": obj(["id", "task_id", "unit_id", "period", "progress", "text", "problems",

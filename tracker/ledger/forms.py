@@ -108,6 +108,7 @@ class StatusForm(FlaskForm):
 
     status = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("暂缓理由"), validators=[Optional(), Length(max=500)])
 
 
 class ReportForm(FlaskForm):
@@ -126,6 +127,16 @@ class ReportForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if "monthly" in periods.enabled_kinds():
             self.period.description = _l("如 2026-W47（周）或 2026-11（月），留空为本周")
+
+
+class CorrectionForm(FlaskForm):
+    """A unit corrects its own report (更正) while the period is open."""
+
+    progress = IntegerField(_l("进度（%）"), validators=[InputRequired(REQUIRED), NumberRange(0, 100)])
+    text = TextAreaField(_l("进展情况"), validators=[DataRequired(REQUIRED)])
+    problems = TextAreaField(_l("存在问题"), validators=[Optional()])
+    next_steps = TextAreaField(_l("下步计划"), validators=[Optional()])
+    actual_value = FloatField(_l("累计完成"), validators=[Optional(), NumberRange(min=0)])
 
 
 def uploaded(field) -> list:

@@ -74,17 +74,20 @@ def update_task(actor: User, task: Task, version: Any, values: dict[str, Any]) -
                        "(stale version)", "version",
                        text=_l("事项已被他人修改（当前第%(now)s版，你打开的是第%(read)s版），请刷新页面后重新修改",
                                now=task.version, read=version))
-    unknown = set(values) - set(EDITABLE) - {"status"}
+    unknown = set(values) - set(EDITABLE) - {"status", "reason"}
     if unknown:
         field = sorted(unknown)[0]
         raise ValidationError(f"{field} cannot be changed here", field)
+    reason = values.pop("reason", None)
+    if reason is not None and "status" not in values:
+        raise ValidationError("reason goes with a status change (暂缓的理由)", "reason")
     before = snapshot(task)
     detail: dict[str, Any] = {}
     # No autoflush while editing: a concurrent writer must surface in flush_versioned (409),
     # not in a query's autoflush halfway through.
     with db.session.no_autoflush:
         if "status" in values:
-            detail.update(_office_status_change(actor, task, values.pop("status")))
+            detail.update(_office_status_change(actor, task, values.pop("status"), reason))
         if "parent_id" in values:
             _reparent(task, values["parent_id"])
         if "code" in values and values["code"] != task.code:
@@ -112,15 +115,19 @@ def flush_versioned() -> None:
                        text=_l("事项已被他人修改，请刷新页面后重新修改")) from None
 
 
-def _office_status_change(actor: User, task: Task, status: Any) -> dict[str, Any]:
-    """The office may suspend (暂缓) an item or resume it; other statuses have their own actions."""
+def _office_status_change(actor: User, task: Task, status: Any, reason: Any) -> dict[str, Any]:
+    """The office may suspend (暂缓) an item or resume it; other statuses have their own
+    actions. A reason given (the page requires one for 暂缓) goes into the audit trail,
+    which the item's page shows."""
     if status == task.status:
         return {}
     if status not in ("suspended", "in_progress"):
         raise ValidationError("status can only be set to suspended or in_progress here; "
                               "sign-off has its own requests", "status")
     state.check(actor, task, "suspend" if status == "suspended" else "resume", clock.today())
-    return state.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+    change = state.move(task, status, "暂缓" if status == "suspended" else "恢复推进")
+    reason = validation.text(reason, "reason", 500)
+    return {**change, "reason": reason} if reason else change
 
 
 def _reparent(task: Task, parent_id: Any) -> None:
@@ -312,6 +319,14 @@ def task_query(user: User, **filters) -> Select:
     """`task_list` as ORM objects with their co-units, milestones and lead unit loaded."""
     return task_list(user, **filters).options(
         selectinload(Task.co_units), selectinload(Task.milestones), selectinload(Task.lead_unit))
+
+
+def children(user: User, task: Task) -> list[Task]:
+    """The item's direct sub-items that *user* may see, in ledger order."""
+    return list(db.session.scalars(visible_to(user, select(Task)).where(Task.parent_id == task.id)
+                                   .options(selectinload(Task.lead_unit), selectinload(Task.co_units),
+                                            selectinload(Task.milestones))
+                                   .order_by(Task.sort_key)))
 
 
 def status_counts(query: Select) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Ledger pages: the list, an item's page, assigning and editing items, reports, evidence."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,19 +10,19 @@ from sqlalchemy.orm import selectinload
 from tracker import clock, validation
 from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.accounts.permissions import require_office
-from tracker.errors import NotFound
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.ledger import exemptions, operations, pickers, rows, state
 from tracker.ledger.forms import (ExemptionForm, ReportForm, RevokeExemptionForm, StatusForm,
                                   TaskFilterForm, TaskForm, options, uploaded)
-from tracker.ledger.history import readable_history
-from tracker.lookup import require
-from tracker.models import Evidence, ProgressReport, Task
+from tracker.ledger.history import readable_history, suspension_of
+from tracker.models import ProgressReport, Task
 from tracker.paging import page_arg, paginate
-from tracker.reports import evidence as evidence_files
+from tracker.reports import operations as reports_ops
 from tracker.reports.operations import reports_query, submit_report
 from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
 from tracker.signoff.operations import recent_requests
+from tracker.confirm import confirm_step
 from tracker.web import form_post
 
 bp = Blueprint("ledger", __name__)
@@ -37,16 +37,25 @@ REQUESTS_SHOWN = 50
 @login_required
 def index():
     """The ledger in tree order, filtered by unit, status, overdue and text."""
-    form = TaskFilterForm(request.args)
-    form.validate()
-    today = clock.today()
-    query = operations.task_list(current_user, unit_id=_filter_unit(form),
-                                  status=form.status.data or None,
-                                  overdue=True if form.overdue.data else None,
-                                  q=(form.q.data or "").strip() or None, as_of=today)
+    form, query, today = filtered(as_rows=True)
     per_page = int(form.per_page.data) if form.per_page.data in PAGE_SIZES else PER_PAGE
     tasks = rows.page_of_rows(query, page_arg(), per_page)
     return render_template("ledger/index.html", form=form, tasks=tasks, today=today)
+
+
+def filtered(as_rows: bool = False):
+    """The filter form as typed, the query it selects (only what the user may see) and today.
+    *as_rows*: the list as plain rows (the page); otherwise as items with their units and
+    milestones loaded (the print view and the .xlsx)."""
+    form = TaskFilterForm(request.args)
+    form.validate()
+    today = clock.today()
+    listing = operations.task_list if as_rows else operations.task_query
+    query = listing(current_user, unit_id=_filter_unit(form),
+                                  status=form.status.data or None,
+                                  overdue=True if form.overdue.data else None,
+                                  q=(form.q.data or "").strip() or None, as_of=today)
+    return form, query, today
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
@@ -104,12 +113,29 @@ def report(task_id: int):
 @bp.route("/tasks/<int:task_id>/status", methods=["POST"])
 @login_required
 def status(task_id: int):
-    """The office suspends (暂缓) or resumes (恢复推进) an item."""
+    """The office suspends (暂缓, with a reason, after a confirmation step) or resumes
+    (恢复推进) an item."""
     task = operations.get_task(current_user, task_id)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    operations.update_task(current_user, task, _int(form.version.data), {"status": form.status.data})
+    values = {"status": form.status.data}
+    if form.status.data == "suspended":
+        require_office(current_user)
+        reason = (form.reason.data or "").strip()
+        if page := confirm_step(_("暂缓推进 %(code)s", code=task.code),
+                                _("暂缓后该事项不再要求报送、不计逾期，直至恢复推进。请写明暂缓理由。"),
+                                _("确认暂缓"), reason=reason, reason_label=_("暂缓理由")):
+            return page
+        values["reason"] = reason
+    try:
+        operations.update_task(current_user, task, _int(form.version.data), values)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("ledger.show", task_id=task.id))
     db.session.commit()
     flash(_("状态已更新"), "success")
     return redirect(url_for("ledger.show", task_id=task.id))
@@ -155,19 +181,6 @@ def _kind(value: str) -> str | None:
     return kinds[int(value)] if value.isdigit() and int(value) < len(kinds) else None
 
 
-@bp.route("/evidence/<int:evidence_id>")
-@login_required
-def evidence(evidence_id: int):
-    """Download an evidence file, only for users who may see its item."""
-    row = require(Evidence, evidence_id)
-    operations.get_task(current_user, row.task_id)
-    stream = evidence_files.open_stored(row)
-    if stream is None:
-        raise NotFound(f"evidence {evidence_id} is missing from storage")
-    return send_file(stream, mimetype=evidence_files.served_type(row, stream), as_attachment=True,
-                     download_name=row.original_name, max_age=0)
-
-
 def _filter_unit(form: TaskFilterForm) -> int | None:
     """The unit picked in the filter (grouped by kind); an id no unit has filters nothing."""
     form.unit.choices = grouped_unit_choices()
@@ -207,11 +220,18 @@ def render_item(task: Task, **forms) -> str:
         selectinload(ProgressReport.evidence), selectinload(ProgressReport.unit),
         selectinload(ProgressReport.user)), REPORTS_PER_PAGE)
     today = clock.today()
+    actions = state.allowed_actions(current_user, task, today)
+    history = readable_history(task.id)
+    correctable = {r.id for r in reports.items
+                   if "report" in actions and reports_ops.may_correct(current_user, r)}
     return render_template(
         "ledger/show.html", task=task, today=today, reports=reports, forms=forms,
         signoffs=recent_requests(task, "signoff", REQUESTS_SHOWN),
         extensions=recent_requests(task, "extension", REQUESTS_SHOWN),
-        history=readable_history(task.id), actions=state.allowed_actions(current_user, task, today),
+        history=history, actions=actions, correctable=correctable,
+        suspension=suspension_of(history) if task.status == "suspended" else None,
+        subitems=operations.children(current_user, task),
+        signoff_rules=current_app.config["SETTINGS"]["signoff"],
         exemptions=_exemption_rows(task, today, revoke), exemption_form=exemption)
 
 

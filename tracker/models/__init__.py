@@ -7,6 +7,7 @@ from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
 from tracker.models.feeds import CalendarFeed
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
+from tracker.models.nonces import FormNonce
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
 from tracker.models.regime import (Bulletin, DispatchMeeting, EvaluationAdjustment, PlacingRecord,
                                     dispatch_agreed_items)
@@ -19,5 +20,5 @@ __all__ = [
     "ProgressReport", "Channel", "Unit", "Chase", "JobRun", "Notification", "RateWindow", "SchedulerLease",
     "UnitNotice", "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
-    "CalendarFeed",
+    "CalendarFeed", "FormNonce",
 ]

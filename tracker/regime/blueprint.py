@@ -6,7 +6,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from tracker.regime import charts
-from tracker.regime.controllers import bulletins, dispatch, scores
+from tracker.regime.controllers import bulletins, dispatch, ledger, scores
 
 bp = Blueprint("regime", __name__, url_prefix="/regime")
 
@@ -31,6 +31,8 @@ ROUTES = (
     ("/lights", "lights", scores.lights, GET),
     ("/evaluation", "evaluation", scores.evaluation, BOTH),
     ("/evaluation/<int:year>.xlsx", "evaluation_xlsx", scores.evaluation_xlsx, GET),
+    # the ledger page's rows as .xlsx
+    ("/ledger.xlsx", "ledger_xlsx", ledger.ledger_xlsx, GET),
 )
 for rule, endpoint, view, methods in ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)

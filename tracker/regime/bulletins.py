@@ -18,8 +18,8 @@ from tracker.errors import Conflict, PermissionDenied
 from tracker.extensions import db
 from tracker.labels import BULLETIN_KINDS
 from tracker.lookup import require
-from tracker.models import Bulletin, Notification, Unit, User
-from tracker.notify import receipts
+from tracker.models import Bulletin, Notification, Unit, UnitNotice, User
+from tracker.notify import inbox, receipts
 from tracker.notify.outbox import Notice, enqueue_for_units
 from tracker.regime import drafts
 from tracker.regime.compilers import compile_content, period_span
@@ -197,14 +197,19 @@ def _subject(bulletin: Bulletin) -> str:
 
 def acknowledge_notices(user: User, bulletin: Bulletin) -> int:
     """Opening a published bulletin is a unit's read receipt (签收): mark the unread notices
-    of it addressed to *user* or *user*'s unit read (leaders and the office sign for none).
-    Returns how many were marked."""
+    of it addressed to *user* or *user*'s unit read: the in-app notice (which every unit
+    has, with channels or without) and the outbox rows, as opening the notice would
+    (inbox.open_notice). Leaders and the office sign for none. Returns how many were marked."""
     if user.is_leader or user.is_office:
         return 0
+    in_app = db.session.scalars(select(UnitNotice).where(
+        UnitNotice.rule == NOTICE_RULE, UnitNotice.subject == _subject(bulletin),
+        UnitNotice.unit_id == user.unit_id, UnitNotice.read_at.is_(None))).all()
+    marked = sum(inbox.open_notice(user, notice) for notice in in_app)
     unread = db.session.scalars(select(Notification).where(
         Notification.rule == NOTICE_RULE, Notification.subject == _subject(bulletin),
-        Notification.unit_id == user.unit_id, Notification.read_at.is_(None)))
-    return sum(receipts.acknowledge(user, notice) for notice in unread)
+        Notification.unit_id == user.unit_id, Notification.read_at.is_(None))).all()
+    return marked + sum(receipts.acknowledge(user, notice) for notice in unread)
 
 
 def bulletin_url(bulletin: Bulletin) -> str:

@@ -9,6 +9,7 @@ from tracker.labels import choices
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from tracker.ledger.forms import REQUIRED, optional_int, options
+from tracker.once import OnceMixin
 from tracker.validation import DateInput
 
 AGREED_ROWS = 5
@@ -82,7 +83,7 @@ class AgreedItemForm(Form):
             raise WTFormsValidationError(REQUIRED)
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceMixin, FlaskForm):
     """A dispatch meeting (周调度会) and the agreed items it turns into tasks."""
 
     title = StringField(_l("会议名称"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -102,7 +103,7 @@ class MeetingForm(FlaskForm):
             entry.form.lead_unit.choices = groups
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(OnceMixin, FlaskForm):
     """The office rates, adjusts or vetoes a unit's annual score, always with a reason."""
 
     unit_id = SelectField(_l("单位"), coerce=optional_int, validate_choice=False,

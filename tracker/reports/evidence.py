@@ -42,6 +42,9 @@ KNOWN = {
 # An OOXML file is a zip holding its part folder.
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 SNIFF_BYTES = 8192
+# Types a browser shows by itself (sandboxed), so evidence of them previews inline.
+PREVIEWABLE = ("application/pdf", "image/jpeg", "image/png")
+PREVIEW_EXTENSIONS = tuple(ext for ext, (_, served) in KNOWN.items() if served in PREVIEWABLE)
 
 
 def sniffed_type(stream: IO[bytes], ext: str) -> str | None:

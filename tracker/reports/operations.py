@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit, clock, validation
-from tracker.errors import ValidationError
+from tracker.errors import Conflict, PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
@@ -58,6 +58,54 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
                  detail={"report_id": report.id, "period": period, "progress": report.progress,
                          "on_time": report.on_time, "files": [f.filename for f in files or []],
                          **changes})
+    return report
+
+
+def is_filer(user: User, report: ProgressReport) -> bool:
+    """Whether *user* is one of the people of the unit that filed *report*."""
+    return not user.is_office and not user.is_leader and user.unit_id == report.unit_id
+
+
+def require_filer(user: User, report: ProgressReport) -> None:
+    if not is_filer(user, report):
+        raise PermissionDenied("只有报送单位可以更正本单位的报送")
+
+
+def may_correct(user: User, report: ProgressReport) -> bool:
+    """Whether *user* may correct *report*: their own unit's, while its period is open (the
+    period's report deadline has not passed)."""
+    return is_filer(user, report) and clock.now() <= periods.period_deadline(report.period)
+
+
+def correct_report(user: User, report: ProgressReport, *, progress: Any, text: Any,
+                   problems: Any = "", next_steps: Any = "",
+                   actual_value: Any = None) -> ProgressReport:
+    """The unit that filed *report* corrects it while its period is open. The report keeps
+    its period, submission time and timeliness; the trail keeps what it said before. The
+    lead unit's latest report also moves the item's progress and cumulative value."""
+    require_filer(user, report)
+    task = report.task
+    state.check(user, task, "report", clock.today())
+    if clock.now() > periods.period_deadline(report.period):
+        raise Conflict("该周期的报送时限已过，不能再更正 (the period is closed)", "period")
+    values = _validated(progress, text, problems, next_steps, actual_value)
+    before = {k: getattr(report, k) for k in values}
+    for name, value in values.items():
+        setattr(report, name, value)
+    detail = audit.changes(before, values)
+    if not detail:
+        return report
+    latest = db.session.scalar(select(ProgressReport.id).where(
+        ProgressReport.task_id == task.id, ProgressReport.unit_id == task.lead_unit_id)
+        .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc()).limit(1))
+    if report.unit_id == task.lead_unit_id and latest == report.id:
+        task.progress = values["progress"]
+        if values["actual_value"] is not None:
+            task.actual_value = values["actual_value"]
+    task.updated_at = clock.now()
+    flush_versioned()
+    audit.record(user, "report.correct", report, task_id=task.id,
+                 detail={"report_id": report.id, "period": report.period, **detail})
     return report
 
 

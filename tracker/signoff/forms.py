@@ -24,3 +24,9 @@ class DecisionForm(FlaskForm):
 
     reason = TextAreaField(_l("理由"), validators=[Optional()])
     next = HiddenField()
+
+
+class BatchApproveForm(FlaskForm):
+    """Approve the ticked sign-off requests (request_ids, read from the form as a list)."""
+
+    next = HiddenField()

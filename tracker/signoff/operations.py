@@ -1,8 +1,10 @@
 """Sign-off and extension rules: the lead unit asks, the office decides, history keeps all."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -11,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import require_lead
-from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.errors import Conflict, DomainError, NotFound, ValidationError
 from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
@@ -26,6 +28,7 @@ def request_signoff(user: User, task: Task, note: Any,
     require_lead(user, task)
     note = validation.text(note, "note")
     state.check(user, task, "signoff", clock.today())
+    _guard(task, files)
     if files:
         evidence.check_files(files)
     req = SignoffRequest(task_id=task.id, unit_id=user.unit_id, requested_by_id=user.id, note=note)
@@ -40,6 +43,16 @@ def request_signoff(user: User, task: Task, note: Any,
     return req
 
 
+def _guard(task: Task, files: list[FileStorage] | None) -> None:
+    """The configured conditions for asking sign-off (`[signoff]`)."""
+    cfg = current_app.config["SETTINGS"]["signoff"]
+    if cfg["require_full_progress"] and task.progress < 100:
+        raise Conflict(f"进度须达到100%才能申请销号（当前{task.progress}%），请先报送完成情况 "
+                       "(progress must be 100% to ask for sign-off)", "progress")
+    if cfg["require_evidence"] and not files:
+        raise ValidationError("申请销号须附佐证材料 (evidence files are required)", "files")
+
+
 def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
     """The office verifies and closes the item (销号)."""
     state.check(user, task, "decide", clock.today())
@@ -51,6 +64,29 @@ def approve_signoff(user: User, task: Task, request_id: int) -> SignoffRequest:
     audit.record(user, "signoff.approve", req, task_id=task.id,
                  detail={"request_id": req.id, **change})
     return req
+
+
+def approve_signoffs(user: User, request_ids: list[int], commit: Callable[[], None],
+                     rollback: Callable[[], None]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Approve several pending sign-off requests, each as its own decision, committed (or
+    rolled back) alone by *commit* / *rollback*: ([codes approved], [(code, why not)]). A
+    request decided meanwhile, or an item the rules refuse, is reported; the rest stand."""
+    approved, refused = [], []
+    for request_id in request_ids:
+        req = db.session.get(SignoffRequest, request_id)
+        if req is None:
+            continue
+        task = db.session.get(Task, req.task_id, populate_existing=True)
+        code = f"{task.code} {task.title}"
+        try:
+            approve_signoff(user, task, request_id)
+        except DomainError as exc:
+            rollback()
+            refused.append((code, exc.message))
+            continue
+        commit()
+        approved.append(code)
+    return approved, refused
 
 
 def reject_signoff(user: User, task: Task, request_id: int, reason: Any) -> SignoffRequest:

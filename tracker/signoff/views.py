@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,8 @@ from tracker.ledger.views import render_item
 from tracker.models import ExtensionRequest, SignoffRequest, Task
 from tracker.paging import paginate
 from tracker.signoff import operations
-from tracker.signoff.forms import DecisionForm, ExtensionRequestForm, SignoffRequestForm
+from tracker.signoff.forms import (BatchApproveForm, DecisionForm, ExtensionRequestForm,
+                                   SignoffRequestForm)
 from tracker.web import form_post, safe_next
 
 bp = Blueprint("signoff", __name__)
@@ -65,6 +66,29 @@ def request_extension(task_id: int):
                                                    form.reason.data),
         done=_("已提交延期申请"), to=url_for("ledger.show", task_id=task.id),
         page=lambda: render_item(task, extension=form))
+
+
+@bp.route("/review/signoffs/approve", methods=["POST"])
+@login_required
+def approve_batch():
+    """The office approves the ticked sign-off requests at once. Each is its own decision
+    (the same audited conditional update, committed alone): one lost to a concurrent
+    decision, or refused by the rules, is reported by its item and the others stand."""
+    require_office(current_user)
+    form = BatchApproveForm()
+    form.validate()
+    ids = [int(v) for v in request.form.getlist("request_ids") if v.isdigit()][:PER_PAGE * 5]
+    if not ids:
+        flash(_("请先勾选要同意的销号申请"), "error")
+        return redirect(url_for("signoff.queue"))
+    approved, refused = operations.approve_signoffs(current_user, ids, db.session.commit,
+                                                    db.session.rollback)
+    if approved:
+        flash(_("已同意 %(count)s 项销号申请：%(codes)s", count=len(approved),
+                codes=_("、").join(approved)), "success")
+    for code, message in refused:
+        flash(_("%(code)s 未能同意：%(message)s", code=code, message=message), "error")
+    return redirect(safe_next(form.next.data) or url_for("signoff.queue"))
 
 
 # The office's decisions on a request: (URL kind, verb, operation, message, takes a reason).

@@ -19,6 +19,7 @@ from tracker.regime.controllers import PER_PAGE
 from tracker.regime.forms import (BulletinFilterForm, ButtonForm,
                                   CompileForm, DraftForm)
 from tracker.reports.periods import previous_period
+from tracker.confirm import confirm_step
 from tracker.web import form_post
 
 SECTION_ROWS = 100
@@ -177,8 +178,14 @@ def escalations(bulletin_id: int):
 
 @login_required
 def publish(bulletin_id: int):
-    """The office publishes: the draft's content freezes and every unit is notified once."""
-    published = bulletins.publish(current_user, _pressed(bulletin_id))
+    """The office publishes: the draft's content freezes and every unit is notified once.
+    A confirmation step comes first (publishing cannot be taken back)."""
+    bulletin = _pressed(bulletin_id)
+    if page := confirm_step(
+            _("发布通报"), _("发布后内容即冻结，并立即通知所有单位，不能撤回。确认发布吗？"),
+            _("确认发布")):
+        return page
+    published = bulletins.publish(current_user, bulletin)
     db.session.commit()
     flash(_("已发布第%(version)s版，已通知各单位", version=published.version), "success")
     return redirect(url_for("regime.show", bulletin_id=published.id))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from tracker import clock
+from tracker import clock, once
 from tracker.accounts.lookups import grouped_unit_choices
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.errors import DomainError
@@ -56,6 +56,7 @@ def dispatch_page():
         form.set_unit_choices(grouped_unit_choices())
 
     def record():
+        once.spend(current_user, form.nonce.data)
         return meetings.record_meeting(current_user, period=period, held_on=form.held_on.data,
                                        title=form.title.data, notes=form.notes.data or "",
                                        items=form.agreed_items())

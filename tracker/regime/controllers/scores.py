@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import clock, once
 from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.accounts.permissions import require_office, visible_to
 from tracker.labels import labels
@@ -77,10 +77,13 @@ def evaluation():
                                parts=PARTS, grades=GRADES, model=model_paragraphs(result),
                                adjust=adjust, adjustments=adjustments, kinds=labels("adjustment"))
 
+    def record():
+        once.spend(current_user, adjust.nonce.data)
+        return add_adjustment(current_user, year, adjust.unit_id.data, adjust.kind.data,
+                              adjust.reason.data, adjust.points.data, adjust.rating.data or None)
+
     return form_post(
-        adjust, lambda: add_adjustment(current_user, year, adjust.unit_id.data, adjust.kind.data,
-                                       adjust.reason.data, adjust.points.data,
-                                       adjust.rating.data or None),
+        adjust, record,
         done=_("已记录考评调整"), to=url_for("regime.evaluation", year=year), page=page)
 
 
