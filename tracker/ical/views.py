@@ -14,7 +14,6 @@ from tracker.errors import DomainError
 from tracker.extensions import csrf, db
 from tracker.messages import page_text
 from tracker.ical import operations
-from tracker.ical.feed import calendar_bytes
 
 bp = Blueprint("ical", __name__)
 
@@ -64,6 +63,7 @@ def revoke():
 @csrf.exempt
 def feed(token: str):
     """The feed (text/calendar); an unknown or revoked link answers 404."""
+    from tracker.ical.feed import calendar_bytes  # on first use (start-up stays light)
     found = operations.feed_for_token(token)
     if found is None:
         abort(404)

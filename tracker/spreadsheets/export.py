@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import Select, func, select
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.ledger.lights import light_of
 from tracker.models import ProgressReport, Task
-from tracker.regime.documents.xlsx import save, write_table
 from tracker.spreadsheets.reading import LEDGER_COLUMNS
 
 STATE_COLUMNS = ("状态", "亮灯", "进度", "最新进展", "存在问题")
@@ -25,6 +23,9 @@ BATCH = 500
 
 def ledger_xlsx(tasks: Select, title: str, progress=None) -> bytes:
     """The tasks *tasks* selects, in its order, as one sheet titled *title*."""
+    from tracker.regime.documents.xlsx import save, write_table  # on first use (start-up stays light)
+    from openpyxl import Workbook  # on first use: web workers start without it
+
     book = Workbook(write_only=True)
     columns = [*LEDGER_COLUMNS.values(), *STATE_COLUMNS]
     formats = [*LEDGER_FORMATS, "text", "text", "int", "text", "text"]
@@ -34,6 +35,9 @@ def ledger_xlsx(tasks: Select, title: str, progress=None) -> bytes:
 
 def template_xlsx() -> bytes:
     """The empty ledger layout to fill in, and a sheet saying how."""
+    from tracker.regime.documents.xlsx import save, write_table  # on first use (start-up stays light)
+    from openpyxl import Workbook  # on first use: web workers start without it
+
     book = Workbook(write_only=True)
     write_table(book, f"{clock.today().year}年度任务清单", list(LEDGER_COLUMNS.values()), [],
                 LEDGER_FORMATS)

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
 
 from tracker import clock
 from tracker.accounts.permissions import require_view_unit
@@ -17,7 +16,6 @@ from tracker.extensions import db
 from tracker.ledger import state
 from tracker.ledger.operations import task_query
 from tracker.models import Task, Unit, User
-from tracker.regime.documents.xlsx import save, write_table
 from tracker.reports import periods
 from tracker.reports.operations import submit_report
 from tracker.spreadsheets import cells
@@ -68,6 +66,9 @@ def sheet_title(unit: Unit, period: str) -> str:
 
 def report_sheet_xlsx(user: User, unit: Unit, period: str | None = None) -> bytes:
     """The unit's sheet for *period* (default: the period being reported now)."""
+    from openpyxl import Workbook  # on first use (start-up stays light)
+
+    from tracker.regime.documents.xlsx import save, write_table
     require_view_unit(user, unit.id)
     period = period or periods.reporting_period(clock.today())
     rows = [[t.code, t.title, t.due_date, t.target_value, t.target_unit, t.progress,
