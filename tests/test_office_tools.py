@@ -340,7 +340,7 @@ def test_a_double_submit_records_a_meeting_an_adjustment_and_a_token_once(browse
     page = browser.get("/regime/dispatch").get_data(as_text=True)
     nonce = re.search(r'id="meeting-form">.*?name="nonce"[^>]*value="([^"]+)"', page, re.S).group(1)
     meeting = {"title": "第47周调度会", "held_on": "2026-11-18", "nonce": nonce,
-               "items-0-title": "加快园区建设", "items-0-lead_unit": w.lead.name,
+               "items-0-title": "加快园区建设", "items-0-lead_unit": str(w.lead.id),
                "items-0-due_date": "2026-12-31"}
     first = browser.post("/regime/dispatch", meeting)
     second = browser.post("/regime/dispatch", meeting)

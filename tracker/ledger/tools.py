@@ -7,6 +7,8 @@ from flask import redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker import validation
+from tracker.accounts.lookups import unit_names
 from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.ledger import operations
@@ -27,7 +29,8 @@ def print_view():
     """The ledger as filtered, every row on one printable page (A4 landscape)."""
     form, query, today = filtered()
     tasks = db.session.scalars(query.limit(PRINT_LIMIT + 1)).all()
-    return render_template("ledger/print.html", form=form, tasks=tasks[:PRINT_LIMIT],
+    unit_name = unit_names([form.unit.data]).get(form.unit.data) if validation.is_integer(form.unit.data) else None
+    return render_template("ledger/print.html", form=form, tasks=tasks[:PRINT_LIMIT], unit_name=unit_name,
                            cut=len(tasks) > PRINT_LIMIT, today=today, limit=PRINT_LIMIT)
 
 
