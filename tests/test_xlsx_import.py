@@ -167,6 +167,28 @@ def test_a_sheet_without_codes_takes_its_tree_from_the_indentation_and_merged_un
                     "2": ("城乡融合", None, "市发展改革局")}
 
 
+def test_a_first_column_of_group_names_merged_over_their_items_is_the_tree(office):
+    book = Workbook()
+    ws = book.active
+    ws.append(["类别", "工作任务", "责任单位", "完成时间"])
+    ws.append(["一、产业振兴", "招商引资", "市发展改革局", "6月底"])
+    ws.append([None, "园区提质", "市工业和信息化局", "年底"])
+    ws.append(["二、城乡融合", "县城扩容", "市住房城乡建设局", "2026年第三季度"])
+    ws.append([None, "镇街改造", "市住房城乡建设局", "2026-10-31"])
+    ws.append([None, "乡村风貌", "市农业农村局", "年底"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("A4:A6")
+    import_ledger(office, save(book), "a.xlsx", dry_run=False, create_units=True)
+    db.session.commit()
+    tree = {t.code: (t.title, t.parent.code if t.parent else None, t.due_date)
+            for t in db.session.scalars(select(Task))}
+    assert tree == {
+        "1": ("一、产业振兴", None, date(2026, 12, 31)), "1.1": ("招商引资", "1", date(2026, 6, 30)),
+        "1.2": ("园区提质", "1", date(2026, 12, 31)),
+        "2": ("二、城乡融合", None, date(2026, 12, 31)), "2.1": ("县城扩容", "2", date(2026, 9, 30)),
+        "2.2": ("镇街改造", "2", date(2026, 10, 31)), "2.3": ("乡村风貌", "2", date(2026, 12, 31))}
+
+
 @pytest.mark.parametrize("written, expected", [
     ("2026-12-31", date(2026, 12, 31)), ("2026/12/31", date(2026, 12, 31)),
     ("2026.12.31", date(2026, 12, 31)), ("2026年12月31日", date(2026, 12, 31)),

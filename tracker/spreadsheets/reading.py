@@ -1,6 +1,7 @@
 """Reading an office's workbook as it is: the header row found among the first rows by its
 names (synonyms configurable), notes above and below the table skipped, vertically merged
-cells (a 牵头单位 written once for several items) filled down, the title's indentation kept.
+cells (a 牵头单位 written once for several items) filled down, the title's indentation kept,
+and a first column of group names merged down over their items read as the tree.
 
 .xlsx and .xlsm are read with openpyxl; .xls, .et and .ods with python-calamine.
 """
@@ -156,6 +157,8 @@ def _table(grid: Grid, header_row: int, columns: dict[str, int]) -> Table:
     table = Table(grid.name, header_row, columns)
     values = _filled_down(grid, header_row, columns)
     title_col = columns.get("title")
+    groups = _first_column_groups(grid, header_row, columns)
+    group_end = 0
     for r in range(header_row + 1, len(values) + 1):
         row = values[r - 1]
         cells = {name: row[c - 1] if c - 1 < len(row) else None for name, c in columns.items()}
@@ -164,11 +167,29 @@ def _table(grid: Grid, header_row: int, columns: dict[str, int]) -> Table:
             continue
         if normal(present[0]).startswith(NOTE_STARTS) and not _has_data(cells):
             break  # the notes under the table
-        indent = 0
+        if r in groups:     # the group's own row, then its items one level below it
+            group_end, name = groups[r]
+            table.rows.append(Row(grid.name, r, {"title": name}, 0))
+        indent = 1 if r <= group_end else 0
         if title_col:
-            indent = grid.indent(r, title_col) or _leading_indent(cells.get("title"))
+            indent += grid.indent(r, title_col) or _leading_indent(cells.get("title"))
         table.rows.append(Row(grid.name, r, cells, indent))
     return table
+
+
+def _first_column_groups(grid: Grid, header_row: int, columns: dict[str, int]) -> dict[int, tuple[int, str]]:
+    """{first row: (last row, group name)} for a ledger without 编号 whose first column is
+    not one of ours and names groups in cells merged down over their items (一、产业振兴
+    over three rows): each group becomes an item with those rows under it."""
+    if "code" in columns or 1 in columns.values():
+        return {}
+    groups = {}
+    for min_row, min_col, max_row, _ in grid.merged:
+        if min_col == 1 and max_row > min_row > header_row:
+            name = normal(grid.values[min_row - 1][0]) if grid.values[min_row - 1] else ""
+            if name:
+                groups[min_row] = (max_row, name)
+    return groups
 
 
 def _has_data(cells: dict[str, Any]) -> bool:
