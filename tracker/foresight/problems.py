@@ -166,7 +166,7 @@ def assign(user: User, problem: Problem, *, coordinator_unit_id: Any, due_date: 
     _note(problem, user, "assign", note)
     db.session.flush()
     audit.record(user, "problem.assign", problem, task_id=problem.task_id,
-                 detail={"problem_id": problem.id, "coordinator_unit_id": unit_id,
+                 detail={"problem_id": problem.id, "text": problem.text, "coordinator_unit_id": unit_id,
                          "due_date": due, "note": note, "category": problem.category,
                          "before": before})
     return problem
