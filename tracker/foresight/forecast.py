@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, event, insert, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, event, func, insert, inspect, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from tracker import calendar, clock
 from tracker.extensions import db
@@ -136,10 +136,26 @@ def late_clause(today: date):
                 TaskForecast.due_date == Task.due_date)
 
 
+def late_items(today: date, limit: int, unit_id: int | None = None) -> tuple[list[Task], int]:
+    """预计逾期 items (of the unit's lead, when given), soonest deadline first, at most
+    *limit*, and how many there are in all."""
+    where = [late_clause(today)] + ([Task.lead_unit_id == unit_id] if unit_id else [])
+    base = select(Task).join(TaskForecast, TaskForecast.task_id == Task.id).where(*where)
+    total = db.session.scalar(base.with_only_columns(func.count()))
+    tasks = db.session.scalars(base.options(selectinload(Task.lead_unit), selectinload(Task.forecast))
+                               .order_by(Task.due_date, Task.sort_key).limit(limit)).all()
+    return list(tasks), total
+
+
+def current(task: Task) -> TaskForecast | None:
+    """*task*'s forecast row while it is open and not paused, else None."""
+    return task.forecast if task.status in state.CHASED_STATUSES else None
+
+
 def forecast_dict(task: Task) -> dict[str, Any] | None:
     """The API.md `forecast` of *task*: {projected_date, late_by_workdays, basis} and the
     confidence, the reports it rests on and whether that makes it 预计逾期; None without."""
-    row = task.forecast if task.status in state.CHASED_STATUSES else None
+    row = current(task)
     if row is None:
         return None
     return {"projected_date": row.projected_date and row.projected_date.isoformat(),

@@ -21,6 +21,16 @@ bp = Blueprint("foresight", __name__)
 PER_PAGE = 30
 
 
+@bp.app_context_processor
+def _item_page_helpers() -> dict:
+    """What the item page's foresight section (templates/foresight/_item.html) calls."""
+    from tracker.foresight.chart import item_chart
+    from tracker.foresight.forecast import current
+
+    return {"forecast_of": current, "item_chart": item_chart,
+            "problems_of": problems.task_problems}
+
+
 @bp.route("/problems")
 @login_required
 def index():
