@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit, clock, validation
 from tracker.accounts.permissions import can_view_task, require_office, unit_filter
-from tracker.errors import Conflict, PermissionDenied, ValidationError
+from tracker.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.lookup import require
 from tracker.models import Problem, ProblemNote, ProgressReport, Task, Unit, User
@@ -209,8 +209,8 @@ def can_view(user: User, problem: Problem) -> bool:
 
 def get_problem(user: User, problem_id: Any) -> Problem:
     problem = require(Problem, problem_id, "problem")
-    if not can_view(user, problem):
-        raise PermissionDenied("不能查看此问题 (not your problem)")
+    if not can_view(user, problem):   # answered like a problem that does not exist
+        raise NotFound(f"problem {problem_id} does not exist")
     return problem
 
 
