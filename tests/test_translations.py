@@ -84,6 +84,9 @@ def english(app):
 def ascii_world(app, english):
     """A ledger whose every name and text is ASCII, so any Chinese on a page is UI text."""
     app.config["SETTINGS"]["evaluation"]["ratings"] = {"Excellent": 3, "Poor": -3}
+    # Problem categories are the office's words too.
+    app.config["SETTINGS"]["foresight"].update(categories=["Land", "Funds", "Other"],
+                                               keywords={"Land": ["Land"]})
     office_unit = create_unit(None, "Command Office", "office")
     roads = create_unit(None, "Dept of Roads", "department", email="roads@example.cn")
     county = create_unit(None, "North County", "county")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import format_date
+
 from tracker import clock
 from tracker.extensions import db
 from tracker.foresight import forecast
@@ -55,7 +57,7 @@ def item_chart(task: Task, today: date) -> dict[str, Any] | None:
     day = date(start.year, start.month, 1)
     while day <= end:
         if day >= start:
-            months.append((x(day), f"{day.month}月"))
+            months.append((x(day), format_date(day, "MMM")))
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     step = max(1, len(months) // 6)
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
