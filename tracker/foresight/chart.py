@@ -13,8 +13,8 @@ from tracker.foresight import forecast
 from tracker.ledger.lights import expected_progress
 from tracker.models import Task
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+WIDTH, HEIGHT = 600, 250
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 34
 PLAN_SAMPLES = 48
 
 
