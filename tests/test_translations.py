@@ -152,7 +152,7 @@ PAGES = {
                "/review", "/units/{roads}/home", "/regime/", "/regime/dispatch", "/regime/redblack",
                "/regime/lights", "/regime/evaluation", "/notify/", "/notify/channels?unit_id={roads}",
                "/notify/jobs", "/admin/units", "/admin/users", "/admin/tokens",
-               "/admin/units/{roads}/edit", "/tasks/print", "/account"],
+               "/admin/units/{roads}/edit", "/tasks/print", "/account", "/problems", "/problems/1"],
     # The liaison's view of an item carries the report, sign-off and extension forms.
     "liaison": ["/", "/tasks/{paving}", "/tasks/{bridge}", "/regime/dispatch", "/regime/evaluation",
                 "/account"],

@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.foresight import problems
 
 ASSIGN_FIELDS = ("coordinator_unit_id", "due_date", "note", "category")
+MAX_AGE_DAYS = 36500
 
 
 @bp.get("/problems")
@@ -20,7 +21,7 @@ def list_problems():
     query = problems.problem_query(
         g.api_user, status=request.args.get("status") or None,
         category=request.args.get("category") or None, unit_id=query_int("unit_id"),
-        older_than=query_int("older_than_days"))
+        older_than=query_int("older_than_days", maximum=MAX_AGE_DAYS))
     return page_of(query, problems.problem_dict)
 
 
@@ -79,7 +80,8 @@ PATHS = {
             params=[query("status", PROBLEM_STATUS, "open, assigned or resolved"),
                     query("category", STR, "a category"),
                     query("unit_id", INT, "the item's lead unit, the reporting or the coordinating unit"),
-                    query("older_than_days", INT, "first reported at least this many days ago"),
+                    query("older_than_days", {"type": "integer", "minimum": 1, "maximum": MAX_AGE_DAYS},
+                          "first reported at least this many days ago"),
                     *PAGING],
             description="Problems the caller may see, oldest first: the office and leaders all; a "
                         "unit those of its items and those it coordinates. The same problem "

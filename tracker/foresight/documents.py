@@ -1,7 +1,9 @@
 """The problem ledger and the forecasts in the regime's documents: the monthly bulletin's
 存在问题 (by category, with counts and the oldest open problems named), the quarterly
 review's open problems by category and age, the coordinating units' record, and its
-预计逾期 items per series. Every figure is as of the end of the document's day."""
+预计逾期 items per series. Which problems count is as of the end of the document's day
+(raised by then, not resolved by then); their category and coordinating unit are as the
+office has them now, and forecasts are the items' current ones."""
 from __future__ import annotations
 
 from datetime import date
