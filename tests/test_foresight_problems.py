@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from conftest import csrf_from
+from conftest import Browser, csrf_from
 from peers import smtp  # noqa: F401 - fixture
 from tracker.extensions import db
 from tracker.foresight import problems
-from tracker.models import AuditEvent, Problem, UnitNotice
+from tracker.models import AuditEvent, Problem, ProblemNote, UnitNotice
 
 
 @pytest.fixture
@@ -146,3 +146,20 @@ def test_the_office_classifies_assigns_and_closes_on_the_pages(world, browser):
     assert "审批手续办理缓慢" in listing and world.other.name in listing
     problem = db.session.get(Problem, problem_id)
     assert (problem.category, problem.is_classified, problem.status) == ("审批", True, "assigned")
+
+
+def test_the_coordinating_unit_notes_what_it_did_and_others_may_not(world, app):
+    _report(world, "2026-W47", "资金拨付滞后")
+    problem_id = db.session.scalar(select(Problem.id))
+    world.call("office", "POST", f"/problems/{problem_id}/assign",
+               {"coordinator_unit_id": world.other.id, "due_date": "2026-11-30"})
+    for login, status in (("other-user", 302), ("lead-user", 403)):
+        browser = Browser(app.test_client())
+        browser.login(login)
+        page = browser.get(f"/problems/{problem_id}")
+        assert page.status_code == 200
+        response = browser.client.post(f"/problems/{problem_id}/notes",
+                                       data={"note": "已协调财政局加快拨付", "csrf_token": csrf_from(page)})
+        assert response.status_code == status
+    notes = db.session.scalars(select(ProblemNote.text).where(ProblemNote.kind == "note")).all()
+    assert notes == ["已协调财政局加快拨付"]
