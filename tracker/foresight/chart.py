@@ -21,8 +21,8 @@ PLAN_SAMPLES = 48
 def item_chart(task: Task, today: date) -> dict[str, Any] | None:
     """{plan, reported, projection, today_x, due_x, ticks, y_ticks, ...} or None before the
     item has a report."""
-    rows = db.session.execute(forecast._points_query(today, [task.id]))
-    points = sorted(forecast._points_by_task(rows, today).get(task.id, []), key=lambda p: p.day)
+    rows = db.session.execute(forecast.points_query(today, [task.id]))
+    points = sorted(forecast.points_by_task(rows, today).get(task.id, []), key=lambda p: p.day)
     if not points:
         return None
     start = task.start_date or clock.local(task.created_at).date()

@@ -31,7 +31,7 @@ def period_end(period: str) -> date:
     return period_bounds(period)[1]
 
 
-def _points_query(as_of: date | None, task_ids: list[int] | None = None):
+def points_query(as_of: date | None, task_ids: list[int] | None = None):
     """The lead unit's reports (task id, period, progress, actual), oldest first; reports of
     periods ending after *as_of* or made after its end do not count yet."""
     query = (select(ProgressReport.task_id, ProgressReport.period, ProgressReport.progress,
@@ -46,7 +46,7 @@ def _points_query(as_of: date | None, task_ids: list[int] | None = None):
     return query
 
 
-def _points_by_task(rows: Iterable, as_of: date | None) -> dict[int, list[Point]]:
+def points_by_task(rows: Iterable, as_of: date | None) -> dict[int, list[Point]]:
     """One point per period, the latest report of it; periods not over by *as_of* skipped."""
     out: dict[int, dict[date, Point]] = {}
     for task_id, period, progress, actual in rows:
@@ -89,7 +89,7 @@ def refresh_task(task: Task, as_of: date | None = None) -> TaskForecast | None:
     db.session.execute(delete(TaskForecast).where(TaskForecast.task_id == task.id))
     fit = None
     if task.status in state.CHASED_STATUSES:
-        points = _points_by_task(db.session.execute(_points_query(as_of, [task.id])), as_of)
+        points = points_by_task(db.session.execute(points_query(as_of, [task.id])), as_of)
         fit = fit_task(task, points.get(task.id, []))
     if fit is None:
         db.session.expire(task, ["forecast"])
@@ -107,7 +107,7 @@ def refresh_all(as_of: date | None = None) -> dict[str, int]:
     milestones: dict[int, list[Milestone]] = {}
     for m in db.session.scalars(select(Milestone).order_by(Milestone.due_date)):
         milestones.setdefault(m.task_id, []).append(m)
-    points = _points_by_task(db.session.execute(_points_query(as_of)), as_of)
+    points = points_by_task(db.session.execute(points_query(as_of)), as_of)
     rows = []
     for task_id, task_points in points.items():
         task = tasks.get(task_id)
