@@ -1,6 +1,6 @@
 """List pages read plain rows: the columns a list shows, then one query each for the page's
-co-units and milestones by task id (no ORM objects, no unit scan), and the total counted
-over task ids alone (and one for their forecasts). A row answers like a Task wherever a list uses one (light_of,
+co-units, milestones and forecasts by task id (no ORM objects, no unit scan), and the total
+counted over task ids alone. A row answers like a Task wherever a list uses one (light_of,
 is_overdue, task_dict, the task table)."""
 from __future__ import annotations
 
