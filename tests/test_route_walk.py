@@ -141,8 +141,7 @@ def walk(app, make_world):
                  "user_id": lead.id, "period": "2026-W46", "filename": "style.css",
                  "token": "forged-receipt", "token_id": 1, "bulletin_id": bulletin.id,
                  "request_id": 1, "evidence_id": 1, "notification_id": 1, "channel_id": 1, "notice_id": 1,
-                 "exemption_id": 1, "report_id": 1}
-                 "exemption_id": 1, "problem_id": 1}
+                 "exemption_id": 1, "report_id": 1, "problem_id": 1}
     return world
 
 

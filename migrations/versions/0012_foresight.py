@@ -1,7 +1,7 @@
 """foresight: per-item completion forecasts and the problem ledger (问题清单)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 02:55:00
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
