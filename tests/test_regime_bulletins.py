@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from test_regime_redblack import at, report, sign_off
 from conftest import NOW
 from tracker.extensions import db
+from tracker.foresight import problems
 from tracker.models import Notification, ProgressReport
 from tracker.regime.documents import DOCX_TABLE_ROWS, docx_bytes
 from tracker.regime.bulletins import notify_units
@@ -40,6 +41,8 @@ def world(app, make_world, make_task):
     db.session.commit()
     report(late, "2026-W46")
     db.session.execute(ProgressReport.__table__.update().values(problems="用地指标未落实"))
+    for row in db.session.scalars(select(ProgressReport)):   # into the problem ledger, as reported
+        problems.record_from_report(row)
     db.session.commit()
     return {"a": a, "b": b, "late": late, "office": w.headers["office"],
             "unit": w.headers["lead"], "leader": w.headers["leader"]}
@@ -76,11 +79,14 @@ def test_office_compiles_a_monthly_draft_with_every_section(client, world):
         ["市直部门", 1, "市发展改革局", 1, 1, 1, 1, 1.0, 1.0, 0, 0.0],
         ["市直部门", 2, "市工业和信息化局", 2, 1, 0, 0, 0.0, 0.0, 1, 0.25]]
     assert sections["units"]["annex"] is True
-    assert sections["problems"]["paragraphs"] == ["各单位报送的问题主要有：一是用地制约，涉及1项（1.2）。"]
-    assert sections["problems"]["table"]["rows"] == [["用地制约", 1, "1.2", "市工业和信息化局", "用地指标未落实"]]
+    # 存在问题 from the problem ledger, by category, the oldest open problem named.
+    assert sections["problems"]["paragraphs"] == [
+        "截至统计日，问题清单中尚未解决的问题共1个：一是用地问题1个，涉及1项任务，其中已交办协调0个，"
+        "提出最早的有“用地指标未落实”（1.2，已提出1天）。"]
+    assert sections["problems"]["table"]["rows"] == [["用地", 1, 1, 0, "1.2", "用地指标未落实（1.2，1天）"]]
     steps = sections["next"]["paragraphs"]
     assert steps[0].startswith("一是全力攻坚逾期事项。对1项逾期未完成事项，各牵头单位要于2026年11月25日前")
-    assert steps[1].startswith("二是着力破解用地制约等问题") and steps[-1].startswith("四是抓好下月到期事项。下月到期事项1项")
+    assert steps[1].startswith("二是着力破解用地等问题") and steps[-1].startswith("四是抓好下月到期事项。下月到期事项1项")
     assert [r[1] for r in sections["due_next"]["table"]["rows"]] == ["2"]  # the leaf due in December
     again = _create(client, world["office"])
     assert again.status_code == 200 and again.get_json()["id"] == draft["id"]
@@ -163,8 +169,8 @@ def test_docx_and_xlsx_read_back(client, world):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[:3] == ["概况", "一、总体情况", "二、各单位推进情况"]
     rows = [row for row in book["五、存在问题"].values if any(row)]
-    assert ("问题类别", "涉及事项", "事项编号", "牵头单位", "主要表述") in rows
-    assert ("用地制约", 1, "1.2", "市工业和信息化局", "用地指标未落实") in rows
+    assert ("问题类别", "问题数", "涉及事项", "已交办协调", "事项编号", "提出最早的问题") in rows
+    assert ("用地", 1, 1, 0, "1.2", "用地指标未落实（1.2，1天）") in rows
 
 
 def test_quarterly_review_rolls_progress_up_the_tree(client, world):
@@ -179,6 +185,11 @@ def test_quarterly_review_rolls_progress_up_the_tree(client, world):
     # Leaf items due in the quarter: the goal is not counted again.
     assert units["table"]["rows"] == [[1, "市发展改革局", 1, 1, 0, 0, "100%"],
                                       [2, "市工业和信息化局", 2, 0, 0, 2, "0%"]]
+    # Open problems by category and age, from the problem ledger; none assigned yet.
+    by_key = {s["key"]: s for s in content["sections"]}
+    assert by_key["problems"]["table"]["rows"] == [["用地", 1, 1, 0, 0]]
+    assert by_key["coordinators"]["paragraphs"] == ["本期无交办协调的问题。"]
+    assert by_key["forecast"]["paragraphs"] == ["按近期报送进度推算，暂无预计不能按期完成的事项。"]
 
 
 def test_lights_and_redblack_endpoints(app, client, world):

@@ -96,6 +96,11 @@ GET = {
     "ical.feed": (GONE, GONE, GONE, GONE, GONE, GONE),  # a forged link
     "api.ledger_template": (AUTH, A, A, A, A, A),
     "api.tasks_xlsx": (AUTH, A, A, A, A, A),
+    # Foresight: the problem ledger (another unit's problem answers like none).
+    "foresight.index": (LOGIN, A, A, A, A, A),
+    "foresight.show": (LOGIN, A, A, A, H, A),
+    "api.list_problems": (AUTH, A, A, A, A, A),
+    "api.get_problem": (AUTH, A, A, A, H, A),
 }
 # Routes that change things, sent anonymously: pages refuse a form without its CSRF token
 # (400) before anything else, the API a request without a token (401).
@@ -115,6 +120,8 @@ CHANGES = {
     "signoff.approve_batch",  # office tools (issue 9, point 6)
     "spreadsheets.ledger_confirm", "spreadsheets.report_confirm", "ical.revoke",
     "api.import_ledger_file", "api.create_calendar", "api.revoke_calendar",
+    "foresight.classify", "foresight.assign", "foresight.resolve", "foresight.note",
+    "api.assign_problem", "api.resolve_problem",
 }
 
 
@@ -124,7 +131,7 @@ def walk(app, make_world):
     report's evidence file, an extension request."""
     world = make_world(tokens=True)
     lead, office = world.users["lead"], world.users["office"]
-    submit_report(lead, world.task, progress=30, text="推进中", files=[
+    submit_report(lead, world.task, progress=30, text="推进中", problems="用地指标未落实", files=[
         FileStorage(io.BytesIO(b"%PDF-1.4 evidence"), "验收.pdf", content_type="application/pdf")])
     request_extension(lead, world.task, date(2027, 1, 31), "汛期影响")
     bulletin, _ = create_draft(office, "weekly", "2026-W47")
@@ -134,7 +141,7 @@ def walk(app, make_world):
                  "user_id": lead.id, "period": "2026-W46", "filename": "style.css",
                  "token": "forged-receipt", "token_id": 1, "bulletin_id": bulletin.id,
                  "request_id": 1, "evidence_id": 1, "notification_id": 1, "channel_id": 1, "notice_id": 1,
-                 "exemption_id": 1, "report_id": 1}
+                 "exemption_id": 1, "report_id": 1, "problem_id": 1}
     return world
 
 

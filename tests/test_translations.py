@@ -84,6 +84,9 @@ def english(app):
 def ascii_world(app, english):
     """A ledger whose every name and text is ASCII, so any Chinese on a page is UI text."""
     app.config["SETTINGS"]["evaluation"]["ratings"] = {"Excellent": 3, "Poor": -3}
+    # Problem categories are the office's words too.
+    app.config["SETTINGS"]["foresight"].update(categories=["Land", "Funds", "Other"],
+                                               keywords={"Land": ["Land"]})
     office_unit = create_unit(None, "Command Office", "office")
     roads = create_unit(None, "Dept of Roads", "department", email="roads@example.cn")
     county = create_unit(None, "North County", "county")
@@ -149,7 +152,7 @@ PAGES = {
                "/review", "/units/{roads}/home", "/regime/", "/regime/dispatch", "/regime/redblack",
                "/regime/lights", "/regime/evaluation", "/notify/", "/notify/channels?unit_id={roads}",
                "/notify/jobs", "/admin/units", "/admin/users", "/admin/tokens",
-               "/admin/units/{roads}/edit", "/tasks/print", "/account"],
+               "/admin/units/{roads}/edit", "/tasks/print", "/account", "/problems", "/problems/1"],
     # The liaison's view of an item carries the report, sign-off and extension forms.
     "liaison": ["/", "/tasks/{paving}", "/tasks/{bridge}", "/regime/dispatch", "/regime/evaluation",
                 "/account"],

@@ -9,6 +9,8 @@ def register(app: Flask) -> None:
     from tracker.api import bp as api
     from tracker.dashboard.views import bp as dashboard
     from tracker.ledger import tools as _ledger_tools  # noqa: F401 - its routes join the ledger's
+    from tracker.foresight import jobs as foresight_jobs
+    from tracker.foresight.views import bp as foresight
     from tracker.ledger.views import bp as ledger
     from tracker.notify import events as notify_events
     from tracker.notify.views import bp as notify
@@ -19,8 +21,9 @@ def register(app: Flask) -> None:
     from tracker.ical.views import bp as ical
     from tracker.spreadsheets.views import bp as spreadsheets
 
-    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, spreadsheets, ical, api,
-                      health):
+    for blueprint in (accounts, dashboard, ledger, signoff, notify, regime, spreadsheets, ical, foresight,
+                      api, health):
         app.register_blueprint(blueprint)
     regime_jobs.register()
+    foresight_jobs.register()
     notify_events.register()

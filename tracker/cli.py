@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     """Attach the group, with every feature's commands, to *app*."""
     from tracker.accounts import cli as _accounts  # noqa: F401 - registers commands
     from tracker.demo import cli as _demo  # noqa: F401 - registers commands
+    from tracker.foresight import cli as _foresight  # noqa: F401 - registers commands
     from tracker.jobs import cli as _jobs  # noqa: F401 - registers commands
     from tracker.serving import cli as _serving  # noqa: F401 - registers commands
     from tracker.spreadsheets import cli as _spreadsheets  # noqa: F401 - registers commands

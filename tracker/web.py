@@ -37,6 +37,7 @@ NAV = (
     ("dashboard.home", _l("首页"), False),
     ("ledger.index", _l("事项台账"), False),
     ("signoff.queue", _l("审核"), True),
+    ("foresight.index", _l("问题清单"), False),
     ("regime.index", _l("督办通报"), False),
     ("notify.log", _l("通知记录"), True),
     ("notify.channels", _l("通知渠道"), True),

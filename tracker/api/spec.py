@@ -147,7 +147,15 @@ SCHEMAS: dict[str, Any] = {
                  id=INT, **TASK_FIELDS, actual_value=nullable(NUM),
                  progress={"type": "integer", "minimum": 0, "maximum": 100}, status=STATUS,
                  overdue=BOOL, light=enum("green", "yellow", "red"), light_reason=STR,
-                 version=INT),
+                 version=INT, forecast={
+                     "type": ["object", "null"], "required": ["projected_date", "late_by_workdays", "basis"],
+                     "description": "completion forecast (预计完成); null with fewer than two reports "
+                                    "or for an item signed off or suspended",
+                     "properties": {
+                         "projected_date": nullable(DATE), "late_by_workdays": nullable(INT),
+                         "basis": enum("progress", "target", "milestones", "stalled", "done"),
+                         "confidence": enum("high", "medium", "low"), "reports": INT,
+                         "is_late": {**BOOL, "description": "预计逾期"}, "as_of": DATE}}),
     "TaskInput": obj(["title", "lead_unit_id", "due_date"], **TASK_FIELDS),
     "TaskPatch": obj(["version"], version={**INT, "description": "the version you read"},
                       **TASK_FIELDS, status=enum("suspended", "in_progress"),

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.accounts.permissions import require_view_unit
 from tracker.dashboard import stats, workbench
+from tracker.foresight import forecast
 from tracker.labels import STATUSES
 from tracker.labels import label
 from tracker.lookup import require
@@ -16,6 +17,7 @@ from tracker.paging import paginate
 
 bp = Blueprint("dashboard", __name__)
 PER_PAGE = 30
+LATE_SHOWN = 20
 COLORS = {"not_started": "#a0aec0", "in_progress": "#2b6cb0", "signoff_requested": "#d69e2e",
           "signed_off": "#2f855a", "suspended": "#718096", "overdue": "#c53030"}
 
@@ -29,7 +31,9 @@ def home():
     today = clock.today()
     totals = stats.office_totals(today)
     units = stats.unit_page(today, PER_PAGE)
+    late, late_total = forecast.late_items(today, LATE_SHOWN)
     return render_template("dashboard/home.html", today=today, totals=totals, units=units,
+                           late=late, late_total=late_total,
                            status_bars=_status_bars(totals),
                            rate_bars=[{"label": row.name, "value": row.rate, "color": COLORS["signed_off"]}
                                       for row in units.items])

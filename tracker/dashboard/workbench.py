@@ -11,6 +11,9 @@ one form that resolves it.
   `[notify] deadline_offsets`, in working days), with the working days left: sign-off.
 - 逾期: open items the unit leads past their deadline (but not those whose sign-off was asked
   by it), with the working days overdue: sign-off.
+- 预计逾期: open items the unit leads, not yet due, whose forecast says they will be late
+  (tracker.foresight), with the working days: the report form.
+- 待协调问题: problems of the ledger assigned to the unit to help resolve, with their deadline.
 Suspended items are paused and listed in none of them.
 """
 from __future__ import annotations
@@ -25,7 +28,8 @@ from sqlalchemy.orm import selectinload
 from tracker import calendar
 from tracker.extensions import db
 from tracker.ledger import state
-from tracker.models import ProgressReport, SignoffRequest, Task, UnitNotice
+from tracker.foresight import forecast, problems
+from tracker.models import Problem, ProgressReport, SignoffRequest, Task, TaskForecast, UnitNotice
 from tracker.reports import cycles, periods
 
 
@@ -55,16 +59,28 @@ class Workbench:
     new: list[Entry]
     due_soon: list[Entry]
     overdue: list[Entry]
+    late_forecast: list[Entry] = ()
+    coordinating: list[Problem] = ()
 
     @property
     def is_empty(self) -> bool:
         return not (any(o.tasks for o in self.owed) or self.sent_back or self.new
-                    or self.due_soon or self.overdue)
+                    or self.due_soon or self.overdue or self.late_forecast or self.coordinating)
 
 
 def workbench(unit_id: int, today: date) -> Workbench:
     return Workbench(owed_reports(unit_id, today), sent_back(unit_id), newly_assigned(unit_id),
-                     due_soon(unit_id, today), overdue(unit_id, today))
+                     due_soon(unit_id, today), overdue(unit_id, today),
+                     late_forecast(unit_id, today), problems.coordinating(unit_id))
+
+
+def late_forecast(unit_id: int, today: date) -> list[Entry]:
+    """预计逾期 items the unit leads, soonest deadline first."""
+    rows = db.session.execute(select(Task, TaskForecast.late_by_workdays)
+                              .join(TaskForecast, TaskForecast.task_id == Task.id)
+                              .where(Task.lead_unit_id == unit_id, forecast.late_clause(today))
+                              .order_by(Task.due_date, Task.sort_key)).all()
+    return [Entry(task, days=days) for task, days in rows]
 
 
 def _tasks(*where) -> list[Task]:

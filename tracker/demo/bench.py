@@ -8,7 +8,8 @@ Shape: a unit tree (office → task forces, departments, counties → towns); a 
 task tree (about 1% stage goals, 10% key work, the rest quantified measures) whose items
 are spread over the units; about 30% of items overdue, a quarter signed off, a few awaiting
 sign-off or suspended; co-units on 40% of leaves; reports spread over the past 52 weeks,
-about one in seven late.
+about one in seven late, their progress by the behaviour model (tracker.demo.behaviour);
+then every open item's forecast and the problem ledger built from the reports.
 """
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from werkzeug.security import generate_password_hash
 
 from tracker import clock
 from tracker.accounts.lookups import ORDER_STEP
-from tracker.demo import data
+from tracker.demo import behaviour, data
 from tracker.extensions import db
+from tracker.foresight import bulk, forecast
 from tracker.ledger.operations import sort_key
-from tracker.models import (AuditEvent, Milestone, Plan, ProgressReport, SignoffRequest, Task, TaskState,
-                            Unit, User, task_co_units)
+from tracker.models import (AuditEvent, Milestone, Plan, Problem, ProgressReport, SignoffRequest, Task,
+                            TaskState, Unit, User, task_co_units)
 from tracker.reports.periods import period_deadline, period_of
 
 BENCH_PASSWORD = "bench-password"
@@ -64,6 +66,9 @@ def bench_seed(n_units: int, n_tasks: int, n_reports: int, seed: int, bar: Bar) 
             _insert(ProgressReport, chunk)
             progress.update(len(chunk))
     _stamp_last_reports()
+    for chunk in _chunks(bulk.problem_rows()):
+        _insert(Problem, chunk)
+    forecast.refresh_all(today)
     _sync_sequences()
     # Fresh statistics, as after any bulk load: without them SQLite's planner guesses, and
     # picks a 30,000-row status range over a unit's 50 rows for a unit's overdue count.
@@ -311,20 +316,31 @@ def _audit(tasks: list[dict]) -> list[dict]:
 # --- reports -----------------------------------------------------------------------------
 
 def _reports(rng: random.Random, tasks: list[dict], n: int, today: date) -> Iterable[dict]:
-    """*n* reports over the past 52 weeks, oldest week first, on items that have started."""
+    """*n* reports over the past 52 weeks, oldest week first, on items that have started;
+    each reports its progress by the behaviour model (tracker.demo.behaviour)."""
     reportable = [t for t in tasks if t["status"] != "not_started"] or tasks
     monday = today - timedelta(days=today.weekday())
     latest = clock.now() - timedelta(minutes=1)
+    # The model's draws and noise come from each item's own generator, so the picks and
+    # times above stay as they were.
+    models: dict[int, tuple[random.Random, dict]] = {}
+    last: dict[int, int] = {}
     for back in range(WEEKS, 0, -1):
         quota = n // WEEKS + (1 if WEEKS - back < n % WEEKS else 0)
         period = period_of(monday - timedelta(weeks=back))
         deadline = period_deadline(period)
+        sunday = monday - timedelta(weeks=back) + timedelta(days=6)
         picks = (sorted(rng.sample(range(len(reportable)), quota)) if quota <= len(reportable)
                  else sorted(rng.choices(range(len(reportable)), k=quota)))
-        share = (WEEKS + 1 - back) / WEEKS
         for index in picks:
             task = reportable[index]
-            yield _report(rng, task, period, deadline, latest, int(task["progress"] * share))
+            if task["id"] not in models:
+                own = random.Random(task["id"])
+                models[task["id"]] = own, behaviour.draw(own, task, today)
+            own, model = models[task["id"]]
+            progress = behaviour.reported(own, task, model, sunday, today, last.get(task["id"], 0))
+            last[task["id"]] = progress
+            yield _report(rng, task, period, deadline, latest, progress)
 
 
 def _report(rng: random.Random, task: dict, period: str, deadline: datetime, latest: datetime,

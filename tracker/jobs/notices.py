@@ -17,6 +17,7 @@ from tracker import calendar, clock
 from tracker.accounts.lookups import office_name, unit_names
 from tracker.clock import cn_date
 from tracker.extensions import db
+from tracker.foresight import notice as foresight_notice
 from tracker.ledger import state
 from tracker.ledger.exemptions import exempt_clause
 from tracker.models import Task, User
@@ -171,24 +172,29 @@ def _leaders(where, key) -> dict:
 def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     """周调度: one 督办提醒 per unit of all its overdue items (code, title, responsible
     leader, deadline, working days overdue, last report, link), what it must do by when
-    and what follows if not; items awaiting the office's sign-off review listed apart.
-    And one summary of every unit's count for the office."""
+    and what follows if not; items awaiting the office's sign-off review listed apart; a
+    warning section of its items forecast late (预计无法按期完成, also to a unit with nothing
+    overdue). And one summary of every unit's count for the office."""
     rows = _items(Task.due_date < as_of, ~exempt_clause(as_of))
     days = {r.id: calendar.workdays_between(r.due_date, as_of) for r in rows}
     grouped = _by_unit(rows)
+    warned = foresight_notice.warned_by_unit(as_of)
     period = periods.period_of(as_of)
-    names = unit_names(grouped) if grouped else {}
+    names = unit_names({*grouped, *warned}) if grouped or warned else {}
     office = office_name() or "指挥部办公室"
     reply_by = cn_date(calendar.reply_by(as_of))
     late_by_unit = {uid: [r for r in items if not r.awaiting] for uid, items in grouped.items()}
     notices = []
-    for uid, items in _not_yet_queued("weekly-overdue-notice", period, grouped).items():
-        late = late_by_unit[uid]
+    everyone = {uid: grouped.get(uid, []) for uid in dict.fromkeys([*grouped, *warned])}
+    for uid in _not_yet_queued("weekly-overdue-notice", period, everyone):
+        items, late, ahead = grouped.get(uid, []), late_by_unit.get(uid, []), warned.get(uid, [])
         title = (f"【督办提醒】{periods.period_label(period)}：{len(late)}项工作逾期" if late
-                 else f"【督办提醒】{periods.period_label(period)}：{len(items)}项工作待审核")
+                 else f"【督办提醒】{periods.period_label(period)}：{len(items)}项工作待审核" if items
+                 else f"【预警提醒】{periods.period_label(period)}：{len(ahead)}项工作预计无法按期完成")
         notices.append((uid, Notice("weekly-overdue-notice", f"unit:{uid}", period, title,
-                                    _supervision_body(names[uid], items, days, as_of, reply_by, office),
-                                    m.unit_items_url(uid, overdue=True), [r.id for r in items])))
+                                    _supervision_body(names[uid], items, days, as_of, reply_by, office, ahead),
+                                    m.unit_items_url(uid, overdue=bool(items)),
+                                    [r.id for r in [*items, *ahead]])))
     queued = outbox.enqueue_for_units(notices)
     order = sorted((uid for uid in grouped if late_by_unit[uid]),
                    key=lambda uid: (-len(late_by_unit[uid]), names[uid]))
@@ -196,17 +202,21 @@ def weekly_overdue_notice(as_of: date, **_) -> dict[str, int]:
     summary = [f"截至{cn_date(as_of)}，{len(order)}个单位共{late_total}项工作逾期："] + [
         f"- {names[uid]}：逾期{len(late_by_unit[uid])}项，最长{m.overdue_days(max(days[r.id] for r in late_by_unit[uid]))}"
         for uid in order]
+    warned_total = sum(len(rows) for rows in warned.values())
+    if warned_total:
+        summary.append(f"另有{len(warned)}个单位{warned_total}项工作预计无法按期完成（预警，不列入黑榜）。")
     queued += outbox.enqueue_for_office(
         "weekly-overdue-summary", "office", period,
         f"【周调度】{periods.period_label(period)}各单位逾期情况汇总",
         "\n".join(summary), m.url("/tasks?overdue=true"), [])
-    return {"units": len(grouped), "items": len(rows), "queued": queued}
+    return {"units": len(grouped), "items": len(rows), "warned": warned_total, "queued": queued}
 
 
 def _supervision_body(unit: str, items: list, days: dict[int, int], as_of: date, reply_by: str,
-                      office: str) -> str:
+                      office: str, ahead: list = ()) -> str:
     """The 督办提醒 as an office writes it: addressed to the unit, each overdue item with its
-    facts, the requirement and its date, the consequence, then items awaiting review."""
+    facts, the requirement and its date, the consequence, then items awaiting review, then
+    the warning of items forecast late (预计无法按期完成, tracker.foresight.notice)."""
     late = [r for r in items if not r.awaiting]
     waiting = [r for r in items if r.awaiting]
     lines = [f"{unit}："]
@@ -219,6 +229,7 @@ def _supervision_body(unit: str, items: list, days: dict[int, int], as_of: date,
     if waiting:
         lines.append(f"以下{len(waiting)}项已于完成时限前申请销号，待指挥部办公室审核，暂不计逾期（待审核）：")
         lines += [f"{n}. {_item_facts(r)}" for n, r in enumerate(waiting, start=1)]
+    lines += foresight_notice.section(list(ahead))
     lines += [office, cn_date(as_of)]
     return "\n".join(lines)
 

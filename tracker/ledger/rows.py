@@ -1,6 +1,6 @@
 """List pages read plain rows: the columns a list shows, then one query each for the page's
-co-units and milestones by task id (no ORM objects, no unit scan), and the total counted
-over task ids alone. A row answers like a Task wherever a list uses one (light_of,
+co-units, milestones and forecasts by task id (no ORM objects, no unit scan), and the total
+counted over task ids alone. A row answers like a Task wherever a list uses one (light_of,
 is_overdue, task_dict, the task table)."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from tracker.extensions import db
-from tracker.models import Milestone, Task, Unit, task_co_units
+from tracker.models import Milestone, Task, TaskForecast, Unit, task_co_units
 from tracker.paging import Page
 
 COLUMNS = (Task.id, Task.code, Task.title, Task.description, Task.parent_id, Task.lead_unit_id,
@@ -57,6 +57,7 @@ class TaskRow:
     lead_unit: UnitRef | None = None
     co_units: list[UnitRef] = field(default_factory=list)
     milestones: list[MilestoneRow] = field(default_factory=list)
+    forecast: Any = None   # the item's task_forecasts row (tracker.foresight), if any
 
 
 def page_of_rows(query: Select, page: int, per_page: int, *, clamp: bool = True) -> Page:
@@ -90,6 +91,9 @@ def rows_of(found: list[Any]) -> list[TaskRow]:
         marks[task_id].append(MilestoneRow(*fields))
     leads = {uid: UnitRef(uid, name) for uid, name in db.session.execute(
         select(Unit.id, Unit.name).where(Unit.id.in_({r.lead_unit_id for r in rows})))}
+    forecasts = {f.task_id: f for f in db.session.execute(
+        select(TaskForecast.__table__).where(TaskForecast.task_id.in_(ids)))}
     for row in rows:
         row.lead_unit, row.co_units, row.milestones = leads.get(row.lead_unit_id), co[row.id], marks[row.id]
+        row.forecast = forecasts.get(row.id)
     return rows

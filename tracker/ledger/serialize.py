@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.foresight.forecast import forecast_dict
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.models import Task
@@ -21,6 +22,7 @@ def task_dict(task: Task, today: date) -> dict[str, Any]:
         "target_unit": task.target_unit, "actual_value": task.actual_value,
         "progress": task.progress, "status": task.status, "overdue": state.is_overdue(task, today),
         "light": light.color, "light_reason": light.reason, "version": task.version,
+        "forecast": forecast_dict(task),
         "milestones": [{"due_date": m.due_date.isoformat(), "expected_progress": m.expected_progress,
                         "title": m.title} for m in task.milestones],
     }

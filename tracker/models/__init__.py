@@ -6,6 +6,7 @@ from tracker.models.calendar import CalendarDay
 from tracker.models.decisions import ExtensionRequest, SignoffRequest
 from tracker.models.exemptions import Exemption
 from tracker.models.feeds import CalendarFeed
+from tracker.models.foresight import Problem, ProblemNote, TaskForecast
 from tracker.models.ledger import Milestone, Plan, Task, TaskState, task_co_units
 from tracker.models.nonces import FormNonce
 from tracker.models.notify import Chase, JobRun, Notification, RateWindow, SchedulerLease, UnitNotice
@@ -21,4 +22,5 @@ __all__ = [
     "UnitNotice", "Bulletin",
     "DispatchMeeting", "EvaluationAdjustment", "PlacingRecord", "dispatch_agreed_items",
     "CalendarFeed", "FormNonce",
+    "Problem", "ProblemNote", "TaskForecast",
 ]

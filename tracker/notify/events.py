@@ -14,6 +14,7 @@ exactly once per event:
 | task.update, task.deadline_change (due_date moved) | deadline-change | lead and co-units | task:T, event:E |
 | signoff.approve / signoff.reject | signoff-approved / signoff-rejected | the asking unit | signoff:R, decided |
 | extension.approve / extension.reject | extension-approved / extension-rejected | the asking unit | extension:R, decided |
+| problem.assign | problem-assigned | the coordinating unit | problem:P, unit:U (once per problem and unit) |
 
 An approved extension moves the deadline too, but is told once, as extension-approved.
 The office's 催办 (chase) has its own operation: `tracker.notify.chase`. Inside
@@ -192,6 +193,20 @@ def _extension(approved: bool) -> Callable[[AuditEvent, Task], None]:
     return handle
 
 
+def _problem_assigned(event: AuditEvent, task: Task) -> None:
+    detail = event.detail
+    unit_id = detail["coordinator_unit_id"]
+    due = cn_date(date.fromisoformat(detail["due_date"]))
+    lines = [f"{_day(event)}将以下问题交由你单位协调解决，请于{due}前协调到位，并在问题清单中填写办理情况。",
+             f"问题（{detail['category']}）：{detail['text']}"]
+    if detail.get("note"):
+        lines.append(f"交办意见：{detail['note']}")
+    notice = Notice("problem-assigned", f"problem:{detail['problem_id']}", f"unit:{unit_id}",
+                    f"【协调事项】{_item(task)}", "\n".join([*lines, _line(task)]),
+                    m.url(f"/problems/{detail['problem_id']}"), (task.id,))
+    outbox.enqueue_for_units([(unit_id, notice)])
+
+
 HANDLERS: dict[str, Callable[[AuditEvent, Task], None]] = {
     "task.create": _created,
     "task.update": _updated,
@@ -200,4 +215,5 @@ HANDLERS: dict[str, Callable[[AuditEvent, Task], None]] = {
     "signoff.reject": _signoff(False),
     "extension.approve": _extension(True),
     "extension.reject": _extension(False),
+    "problem.assign": _problem_assigned,
 }

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit, clock, validation
 from tracker.errors import Conflict, PermissionDenied, ValidationError
 from tracker.extensions import db
+from tracker.foresight import forecast
+from tracker.foresight import problems as problem_ledger
 from tracker.ledger import state
 from tracker.ledger.operations import flush_versioned
 from tracker.models import ProgressReport, Task, User
@@ -22,7 +24,8 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
     """Record a lead or co-unit's progress report for *period* (default the current ISO
     week; a month only when the monthly cycle is on), on time when made by its deadline.
     The lead unit's report sets the item's progress and cumulative actual value; the first
-    report starts a 未启动 item."""
+    report starts a 未启动 item. Its 存在问题 go into the problem ledger, and the lead
+    unit's report re-forecasts the item (tracker.foresight)."""
     state.check(user, task, "report", clock.today())
     values = _validated(progress, text, problems, next_steps, actual_value)
     submitted_at = clock.now()
@@ -58,6 +61,9 @@ def submit_report(user: User, task: Task, *, progress: Any, text: Any, problems:
                  detail={"report_id": report.id, "period": period, "progress": report.progress,
                          "on_time": report.on_time, "files": [f.filename for f in files or []],
                          **changes})
+    problem_ledger.record_from_report(report)
+    if user.unit_id == task.lead_unit_id:
+        forecast.refresh_task(task, today)
     return report
 
 

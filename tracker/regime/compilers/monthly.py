@@ -1,6 +1,6 @@
 """The monthly bulletin (月通报), written as an office writes one: 导语; 一、总体情况 at one
 level with its 口径; 二、各单位推进情况 ranked per series (附件1); 三、红榜 and 四、黑榜, one
-row per unit; 五、存在问题 by kind; 六、下步工作 as 一是、二是…, with next month's items due
+row per unit; 五、存在问题 from the problem ledger by category; 六、下步工作 as 一是、二是…, with next month's items due
 (附件2). Every figure is as the ledger stood at the end of the month (or today, if sooner),
 and every reporting figure is over one window: the month's closed weeks (and, with the
 monthly cycle on, the months whose reports fell due in it), the red/black list included."""
@@ -13,10 +13,11 @@ from flask import current_app
 
 from tracker import calendar
 from tracker.clock import cn_date
+from tracker.foresight import documents as problem_ledger
 from tracker.regime.compilers import sections
 from tracker.regime.compilers.sections import ORDINALS
 from tracker.regime.redblack import gather, redblack
-from tracker.reports.cycles import rated_periods, report_periods
+from tracker.reports.cycles import rated_periods
 from tracker.reports.periods import period_bounds, period_of
 
 
@@ -27,7 +28,7 @@ def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[s
     stats = sections.overall(as_of, window, facts.summaries(as_of))
     units, chart = sections.unit_table(as_of, stats, facts.counts[as_of])
     lists = redblack(as_of, facts, discipline={p: stats["summaries"][p] for p in window})
-    problems = sections.problem_groups(report_periods(first, last), as_of)
+    problems = problem_ledger.ledger_groups(as_of)
     next_first, next_last = period_bounds(period_of(last + timedelta(days=1), "monthly"))
     due_next = sections.items_due_section("due_next", "下月到期事项", next_first, next_last, as_of)
     due_next["annex"] = True
@@ -40,7 +41,7 @@ def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[s
         "sections": [
             sections.overall_section("overall", "一、总体情况", stats, as_of, "本月"), units,
             *sections.redblack_sections(lists, "三、红榜", "四、黑榜"),
-            sections.problems_section("problems", "五、存在问题", problems),
+            problem_ledger.problems_section("problems", "五、存在问题", problems),
             next_steps_section(stats, lists, problems, due_next, as_of),
             due_next,
         ]}

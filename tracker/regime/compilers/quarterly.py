@@ -1,5 +1,6 @@
 """The quarterly review (季推进): stage goals and main tasks, units' quarter, lagging items,
-open problems and the quarter's approved extensions."""
+items forecast late per series, open problems by category and age with the coordinating
+units' record (tracker.foresight.documents) and the quarter's approved extensions."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -18,8 +19,8 @@ from tracker.ledger import state, timeline
 from tracker.ledger.levels import counted_clause
 from tracker.ledger.lights import light_expression, light_of
 from tracker.models import ExtensionRequest, Task, Unit
+from tracker.foresight import documents as foresight
 from tracker.regime.compilers import sections
-from tracker.reports.cycles import report_periods
 
 MIDNIGHT = time(0, 0)
 
@@ -31,8 +32,9 @@ def compile_quarterly(period: str, first: date, last: date, as_of: date) -> dict
         "sections": [
             _tree_section(), _quarter_units_section(first, last, as_of),
             _lagging_section(first, as_of),
-            sections.problems_section("problems", "四、尚未解决的协调问题",
-                                      sections.problem_groups(report_periods(first, last), as_of)),
+            foresight.late_forecast_section("forecast", "四、预计不能按期完成的事项", as_of),
+            foresight.ages_section("problems", "五、尚未解决的协调问题", as_of),
+            foresight.coordinators_section("coordinators", "六、协调单位办理情况", first, as_of),
             _extensions_section(first, last, as_of),
         ]}
 
@@ -114,5 +116,5 @@ def _extensions_section(first: date, last: date, as_of: date) -> dict[str, Any]:
         .order_by(ExtensionRequest.decided_at)).all()
     table = [[n, code, title, old.isoformat(), new.isoformat(), reason]
              for n, (code, title, old, new, reason) in enumerate(rows, start=1)]
-    return sections.section("extensions", "五、本季度批准的延期", [] if table else ["本季度无批准的延期。"],
+    return sections.section("extensions", "七、本季度批准的延期", [] if table else ["本季度无批准的延期。"],
                             ["序号", "编号", "任务名称", "原完成时限", "新完成时限", "理由"], table)

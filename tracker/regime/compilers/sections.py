@@ -8,10 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select
 
-from tracker import clock
 from tracker.accounts.lookups import unit_names
 from tracker.clock import cn_date
 from tracker.extensions import db
@@ -21,7 +19,7 @@ from tracker.ledger import state
 from tracker.ledger import timeline
 from tracker.ledger.levels import basis_note, counted_clause
 from tracker.ledger.lights import COLORS, light_counts
-from tracker.models import ProgressReport, Task, Unit
+from tracker.models import Task, Unit
 from tracker.numbers import percent_text
 from tracker.ledger.exemptions import exempt_clause
 from tracker.regime.redblack import completion_counts, series_of, series_order
@@ -216,49 +214,7 @@ def redblack_sections(result: dict[str, Any], red_title: str,
                     ["序号", "序列", "单位", "理由"], red), black_section]
 
 
-def problem_groups(periods: list[str], today: date) -> list[dict[str, Any]]:
-    """存在问题 of each open item's latest report for one of *periods* (made by the end of
-    *today*), grouped by kind (`[regime] problem_kinds`) without repeats: [{kind, items:
-    [(code, title, unit)], texts: [distinct problem text]}], the largest group first."""
-    latest = (select(func.max(ProgressReport.id))
-              .where(ProgressReport.period.in_(periods), ProgressReport.problems != "",
-                     ProgressReport.submitted_at < clock.cutoff(today))
-              .group_by(ProgressReport.task_id).scalar_subquery())
-    cols = timeline.as_of(today)
-    rows = db.session.execute(cols.join(
-        select(Task.code, Task.title, Unit.name, ProgressReport.problems).select_from(ProgressReport)
-        .join(Task, Task.id == ProgressReport.task_id)).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(ProgressReport.id.in_(latest), state.open_clause(cols.status), counted_clause(today))
-        .order_by(Task.sort_key)).all()
-    kinds = current_app.config["SETTINGS"]["regime"]["problem_kinds"]
-    groups: dict[str, dict[str, Any]] = {}
-    for code, title, unit, text in rows:
-        kind = next((k for k, words in kinds.items() if any(w in text for w in words)), "其他问题")
-        group = groups.setdefault(kind, {"kind": kind, "items": [], "texts": []})
-        group["items"].append((code, title, unit))
-        if text.strip() not in group["texts"]:
-            group["texts"].append(text.strip())
-    return sorted(groups.values(), key=lambda g: (g["kind"] == "其他问题", -len(g["items"])))
-
-
 ORDINALS = "一二三四五六七八九十"
-
-
-def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
-    """存在问题 as an office writes them: by kind, with how many items each concerns."""
-    if not groups:
-        return section(key, title, ["本期各单位未报送需协调解决的问题。"])
-    lines = []
-    for n, g in enumerate(groups):
-        codes = "、".join(code for code, _, _ in g["items"][:5]) + ("等" if len(g["items"]) > 5 else "")
-        lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}，涉及{len(g['items'])}项（{codes}）")
-    rows = [[g["kind"], len(g["items"]), "、".join(code for code, _, _ in g["items"]),
-             "、".join(dict.fromkeys(unit for _, _, unit in g["items"])), "；".join(g["texts"][:3])]
-            for g in groups]
-    out = section(key, title, ["各单位报送的问题主要有：" + "；".join(lines) + "。"],
-                  ["问题类别", "涉及事项", "事项编号", "牵头单位", "主要表述"], rows)
-    out["table"]["formats"] = ["text", "int", "text", "text", "text"]
-    return out
 
 
 def items_due(first: date, last: date, today: date) -> list[list[Any]]:

@@ -1,0 +1,92 @@
+"""Where forecasts and the problem ledger show: the weekly notice's 预计无法按期完成 section
+(a warning, never the black list), the item page's chart, the workbench's lists, the
+quarterly review's sections. "Today" is 18 November 2026."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from conftest import Browser
+from tracker.extensions import db
+from tracker.models import Notification, Problem, UnitNotice
+
+WEEKS = ("2026-W38", "2026-W42", "2026-W46")
+
+
+@pytest.fixture
+def world(make_world):
+    """The lead unit reported 10%, 15%, 20% over two months on an item due in a month, with a
+    problem each time; another unit (市投资促进局) to coordinate."""
+    w = make_world(login="{role}-user", tokens=True, emails={"lead": "fgj@gov.test"},
+                   task={"title": "重点产业项目完成投资", "code": "3.1", "due_date": date(2026, 12, 18)})
+    for period, progress in zip(WEEKS, (10, 15, 20)):
+        response = w.call("lead", "POST", f"/tasks/{w.task.id}/reports",
+                          {"progress": progress, "text": "推进中", "problems": "项目用地指标未落实",
+                           "period": period})
+        assert response.status_code == 201, response.get_json()
+    return w
+
+
+def test_the_weekly_notice_warns_of_items_forecast_late_and_the_black_list_ignores_them(
+        app, world, runner):
+    result = runner.invoke(args=["tracker", "run-job", "weekly-overdue-notice", "--as-of", "2026-11-18",
+                                 "--no-send"])
+    assert result.exit_code == 0, result.output
+    notice = db.session.scalar(select(Notification).where(Notification.rule == "weekly-overdue-notice",
+                                                          Notification.unit_id == world.lead.id))
+    assert notice.title == "【预警提醒】第47周（11月16日—22日）：1项工作预计无法按期完成"
+    lines = notice.body.splitlines()
+    assert lines[0] == "市发展改革局："
+    assert lines[1].startswith("预计无法按期完成（预警")
+    assert "3.1 重点产业项目完成投资" in lines[2] and "预计2028年2月6日完成" in lines[2]
+    assert "黑榜" not in notice.body and "逾期原因" not in notice.body
+    summary = db.session.scalar(select(UnitNotice.body).where(
+        UnitNotice.rule == "weekly-overdue-summary").limit(1))
+    assert "1项工作预计无法按期完成（预警，不列入黑榜）" in summary
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 0}
+    black = world.call("office", "GET", "/redblack?as_of=2026-11-18").get_json()["black"]
+    assert world.lead.id not in [e["unit_id"] for e in black]
+
+
+def test_the_item_page_draws_progress_against_plan_and_the_projection(world, browser):
+    browser.login("lead-user")
+    html = browser.get(f"/tasks/{world.task.id}").get_data(as_text=True)
+    assert "预计逾期" in html and "2028年2月6日" in html
+    assert 'class="chart forecast-chart"' in html and html.count("<circle") >= 3
+    assert "项目用地指标未落实" in html and "报送3次" in html
+
+
+def _page(app, login: str, url: str) -> str:
+    browser = Browser(app.test_client())
+    assert browser.login(login).status_code == 302
+    return browser.get(url).get_data(as_text=True)
+
+
+def test_the_workbenches_list_items_forecast_late_and_problems_to_coordinate(app, world):
+    problem_id = db.session.scalar(select(Problem.id))
+    response = world.call("office", "POST", f"/problems/{problem_id}/assign",
+                          {"coordinator_unit_id": world.other.id, "due_date": "2026-11-30"})
+    assert response.status_code == 200
+    lead_home = _page(app, "lead-user", f"/units/{world.lead.id}/home")
+    assert 'id="late-forecast"' in lead_home and "预计2028年2月6日完成" in lead_home
+    other_home = _page(app, "other-user", f"/units/{world.other.id}/home")
+    assert 'id="coordinating"' in other_home and "项目用地指标未落实" in other_home
+    dashboard = _page(app, "office", "/")
+    assert 'id="late-forecast"' in dashboard and "3.1 重点产业项目完成投资" in dashboard
+
+
+def test_the_quarterly_review_names_late_forecasts_per_series_and_the_coordinators_record(world):
+    problem_id = db.session.scalar(select(Problem.id))
+    world.call("office", "POST", f"/problems/{problem_id}/assign",
+               {"coordinator_unit_id": world.other.id, "due_date": "2026-11-30"})
+    world.call("office", "POST", f"/problems/{problem_id}/resolve", {"note": "指标已下达"})
+    response = world.call("office", "POST", "/bulletins", {"kind": "quarterly", "period": "2026-Q4"})
+    assert response.status_code == 201, response.get_json()
+    sections = {s["key"]: s for s in response.get_json()["content"]["sections"]}
+    assert sections["forecast"]["table"]["rows"] == [
+        [1, "市直部门", "3.1", "重点产业项目完成投资", "市发展改革局", "2026-12-18", "2028-02-06",
+         sections["forecast"]["table"]["rows"][0][7]]]
+    assert sections["coordinators"]["table"]["rows"] == [[1, "市投资促进局", 1, 1, 1, 0, 0]]
+    assert sections["problems"]["paragraphs"] == ["截至统计日，问题清单中无尚未解决的问题。"]

@@ -1,0 +1,144 @@
+"""The problem ledger and the forecasts in the regime's documents: the monthly bulletin's
+存在问题 (by category, with counts and the oldest open problems named), the quarterly
+review's open problems by category and age, the coordinating units' record, and its
+预计逾期 items per series. Which problems count is as of the end of the document's day
+(raised by then, not resolved by then); their category and coordinating unit are as the
+office has them now, and forecasts are the items' current ones."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+
+from tracker import clock
+from tracker.calendar.sql import day_number, local_day_number
+from tracker.extensions import db
+from tracker.foresight.forecast import late_clause
+from tracker.foresight.problems import age_days
+from tracker.ledger.levels import counted_clause
+from tracker.models import Problem, Task, TaskForecast, Unit
+from tracker.regime.compilers.sections import ORDINALS, section
+
+OLDEST_NAMED = 3
+AGE_BANDS = ((30, "30天以内"), (90, "31至90天"), (None, "90天以上"))
+
+
+def _open_then(as_of: date):
+    """Problems raised by the end of *as_of* and not resolved by then."""
+    cut = clock.cutoff(as_of)
+    return and_(Problem.first_reported_at < cut,
+                or_(Problem.resolved_at.is_(None), Problem.resolved_at >= cut))
+
+
+def open_problems(as_of: date) -> list[tuple[Problem, str, str, str]]:
+    """(problem, item code, item title, lead unit name) open at the end of *as_of*, oldest first."""
+    return db.session.execute(
+        select(Problem, Task.code, Task.title, Unit.name).join(Task, Task.id == Problem.task_id)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .where(_open_then(as_of), counted_clause(as_of))
+        .order_by(Problem.first_reported_at, Problem.id)).all()
+
+
+def ledger_groups(as_of: date) -> list[dict[str, Any]]:
+    """Open problems by category, the largest first: [{kind, count, items: [(code, title,
+    unit)], assigned, oldest: [(text, code, age)]}] (kind as sections.problem_groups)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for problem, code, item_title, unit in open_problems(as_of):
+        g = groups.setdefault(problem.category, {"kind": problem.category, "count": 0, "items": [],
+                                                 "assigned": 0, "oldest": []})
+        g["count"] += 1
+        g["assigned"] += bool(problem.coordinator_unit_id)
+        if code not in [c for c, _, _ in g["items"]]:
+            g["items"].append((code, item_title, unit))
+        if len(g["oldest"]) < OLDEST_NAMED:
+            g["oldest"].append((problem.text, code, age_days(problem, as_of)))
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"]))
+
+
+def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """存在问题 from the problem ledger: per category how many problems on how many items,
+    and the oldest still open named."""
+    if not groups:
+        return section(key, title, ["截至统计日，问题清单中无尚未解决的问题。"])
+    total = sum(g["count"] for g in groups)
+    lines = []
+    for n, g in enumerate(groups):
+        oldest = "；".join(f"“{text}”（{code}，已提出{age}天）" for text, code, age in g["oldest"][:2])
+        lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}问题{g['count']}个，涉及{len(g['items'])}项"
+                     f"任务，其中已交办协调{g['assigned']}个，提出最早的有{oldest}")
+    rows = [[g["kind"], g["count"], len(g["items"]), g["assigned"],
+             "、".join(code for code, _, _ in g["items"][:10]),
+             "；".join(f"{text}（{code}，{age}天）" for text, code, age in g["oldest"])] for g in groups]
+    out = section(key, title, [f"截至统计日，问题清单中尚未解决的问题共{total}个：" + "；".join(lines) + "。"],
+                  ["问题类别", "问题数", "涉及事项", "已交办协调", "事项编号", "提出最早的问题"], rows)
+    out["table"]["formats"] = ["text", "int", "int", "int", "text", "text"]
+    return out
+
+
+def ages_section(key: str, title: str, as_of: date) -> dict[str, Any]:
+    """Open problems by category and age band, for the quarterly review."""
+    counts: dict[str, list[int]] = {}
+    for problem, *_ in open_problems(as_of):
+        age = age_days(problem, as_of)
+        band = next(i for i, (limit, _) in enumerate(AGE_BANDS) if limit is None or age <= limit)
+        counts.setdefault(problem.category, [0] * len(AGE_BANDS))[band] += 1
+    if not counts:
+        return section(key, title, ["截至统计日，问题清单中无尚未解决的问题。"])
+    rows = [[category, sum(c), *c] for category, c in sorted(counts.items(), key=lambda kv: -sum(kv[1]))]
+    out = section(key, title, [f"截至统计日尚未解决的问题共{sum(r[1] for r in rows)}个，按类别和已提出时间："],
+                  ["问题类别", "合计", *(label for _, label in AGE_BANDS)], rows)
+    out["table"]["formats"] = ["text"] + ["int"] * (len(AGE_BANDS) + 1)
+    return out
+
+
+def coordinators_section(key: str, title: str, first: date, as_of: date) -> dict[str, Any]:
+    """Each coordinating unit's record: problems assigned to it, resolved (on time: by the
+    deadline it was given), still open and past that deadline, as of the end of *as_of*."""
+    cut = clock.cutoff(as_of)
+    resolved = and_(Problem.resolved_at.is_not(None), Problem.resolved_at < cut)
+    on_time = and_(resolved, local_day_number(Problem.resolved_at) <= day_number(Problem.due_date))
+    late_open = and_(~resolved, Problem.due_date < as_of)
+    rows = db.session.execute(
+        select(Unit.name, func.count(Problem.id), func.sum(_int(resolved)), func.sum(_int(on_time)),
+               func.sum(_int(late_open)))
+        .join(Unit, Unit.id == Problem.coordinator_unit_id)
+        .where(Problem.first_reported_at < cut)
+        .group_by(Unit.id, Unit.name).order_by(func.count(Problem.id).desc(), Unit.name)).all()
+    if not rows:
+        return section(key, title, ["本期无交办协调的问题。"])
+    table = [[n, name, total, int(done or 0), int(timely or 0), total - int(done or 0), int(late or 0)]
+             for n, (name, total, done, timely, late) in enumerate(rows, start=1)]
+    return section(key, title, ["协调单位办理指挥部办公室交办问题的情况（按时解决：在交办时限内解决）。"],
+                   ["序号", "协调单位", "交办问题", "已解决", "按时解决", "未解决", "超过时限未解决"], table)
+
+
+def _int(clause):
+    return case((clause, 1), else_=0)
+
+
+def late_forecast_section(key: str, title: str, as_of: date) -> dict[str, Any]:
+    """预计逾期 items per series (序列) of their lead unit: a warning list."""
+    from tracker.regime.redblack import series_of, series_order
+
+    rows = db.session.execute(
+        select(Task.code, Task.title, Task.lead_unit_id, Unit.name, Task.due_date,
+               TaskForecast.projected_date, TaskForecast.late_by_workdays)
+        .join(TaskForecast, TaskForecast.task_id == Task.id).join(Unit, Unit.id == Task.lead_unit_id)
+        .where(late_clause(as_of), counted_clause(as_of)).order_by(Task.due_date, Task.sort_key)).all()
+    if not rows:
+        return section(key, title, ["按近期报送进度推算，暂无预计不能按期完成的事项。"])
+    series = series_of({r.lead_unit_id for r in rows})
+    order = {name: i for i, name in enumerate(series_order())}
+    rows = sorted(rows, key=lambda r: order.get(series[r.lead_unit_id], len(order)))
+    table = [[n, series[r.lead_unit_id], r.code, r.title, r.name, r.due_date.isoformat(),
+              r.projected_date.isoformat() if r.projected_date else "进度停滞",
+              r.late_by_workdays if r.late_by_workdays is not None else "—"]
+             for n, r in enumerate(rows, start=1)]
+    per = {}
+    for r in rows:
+        per[series[r.lead_unit_id]] = per.get(series[r.lead_unit_id], 0) + 1
+    summary = "，".join(f"{name}{count}项" for name, count in per.items())
+    return section(key, title, [f"按近期报送进度推算，{len(rows)}项事项预计不能按期完成（预警，不作考核）：{summary}。"],
+                   ["序号", "序列", "编号", "任务名称", "牵头单位", "完成时限", "预计完成", "晚于时限（工作日）"],
+                   table)
