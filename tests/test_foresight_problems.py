@@ -10,7 +10,8 @@ from conftest import Browser, csrf_from
 from peers import smtp  # noqa: F401 - fixture
 from tracker.extensions import db
 from tracker.foresight import problems
-from tracker.models import AuditEvent, Problem, ProblemNote, UnitNotice
+from tracker.models import AuditEvent, Problem, ProblemNote, ProgressReport, UnitNotice
+from tracker.reports.operations import correct_report
 
 
 @pytest.fixture
@@ -42,6 +43,18 @@ def test_a_problem_reported_three_weeks_running_is_one_record(world):
     assert (land["category"], land["status"], land["times_reported"]) == ("用地", "open", 3)
     assert land["unit_id"] == world.co.id
     assert (funds["text"], funds["category"], funds["times_reported"]) == ("配套资金未到位", "资金", 1)
+
+
+def test_a_corrected_report_puts_its_problem_in_the_ledger(world):
+    """A unit that first wrote 无 and corrects the report, while its period is open, to name
+    a problem has that problem recorded as if it had been written the first time."""
+    _report(world, "2026-W47", "无")
+    assert _problems(world) == []
+    report = db.session.scalars(select(ProgressReport)).one()
+    correct_report(world.users["lead"], report, progress=30, text="推进中", problems="征地拆迁尚未完成")
+    db.session.commit()
+    [problem] = _problems(world)
+    assert (problem["text"], problem["category"]) == ("征地拆迁尚未完成", "拆迁")
 
 
 def test_no_problem_words_make_no_record(world):

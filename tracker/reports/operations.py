@@ -88,7 +88,8 @@ def correct_report(user: User, report: ProgressReport, *, progress: Any, text: A
                    actual_value: Any = None) -> ProgressReport:
     """The unit that filed *report* corrects it while its period is open. The report keeps
     its period, submission time and timeliness; the trail keeps what it said before. The
-    lead unit's latest report also moves the item's progress and cumulative value."""
+    lead unit's latest report also moves the item's progress and cumulative value, and the
+    item's forecast and problem ledger follow the corrected figures and text."""
     require_filer(user, report)
     task = report.task
     state.check(user, task, "report", clock.today())
@@ -112,6 +113,12 @@ def correct_report(user: User, report: ProgressReport, *, progress: Any, text: A
     flush_versioned()
     audit.record(user, "report.correct", report, task_id=task.id,
                  detail={"report_id": report.id, "period": report.period, **detail})
+    # What a new report would move, the corrected one moves too: its 存在问题 in the
+    # problem ledger (a corrected text is matched like a new report's) and the forecast.
+    if "problems" in detail:
+        problem_ledger.record_from_report(report)
+    if report.unit_id == task.lead_unit_id:
+        forecast.refresh_task(task, clock.today())
     return report
 
 
