@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from test_browser_pickers import _pick
 from test_browser_workbench import PHONE, fits, login
 from tracker.extensions import db
 from tracker.models import Problem
@@ -30,7 +31,7 @@ def test_the_office_reads_the_forecast_and_assigns_a_problem_on_a_phone(live_ser
     page.goto(f"{live_server}/problems?category=用地")
     assert fits(page)
     page.click("table.problems a:has-text('项目用地指标未落实')")
-    page.fill("input[name=coordinator]", w.other.name)
+    _pick(page, "coordinator_unit_id", w.other.name[1:3], w.other.name)
     page.fill("input[name=due_date]", "2026-11-30")
     page.click("#assign button[type=submit]")
     page.wait_for_load_state()

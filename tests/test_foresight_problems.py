@@ -150,10 +150,10 @@ def test_the_office_classifies_assigns_and_closes_on_the_pages(world, browser):
                                    data={"category": "审批", "csrf_token": csrf})
     assert response.status_code == 302
     response = browser.client.post(f"/problems/{problem_id}/assign", data={
-        "coordinator": "不存在的局", "due_date": "2026-11-30", "csrf_token": csrf})
-    assert response.status_code == 400 and "没有名为" in response.get_data(as_text=True)
+        "coordinator_unit_id": "999999", "due_date": "2026-11-30", "csrf_token": csrf})
+    assert response.status_code == 400 and "请从列表中选择协调单位" in response.get_data(as_text=True)
     response = browser.client.post(f"/problems/{problem_id}/assign", data={
-        "coordinator": world.other.name, "due_date": "2026-11-30", "csrf_token": csrf})
+        "coordinator_unit_id": str(world.other.id), "due_date": "2026-11-30", "csrf_token": csrf})
     assert response.status_code == 302
     listing = browser.get("/problems?status=assigned&category=审批").get_data(as_text=True)
     assert "审批手续办理缓慢" in listing and world.other.name in listing

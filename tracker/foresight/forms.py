@@ -2,10 +2,10 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.ledger.forms import REQUIRED, options
+from tracker.ledger.forms import REQUIRED, optional_int, options
 from tracker.validation import DateInput
 
 STATUS_LABELS = {"open": _l("待处理"), "assigned": _l("协调中"), "resolved": _l("已解决")}
@@ -24,7 +24,7 @@ class ProblemFilterForm(FlaskForm):
     status = SelectField(_l("状态"), default="", validators=[Optional()],
                          choices=options([("", _l("全部状态")), *STATUS_LABELS.items()]))
     category = SelectField(_l("类别"), default="", validators=[Optional()])
-    unit_name = StringField(_l("单位"), validators=[Optional(), Length(max=120)])
+    unit = SelectField(_l("单位"), coerce=optional_int, validate_choice=False, validators=[Optional()])
     older_than = IntegerField(_l("已提出天数不少于"), validators=[Optional(), NumberRange(min=1, max=3650)])
 
     def __init__(self, *args, **kwargs):
@@ -41,7 +41,8 @@ class ClassifyForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    coordinator = StringField(_l("协调单位"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    coordinator_unit_id = SelectField(_l("协调单位"), coerce=optional_int, validate_choice=False,
+                                      validators=[InputRequired(REQUIRED)])
     due_date = DateInput(_l("协调时限"), validators=[DataRequired(REQUIRED)])
     note = TextAreaField(_l("交办意见"), validators=[Optional(), Length(max=2000)])
 

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -156,7 +157,8 @@ def assign(user: User, problem: Problem, *, coordinator_unit_id: Any, due_date: 
         raise Conflict("问题已解决，不能再交办 (problem already resolved)")
     unit_id = validation.integer(coordinator_unit_id, "coordinator_unit_id")
     if db.session.get(Unit, unit_id) is None:
-        raise ValidationError(f"unit {unit_id} does not exist", "coordinator_unit_id")
+        raise ValidationError(f"unit {unit_id} does not exist", "coordinator_unit_id",
+                              text=_l("请从列表中选择协调单位"))
     due = validation.day(due_date, "due_date", required=True)
     note = validation.text(note, "note")
     if category not in (None, ""):

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
-from tracker.accounts.lookups import unit_ids_by_name, unit_names
-from tracker.errors import ValidationError
+from tracker import clock, validation
+from tracker.accounts.lookups import grouped_unit_choices, unit_names
 from tracker.foresight import problems
 from tracker.foresight.forms import (STATUS_LABELS, AssignForm, ClassifyForm, NoteForm,
                                      ProblemFilterForm, ResolveForm)
@@ -35,13 +34,10 @@ def _item_page_helpers() -> dict:
 @login_required
 def index():
     form = ProblemFilterForm(request.args)
-    unit_id = None
-    name = (form.unit_name.data or "").strip()
+    form.unit.choices = grouped_unit_choices()
     valid = form.validate()
-    if name:
-        unit_id = unit_ids_by_name([name]).get(name)
-        if unit_id is None:
-            form.unit_name.errors = [*form.unit_name.errors, _("没有名为“%(name)s”的单位", name=name)]
+    # A unit picked from the list; an id no unit has filters nothing.
+    unit_id = form.unit.data if validation.is_integer(form.unit.data) and unit_names([form.unit.data]) else None
     today = clock.today()
     query = problems.problem_query(
         current_user, status=form.status.data or None if valid else None,
@@ -65,9 +61,9 @@ def _page(problem: Problem, **forms) -> str:
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in blank.items()}
     if not forms["classify"].category.data:
         forms["classify"].category.data = problem.category
-    if problem.coordinator_unit_id and not forms["assign"].coordinator.data:
-        forms["assign"].coordinator.data = unit_names([problem.coordinator_unit_id]).get(
-            problem.coordinator_unit_id, "")
+    forms["assign"].coordinator_unit_id.choices = grouped_unit_choices()
+    if problem.coordinator_unit_id and not forms["assign"].coordinator_unit_id.data:
+        forms["assign"].coordinator_unit_id.data = problem.coordinator_unit_id
         forms["assign"].due_date.data = problem.due_date
     can_note = current_user.is_office or (not current_user.is_leader
                                           and current_user.unit_id == problem.coordinator_unit_id)
@@ -95,12 +91,10 @@ def classify(problem_id: int):
 def assign(problem_id: int):
     form = AssignForm()
 
+    form.coordinator_unit_id.choices = grouped_unit_choices()
+
     def run(problem: Problem):
-        name = (form.coordinator.data or "").strip()
-        unit_id = unit_ids_by_name([name]).get(name)
-        if unit_id is None:
-            raise ValidationError(_("没有名为“%(name)s”的单位", name=name), "coordinator")
-        return problems.assign(current_user, problem, coordinator_unit_id=unit_id,
+        return problems.assign(current_user, problem, coordinator_unit_id=form.coordinator_unit_id.data,
                                due_date=form.due_date.data, note=form.note.data or "")
     return _post(problem_id, "assign", form, run, _("已交办协调单位"))
 
