@@ -272,16 +272,18 @@ def test_monthly_bulletin_rate_takes_in_the_month_that_fell_due(ledger, app):
         "（按时报送4次/应报送18次）。")
     assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
         "甲局": 0.3333, "乙局": 0.125, "丙县": 0.0}
-    assert [row[:4] for row in sections["problems"]["table"]["rows"]] == [
-        ["资金保障", 1, "b1", "乙局"]]
-    # Monthly off: weeks only, as before (2 of 13), and the month's report is not quoted.
+    # The month's problems from the problem ledger: one 资金 problem, on b1, not yet assigned.
+    [problem] = sections["problems"]["table"]["rows"]
+    assert problem[:4] == ["资金", 1, 1, 0] and "b1" in problem[4] and "资金缺口" in problem[5]
+    # Monthly off: weeks only, as before (2 of 13); the problem stays in the problem ledger,
+    # which the section quotes whichever cycle's report named it.
     app.config["SETTINGS"]["reporting"]["monthly"] = False
     sections = {s["key"]: s for s in compile_content("monthly", "2026-11")["sections"]}
     assert sections["overall"]["paragraphs"][2] == (
         "本月（第45周（11月2日—8日）至第46周（11月9日—15日））按时报送率15.4%（按时报送2次/应报送13次）。")
     assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
         "甲局": 0.3333, "乙局": 0.0, "丙县": 0.0}
-    assert sections["problems"]["table"] is None
+    assert [row[:2] for row in sections["problems"]["table"]["rows"]] == [["资金", 1]]
 
 
 def test_evaluation_counts_late_and_missing_monthly_reports(ledger, app):
