@@ -39,13 +39,17 @@ serve: migrate
 scheduler: venv
 	$(FLASK) tracker scheduler
 
-# The suite on SQLite, then again on PostgreSQL where it is installed (always in CI).
+# The suite on SQLite, then again on PostgreSQL where it is installed (always in CI). The
+# tests that need PostgreSQL whatever the backend (marked `postgres`) run in the second pass
+# only, when there is one.
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
 	@if [ "$$CI" = "true" ] || command -v initdb >/dev/null 2>&1 || \
 	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "== the whole suite again on PostgreSQL =="; \
+	  $(PY) -m pytest -m "not postgres" $(PYTEST_ARGS) && \
+	  echo "== the whole suite again on PostgreSQL ==" && \
 	  DUBAN_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS); \
+	else \
+	  $(PY) -m pytest $(PYTEST_ARGS); \
 	fi
 
 # Rebuild migrations/versions/0001_initial.py from the models (only before the first release).
