@@ -113,7 +113,7 @@ def test_agreed_items_become_tasks_and_open_next_weeks_table(browser, week):
     assert "第46周调度会" in review and "未启动" in review
     assert next_week.index('id="agreed-review"') < next_week.index('id="dispatch-table"')
     empty = browser.get("/regime/dispatch?period=2026-W46").get_data(as_text=True)
-    assert "2026-W45无议定事项" in empty
+    assert "第45周（11月2日—8日）无议定事项" in empty
 
 
 def test_a_meeting_needs_an_agreed_item(browser, week):

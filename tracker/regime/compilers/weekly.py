@@ -16,7 +16,7 @@ from tracker.ledger.lights import light_of
 from tracker.models import DispatchMeeting, Task
 from tracker.regime.compilers import sections
 from tracker.regime.dispatch_table import COLUMNS, FORMATS, dispatch_query, dispatch_rows
-from tracker.reports.periods import parse_period, period_bounds, period_of
+from tracker.reports.periods import parse_period, period_bounds, period_label, period_of
 
 
 def compile_weekly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
@@ -62,5 +62,5 @@ def agreed_review_section(period: str, as_of: date,
                          task.due_date.isoformat(), task.status_label, f"{task.progress}%",
                          LIGHTS[light.color]])
     return sections.section(
-        "agreed", "一、上周议定事项落实情况", [] if rows else [f"{previous}无议定事项。"],
+        "agreed", "一、上周议定事项落实情况", [] if rows else [f"{period_label(previous)}无议定事项。"],
         ["序号", "会议", "编号", "议定事项", "牵头单位", "完成时限", "状态", "进度", "亮灯"], rows)
