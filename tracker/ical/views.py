@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from tracker.accounts.lookups import unit_choices
+from tracker.accounts.lookups import grouped_unit_choices
+from tracker.ledger.forms import optional_int
 from tracker.errors import DomainError
 from tracker.extensions import csrf, db
 from tracker.messages import page_text
@@ -19,7 +20,7 @@ bp = Blueprint("ical", __name__)
 
 
 class FeedForm(FlaskForm):
-    unit_id = SelectField(_l("范围"), coerce=int, default=0, validate_choice=False)
+    unit_id = SelectField(_l("范围"), coerce=optional_int, validate_choice=False)
 
 
 class RevokeForm(FlaskForm):
@@ -33,7 +34,7 @@ def subscription():
     form = FeedForm()
     wide = current_user.is_office or current_user.is_leader
     if wide:
-        form.unit_id.choices = [(0, _("全部事项")), *unit_choices()]
+        form.unit_id.choices = grouped_unit_choices()
     url = None
     if form.validate_on_submit():
         try:
