@@ -90,3 +90,24 @@ def test_the_quarterly_review_names_late_forecasts_per_series_and_the_coordinato
          sections["forecast"]["table"]["rows"][0][7]]]
     assert sections["coordinators"]["table"]["rows"] == [[1, "市投资促进局", 1, 1, 1, 0, 0]]
     assert sections["problems"]["paragraphs"] == ["截至统计日，问题清单中无尚未解决的问题。"]
+
+
+def test_the_same_problem_on_several_items_is_named_once_with_its_items(world, office_user):
+    """存在问题 names a problem by its words once, with every item that reports them, rather
+    than the same sentence item after item."""
+    from tracker.foresight.documents import ledger_groups, problems_section
+    from tracker.ledger.operations import create_task
+    from tracker.reports.operations import submit_report
+
+    for code in ("3.2", "3.3", "3.4", "3.5"):
+        task = create_task(office_user, title=f"项目{code}", code=code, due_date=date(2026, 12, 18),
+                           lead_unit_id=world.lead.id)
+        submit_report(world.users["lead"], task, progress=10, text="推进中", problems="项目用地指标未落实",
+                      period="2026-W46")
+    db.session.commit()
+    section = problems_section("problems", "五、存在问题", ledger_groups(date(2026, 11, 18)))
+    [paragraph] = section["paragraphs"]
+    assert paragraph.count("项目用地指标未落实") == 1
+    assert "“项目用地指标未落实”（3.1、3.2、3.3等5项，已提出" in paragraph
+    [row] = section["table"]["rows"]
+    assert row[:3] == ["用地", 5, 5] and row[5].count("项目用地指标未落实") == 1

@@ -42,7 +42,7 @@ def open_problems(as_of: date) -> list[tuple[Problem, str, str, str]]:
 
 def ledger_groups(as_of: date) -> list[dict[str, Any]]:
     """Open problems by category, the largest first: [{kind, count, items: [(code, title,
-    unit)], assigned, oldest: [(text, code, age)]}] (kind as sections.problem_groups)."""
+    unit)], assigned, oldest: [(text, [item codes], age)]}]: the oldest distinct texts."""
     groups: dict[str, dict[str, Any]] = {}
     for problem, code, item_title, unit in open_problems(as_of):
         g = groups.setdefault(problem.category, {"kind": problem.category, "count": 0, "items": [],
@@ -51,9 +51,19 @@ def ledger_groups(as_of: date) -> list[dict[str, Any]]:
         g["assigned"] += bool(problem.coordinator_unit_id)
         if code not in [c for c, _, _ in g["items"]]:
             g["items"].append((code, item_title, unit))
-        if len(g["oldest"]) < OLDEST_NAMED:
-            g["oldest"].append((problem.text, code, age_days(problem, as_of)))
+        # The same words on several items are named once, with every item that has them.
+        same = next((entry for entry in g["oldest"] if entry[0] == problem.text), None)
+        if same is not None:
+            same[1].append(code)
+        elif len(g["oldest"]) < OLDEST_NAMED:
+            g["oldest"].append((problem.text, [code], age_days(problem, as_of)))
     return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"]))
+
+
+def _codes(codes: list[str]) -> str:
+    """Item codes as a bulletin lists them: 1.2、3.1 or 1.2、3.1、4.2等5项."""
+    shown = "、".join(dict.fromkeys(codes[:3]))
+    return f"{shown}等{len(set(codes))}项" if len(set(codes)) > 3 else shown
 
 
 def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -64,12 +74,12 @@ def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict
     total = sum(g["count"] for g in groups)
     lines = []
     for n, g in enumerate(groups):
-        oldest = "；".join(f"“{text}”（{code}，已提出{age}天）" for text, code, age in g["oldest"][:2])
+        oldest = "；".join(f"“{text}”（{_codes(codes)}，已提出{age}天）" for text, codes, age in g["oldest"][:2])
         lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}问题{g['count']}个，涉及{len(g['items'])}项"
                      f"任务，其中已交办协调{g['assigned']}个，提出最早的有{oldest}")
     rows = [[g["kind"], g["count"], len(g["items"]), g["assigned"],
              "、".join(code for code, _, _ in g["items"][:10]),
-             "；".join(f"{text}（{code}，{age}天）" for text, code, age in g["oldest"])] for g in groups]
+             "；".join(f"{text}（{_codes(codes)}，{age}天）" for text, codes, age in g["oldest"])] for g in groups]
     out = section(key, title, [f"截至统计日，问题清单中尚未解决的问题共{total}个：" + "；".join(lines) + "。"],
                   ["问题类别", "问题数", "涉及事项", "已交办协调", "事项编号", "提出最早的问题"], rows)
     out["table"]["formats"] = ["text", "int", "int", "int", "text", "text"]
