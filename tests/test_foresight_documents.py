@@ -111,3 +111,25 @@ def test_the_same_problem_on_several_items_is_named_once_with_its_items(world, o
     assert "“项目用地指标未落实”（3.1、3.2、3.3等5项，已提出" in paragraph
     [row] = section["table"]["rows"]
     assert row[:3] == ["用地", 5, 5] and row[5].count("项目用地指标未落实") == 1
+
+
+def test_a_past_dated_review_quotes_the_forecasts_of_its_day(world, app):
+    """预计逾期 as of a past day is what the reports known then foretold: a report made since
+    (3.1 at 90% for 第46周, on 19 November) takes the item off today's list, not off the
+    list as of 18 November."""
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_TZ
+    from tracker.foresight.documents import late_forecast_section
+
+    def listed(day):
+        table = late_forecast_section("forecast", "四、预计不能按期完成的事项", day).get("table")
+        return [row[2] for row in table["rows"]] if table else []
+
+    app.config["FIXED_NOW"] = datetime.combine(date(2026, 11, 19), time(10), tzinfo=LOCAL_TZ)
+    assert listed(date(2026, 11, 18)) == ["3.1"]
+    response = world.call("lead", "POST", f"/tasks/{world.task.id}/reports",
+                          {"progress": 90, "text": "基本完成", "period": "2026-W46"})
+    assert response.status_code == 201, response.get_json()
+    assert listed(date(2026, 11, 18)) == ["3.1"]      # the past day's list stands
+    assert listed(date(2026, 11, 19)) == []           # today's follows the new report

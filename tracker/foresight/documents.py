@@ -3,17 +3,19 @@
 review's open problems by category and age, the coordinating units' record, and its
 预计逾期 items per series. Which problems count is as of the end of the document's day
 (raised by then, not resolved by then); their category and coordinating unit are as the
-office has them now, and forecasts are the items' current ones."""
+office has them now. 预计逾期 for today reads the kept forecasts; for a past day it is
+computed from the reports known by then."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 
 from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
+from tracker.foresight import forecast
 from tracker.foresight.forecast import late_clause
 from tracker.foresight.problems import age_days
 from tracker.ledger.levels import counted_clause
@@ -127,15 +129,43 @@ def _int(clause):
     return case((clause, 1), else_=0)
 
 
+class _Late(NamedTuple):
+    code: str
+    title: str
+    lead_unit_id: int
+    name: str
+    due_date: date
+    projected_date: date | None
+    late_by_workdays: int | None
+
+
+def _late_rows(as_of: date) -> list[_Late]:
+    """预计逾期 items as of *as_of*, soonest deadline first: today's from the kept forecasts;
+    a past day's computed from the reports known by then, against the deadlines then in
+    force, so a document dated then does not move when items are reported on later."""
+    if as_of >= clock.today():
+        return [_Late(*r) for r in db.session.execute(
+            select(Task.code, Task.title, Task.lead_unit_id, Unit.name, Task.due_date,
+                   TaskForecast.projected_date, TaskForecast.late_by_workdays)
+            .join(TaskForecast, TaskForecast.task_id == Task.id).join(Unit, Unit.id == Task.lead_unit_id)
+            .where(late_clause(as_of), counted_clause(as_of)).order_by(Task.due_date, Task.sort_key))]
+    late = {r["task_id"]: r for r in forecast.rows_as_of(as_of) if r["is_late"] and r["due_date"] >= as_of}
+    if not late:
+        return []
+    rows = db.session.execute(
+        select(Task.id, Task.code, Task.title, Task.lead_unit_id, Unit.name, Task.sort_key)
+        .join(Unit, Unit.id == Task.lead_unit_id).where(Task.id.in_(list(late)), counted_clause(as_of))).all()
+    out = [(late[r.id]["due_date"], r.sort_key,
+            _Late(r.code, r.title, r.lead_unit_id, r.name, late[r.id]["due_date"],
+                  late[r.id]["projected_date"], late[r.id]["late_by_workdays"])) for r in rows]
+    return [row for *_, row in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
 def late_forecast_section(key: str, title: str, as_of: date) -> dict[str, Any]:
     """预计逾期 items per series (序列) of their lead unit: a warning list."""
     from tracker.regime.redblack import series_of, series_order
 
-    rows = db.session.execute(
-        select(Task.code, Task.title, Task.lead_unit_id, Unit.name, Task.due_date,
-               TaskForecast.projected_date, TaskForecast.late_by_workdays)
-        .join(TaskForecast, TaskForecast.task_id == Task.id).join(Unit, Unit.id == Task.lead_unit_id)
-        .where(late_clause(as_of), counted_clause(as_of)).order_by(Task.due_date, Task.sort_key)).all()
+    rows = _late_rows(as_of)
     if not rows:
         return section(key, title, ["按近期报送进度推算，暂无预计不能按期完成的事项。"])
     series = series_of({r.lead_unit_id for r in rows})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker import calendar, clock
 from tracker.extensions import db
 from tracker.foresight.fit import Fit, Point, forecast
-from tracker.ledger import state
+from tracker.ledger import state, timeline
 from tracker.ledger.lights import expected_progress
 from tracker.models import Milestone, ProgressReport, Task, TaskForecast
 from tracker.reports.periods import period_bounds
@@ -104,6 +104,28 @@ def refresh_all(as_of: date | None = None) -> dict[str, int]:
     the end of that day. Returns counts for the job's summary line."""
     as_of = as_of or clock.today()
     tasks = {t.id: t for t in db.session.scalars(select(Task).where(state.chased_clause()))}
+    rows = _rows(tasks, {}, as_of)
+    db.session.execute(delete(TaskForecast))
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(TaskForecast), rows[start:start + 5000])
+    return {"items": len(rows), "late": sum(r["is_late"] for r in rows)}
+
+
+def rows_as_of(as_of: date) -> list[dict[str, Any]]:
+    """The rows `refresh_all` would have kept at the end of *as_of*, computed and not
+    stored: the items open then (by their history), each judged against the deadline then
+    in force, from the reports known by then. What a document dated *as_of* quotes, so
+    reports made since do not move it."""
+    cols = timeline.as_of(as_of)
+    then = dict(db.session.execute(cols.join(select(Task.id, cols.due_date).select_from(Task))
+                                   .where(cols.status.in_(state.CHASED_STATUSES))).all())
+    tasks = {t.id: t for t in db.session.scalars(select(Task).where(Task.id.in_(list(then))))} if then else {}
+    return _rows(tasks, then, as_of)
+
+
+def _rows(tasks: dict[int, Task], due_dates: dict[int, date], as_of: date) -> list[dict[str, Any]]:
+    """Forecast rows of *tasks* from the reports known by the end of *as_of*; *due_dates*
+    overrides an item's deadline (the one in force that day)."""
     milestones: dict[int, list[Milestone]] = {}
     for m in db.session.scalars(select(Milestone).order_by(Milestone.due_date)):
         milestones.setdefault(m.task_id, []).append(m)
@@ -113,20 +135,19 @@ def refresh_all(as_of: date | None = None) -> dict[str, int]:
         task = tasks.get(task_id)
         if task is None:
             continue
-        fit = fit_task(_Planned(task, milestones.get(task_id, [])), task_points)
+        planned = _Planned(task, milestones.get(task_id, []), due_dates.get(task_id))
+        fit = fit_task(planned, task_points)
         if fit is not None:
-            rows.append(_row(task, fit, as_of))
-    db.session.execute(delete(TaskForecast))
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(TaskForecast), rows[start:start + 5000])
-    return {"items": len(rows), "late": sum(r["is_late"] for r in rows)}
+            rows.append(_row(planned, fit, as_of))
+    return rows
 
 
 class _Planned:
-    """A task with its milestones given (the bulk run loads them once, not per item)."""
+    """A task with its milestones given (the bulk run loads them once, not per item), and
+    the deadline it is judged against (its own unless another is given)."""
 
-    def __init__(self, task: Task, milestones: list[Milestone]):
-        self.id, self.due_date, self.target_value = task.id, task.due_date, task.target_value
+    def __init__(self, task: Task, milestones: list[Milestone], due_date: date | None = None):
+        self.id, self.due_date, self.target_value = task.id, due_date or task.due_date, task.target_value
         self.start_date, self.created_at, self.milestones = task.start_date, task.created_at, milestones
 
 
