@@ -189,6 +189,19 @@ def test_a_first_column_of_group_names_merged_over_their_items_is_the_tree(offic
         "2.2": ("镇街改造", "2", date(2026, 10, 31)), "2.3": ("乡村风貌", "2", date(2026, 12, 31))}
 
 
+def test_a_group_name_alone_on_its_first_row_is_the_group_only(office):
+    book = Workbook()
+    ws = book.active
+    ws.append(["类别", "工作任务", "责任单位", "完成时间"])
+    ws.append(["一、产业振兴", None, None, None])
+    ws.append([None, "招商引资", "市发展改革局", "6月底"])
+    ws.merge_cells("A2:A3")
+    import_ledger(office, save(book), "a.xlsx", dry_run=False)
+    db.session.commit()
+    tree = {t.code: (t.title, t.parent.code if t.parent else None) for t in db.session.scalars(select(Task))}
+    assert tree == {"1": ("一、产业振兴", None), "1.1": ("招商引资", "1")}
+
+
 @pytest.mark.parametrize("written, expected", [
     ("2026-12-31", date(2026, 12, 31)), ("2026/12/31", date(2026, 12, 31)),
     ("2026.12.31", date(2026, 12, 31)), ("2026年12月31日", date(2026, 12, 31)),

@@ -64,8 +64,9 @@ def ledger_groups(as_of: date) -> list[dict[str, Any]]:
 
 def _codes(codes: list[str]) -> str:
     """Item codes as a bulletin lists them: 1.2、3.1 or 1.2、3.1、4.2等5项."""
-    shown = "、".join(dict.fromkeys(codes[:3]))
-    return f"{shown}等{len(set(codes))}项" if len(set(codes)) > 3 else shown
+    distinct = list(dict.fromkeys(codes))
+    shown = "、".join(distinct[:3])
+    return f"{shown}等{len(distinct)}项" if len(distinct) > 3 else shown
 
 
 def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -152,9 +153,11 @@ def _late_rows(as_of: date) -> list[_Late]:
     late = {r["task_id"]: r for r in forecast.rows_as_of(as_of) if r["is_late"] and r["due_date"] >= as_of}
     if not late:
         return []
-    rows = db.session.execute(
+    ids = list(late)
+    rows = [r for start in range(0, len(ids), 5000) for r in db.session.execute(
         select(Task.id, Task.code, Task.title, Task.lead_unit_id, Unit.name, Task.sort_key)
-        .join(Unit, Unit.id == Task.lead_unit_id).where(Task.id.in_(list(late)), counted_clause(as_of))).all()
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .where(Task.id.in_(ids[start:start + 5000]), counted_clause(as_of)))]
     out = [(late[r.id]["due_date"], r.sort_key,
             _Late(r.code, r.title, r.lead_unit_id, r.name, late[r.id]["due_date"],
                   late[r.id]["projected_date"], late[r.id]["late_by_workdays"])) for r in rows]

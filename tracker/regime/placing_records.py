@@ -1,19 +1,25 @@
 """Placings of days that are over, counted once and kept (`PlacingRecord`).
 
-A placing as of a day judges the ledger as it stood at that day's end, and every fact it
-counts carries the time it was recorded (reports, decisions, the status history,
-exemptions), so once the day is over its placing cannot change. The escalation looks back
-at the two or three placings before the current one and the annual evaluation at every
-month's: each of those is counted the first time it is asked for and read back after.
+A placing as of a day judges the ledger as it stood at that day's end. The facts it counts
+carry the time they were recorded (reports, decisions, the status history with its
+deadlines, exemptions, when sub-items were added), so once the day is over they cannot
+change; three inputs have no history and are read as they are when the placing is first
+counted: an item's lead unit, its parent, and a unit's kind (its series). Keeping the
+placing then holds it to what was judged, where counting it again after such an edit
+would judge the past by today's assignments. The escalation looks back at the two or three
+placings before the current one and the annual evaluation at every month's: each is
+counted the first time it is asked for and read back after.
 
 A record is keyed by a fingerprint of everything else a placing depends on — the rule set,
 the series, the counting level, the reporting cycles, the office's working-day calendar and
-`VERSION` (raise it when the way a placing is judged changes) — so a changed setting judges
-afresh rather than quoting a placing made by other rules.
+the holiday data's version, and `VERSION` (raise it when the way a placing is judged
+changes) — so a changed setting judges afresh rather than quoting a placing made by other
+rules.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 from datetime import date
@@ -41,6 +47,7 @@ def fingerprint(rules: dict[str, Any]) -> str:
         "version": VERSION, "rules": rules, "series": settings["redblack"].get("series"),
         "count_level": settings["regime"].get("count_level"), "reporting": settings["reporting"],
         "calendar": sorted((d.isoformat(), w) for d, w in calendar.office_days().items()),
+        "holidays": importlib.metadata.version("chinesecalendar"),
     }
     text = json.dumps(basis, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -61,14 +68,16 @@ def recorded(days: list[date], key: str) -> Placings:
     return {day: (set(red), set(black)) for day, red, black in rows}
 
 
-def record(placings: Placings, key: str) -> None:
-    """Keep the placings of days that are over. Written on a connection of its own and
-    committed at once, so a page that only reads keeps what it counted; derived data, so
-    a write that cannot be made now (SQLite busy with the request's own changes, a
-    concurrent writer of the same day) is skipped: the next reader counts again."""
+def record(placings: Placings, key: str, over: set[date]) -> None:
+    """Keep the placings of the days in *over*: those that had ended before they were
+    counted (decided by the caller before counting, so a day counted just before midnight
+    is not kept as if it were complete). Written on a connection of its own and committed
+    at once, so a page that only reads keeps what it counted; derived data, so a write that
+    cannot be made now (SQLite busy with the request's own changes, a concurrent writer of
+    the same day) is skipped: the next reader counts again."""
     rows = [{"day": day, "fingerprint": key, "red": sorted(red), "black": sorted(black),
              "computed_at": clock.now()}
-            for day, (red, black) in placings.items() if is_over(day)]
+            for day, (red, black) in placings.items() if day in over]
     if not rows:
         return
     try:

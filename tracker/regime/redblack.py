@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, true, type_coerce
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
@@ -151,8 +151,9 @@ def gather(as_of: date | None = None) -> _Facts:
     mine = [(p, today) for p in cycles.closed_periods(today, _summary_weeks(rules))]
     key = placing_records.fingerprint(rules)
     known = placing_records.recorded(earlier[1:], key)
+    over = {day for day in earlier[1:] if placing_records.is_over(day)}
     facts = _Facts.gather([day for day in earlier[1:] if day not in known], rules, mine, also=[today])
-    facts.known, facts.order = known, earlier[1:]
+    facts.known, facts.order, facts.over = known, earlier[1:], over
     return facts
 
 
@@ -160,7 +161,7 @@ def _earlier_placings(facts: _Facts, rules: dict[str, Any]) -> dict[date, tuple[
     """The placings before the one *facts* were gathered for, newest first: those kept,
     the others counted from *facts* (and kept when their day is over)."""
     counted = _placings(facts.earlier, rules, facts)
-    placing_records.record(counted, placing_records.fingerprint(rules))
+    placing_records.record(counted, placing_records.fingerprint(rules), facts.over)
     every = {**facts.known, **counted}
     return {day: every[day] for day in (facts.order or facts.earlier)}
 
@@ -184,6 +185,7 @@ class _Facts:
     # every earlier day in order (newest first), when some were.
     known: dict[date, tuple[set[int], set[int]]] = field(default_factory=dict)
     order: list[date] = field(default_factory=list)
+    over: set[date] = field(default_factory=set)   # earlier days ended before counting
 
     @classmethod
     def gather(cls, days: list[date], rules: dict[str, Any], views: list[cycles.View] = (),
@@ -213,9 +215,10 @@ def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[in
         return {}
     key = placing_records.fingerprint(rules)
     known = placing_records.recorded(days, key)
+    over = {day for day in days if placing_records.is_over(day)}
     missing = [day for day in days if day not in known]
     counted = _placings(missing, rules, _Facts.gather(missing, rules)) if missing else {}
-    placing_records.record(counted, key)
+    placing_records.record(counted, key, over)
     every = {**known, **counted}
     return {day: every[day] for day in days}
 
@@ -312,8 +315,10 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
     按时完成率's one definition: the lists and the bulletins' unit table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
     columns = []
+    where, counted = _counted_each(days)
     for day, cut in zip(days, cuts):
-        then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id))
+        then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id),
+                    counted(day))
         done = and_(then, TaskState.status == "signed_off")
         on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(TaskState.due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
@@ -322,7 +327,7 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
     rows = db.session.execute(
         select(Task.lead_unit_id, *columns).select_from(TaskState)
         .join(Task, Task.id == TaskState.task_id)
-        .where(counted_clause(max(days)), TaskState.valid_from < max(cuts),
+        .where(where, TaskState.valid_from < max(cuts),
                or_(TaskState.due_date < max(days), TaskState.status == "signed_off"))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
@@ -433,6 +438,16 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
         .order_by(TaskState.due_date, Task.id)).all()
 
 
+def _counted_each(days: list[date]):
+    """(a WHERE clause, day → a column clause) for counting at the level of the tree as it
+    stood on each of *days*: one day's level goes in the WHERE; with several days, each
+    day's goes into its own columns, so an earlier day is not counted by a later tree."""
+    distinct = set(days)
+    if len(distinct) == 1:
+        return counted_clause(days[0]), lambda day: true()
+    return true(), counted_clause
+
+
 def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int], set[int]]:
     """{(day, K): lead units with an item overdue by more than K working days as of that
     day (K = 0: overdue at all)}, in one pass over the items' history."""
@@ -440,13 +455,13 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     if not pairs:
         return {}
     limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
+    where, counted = _counted_each([day for day, _ in pairs])
     rows = db.session.execute(
         select(Task.lead_unit_id,
-               *(func.max(case((and_(_open_on(day), _overdue_before(limit, day)), 1), else_=0))
+               *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1), else_=0))
                  for (day, _), limit in zip(pairs, limits)))
         .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
-        .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES),
-               counted_clause(max(day for day, _ in pairs)))
+        .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES), where)
         .group_by(Task.lead_unit_id))
     out: dict[tuple[date, int], set[int]] = {pair: set() for pair in pairs}
     for unit_id, *flags in rows:

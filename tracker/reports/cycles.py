@@ -242,9 +242,11 @@ class _Run:
         r = ProgressReport
         # MATERIALIZED: the ranges are computed once per item, not once per report.
         owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
-        by_cut: dict[datetime, dict[str, int]] = defaultdict(dict)
+        # Views of one period whose cut-offs coincide (days from today on all cut at now)
+        # share its counts.
+        by_cut: dict[datetime, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for n, (period, as_of) in enumerate(views):
-            by_cut[clock.cutoff(as_of)][period] = n
+            by_cut[clock.cutoff(as_of)][period].append(n)
         groups = list(by_cut.items())
         periods = sorted({period for _, mine in groups for period in mine})
         ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
@@ -272,9 +274,10 @@ class _Run:
             .group_by(*key)).all()
         if per_item:
             return [(task_id, sum(n[0::2]), sum(n[1::2])) for task_id, *n in rows]
-        return [(mine[period], unit_id, n[2 * g], n[2 * g + 1])
+        return [(view, unit_id, n[2 * g], n[2 * g + 1])
                 for period, unit_id, *n in rows
-                for g, (_, mine) in enumerate(groups) if period in mine and n[2 * g]]
+                for g, (_, mine) in enumerate(groups) if period in mine and n[2 * g]
+                for view in mine[period]]
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:

@@ -170,6 +170,8 @@ def _table(grid: Grid, header_row: int, columns: dict[str, int]) -> Table:
         if r in groups:     # the group's own row, then its items one level below it
             group_end, name = groups[r]
             table.rows.append(Row(grid.name, r, {"title": name}, 0))
+            if not any(normal(v) for v in cells.values()):
+                continue    # the group's name alone on its first row
         indent = 1 if r <= group_end else 0
         if title_col:
             indent += grid.indent(r, title_col) or _leading_indent(cells.get("title"))
