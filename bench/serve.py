@@ -35,7 +35,7 @@ from datetime import date
 import requests
 from aiosmtpd.controller import Controller
 from common import OUT, ROOT, flask, flask_env
-from run import free_port, login, percentile
+from run import fetch, free_port, login, percentile
 
 TARGETS = {"json_median": 7, "json_p95": 12, "page_median": 10, "rps": 300, "reminders": 3.0,
            "reminders_again": 0.5, "rss_mib": 160}
@@ -119,15 +119,6 @@ def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 120) -> 
 
 # --- latency and throughput ----------------------------------------------------------------
 
-def timed(session: requests.Session, url: str) -> float:
-    started = time.perf_counter()
-    answer = session.get(url, timeout=60, allow_redirects=False)
-    elapsed = (time.perf_counter() - started) * 1000
-    if answer.status_code != 200:
-        sys.exit(f"GET {url} answered {answer.status_code}")
-    return elapsed
-
-
 def measure(base: str, token: str, args, root_pid: int) -> dict:
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {token}"
@@ -139,9 +130,9 @@ def measure(base: str, token: str, args, root_pid: int) -> dict:
     out = {"overdue_total": rows.get("total")}
     for name, session, url in (("json", api, json_url), ("page", browser, page_url)):
         for _ in range(10):
-            timed(session, url)
+            fetch(session, url)
         cpu = server_cpu(root_pid)
-        samples = [timed(session, url) for _ in range(args.requests)]
+        samples = [fetch(session, url) for _ in range(args.requests)]
         out[f"{name}_cpu_ms"] = (server_cpu(root_pid) - cpu) * 1000 / args.requests
         out[f"{name}_median"], out[f"{name}_p95"] = statistics.median(samples), percentile(samples, 95)
     cpu = server_cpu(root_pid)
