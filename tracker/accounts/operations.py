@@ -28,6 +28,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
+# A secret's last use (API token, calendar link) is recorded at most this often, so
+# clients polling do not each write.
 TOKEN_USE_RESOLUTION = timedelta(hours=1)
 
 
@@ -201,7 +203,7 @@ def create_token(actor: User | None, user: User) -> str:
     if actor is not None and actor.id != user.id:
         require_office(actor)
     raw = "dbn_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_digest(raw), prefix=raw[:8])
+    token = ApiToken(user_id=user.id, token_hash=secret_digest(raw), prefix=raw[:8])
     db.session.add(token)
     db.session.flush()
     audit.record(actor, "token.create", token, detail={"user": user.login, "prefix": token.prefix})
@@ -224,7 +226,7 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 def user_for_token(raw: str) -> User | None:
     """The active user a bearer token belongs to, or None. Marks the token used (at most
     hourly, so reads do not each write)."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw),
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(raw),
                                                      ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.is_active:
         return None
@@ -233,7 +235,8 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
-def _digest(raw: str) -> str:
+def secret_digest(raw: str) -> str:
+    """What is stored of a secret handed out once (API tokens, calendar links): its SHA-256."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

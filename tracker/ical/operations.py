@@ -2,21 +2,17 @@
 their secret, of which only the SHA-256 is kept."""
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from tracker import audit, validation
+from tracker.accounts.operations import TOKEN_USE_RESOLUTION, secret_digest
 from tracker.clock import now
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.extensions import db
 from tracker.models import CalendarFeed, Unit, User
-
-# A feed's last use is recorded at most this often, so calendar clients polling do not write.
-USE_RESOLUTION = timedelta(hours=1)
 
 
 def create_feed(user: User, unit_id: object = None) -> tuple[CalendarFeed, str]:
@@ -33,7 +29,7 @@ def create_feed(user: User, unit_id: object = None) -> tuple[CalendarFeed, str]:
         unit_id = user.unit_id
     revoked = _revoke_live(user)
     raw = secrets.token_urlsafe(32)
-    feed = CalendarFeed(user_id=user.id, unit_id=unit_id, token_hash=digest(raw), prefix=raw[:8])
+    feed = CalendarFeed(user_id=user.id, unit_id=unit_id, token_hash=secret_digest(raw), prefix=raw[:8])
     db.session.add(feed)
     db.session.flush()
     audit.record(user, "calendar.create", feed, detail={"prefix": feed.prefix, "unit_id": unit_id,
@@ -64,10 +60,10 @@ def live_feed(user: User) -> CalendarFeed | None:
 def feed_for_token(raw: str) -> CalendarFeed | None:
     """The live feed of an active user with this secret, or None; marks it used."""
     feed = db.session.scalar(select(CalendarFeed).where(
-        CalendarFeed.token_hash == digest(raw), CalendarFeed.revoked_at.is_(None)))
+        CalendarFeed.token_hash == secret_digest(raw), CalendarFeed.revoked_at.is_(None)))
     if feed is None or not feed.user.is_active:
         return None
-    if feed.last_used_at is None or now() - feed.last_used_at > USE_RESOLUTION:
+    if feed.last_used_at is None or now() - feed.last_used_at > TOKEN_USE_RESOLUTION:
         feed.last_used_at = now()
     return feed
 
@@ -76,7 +72,3 @@ def feed_url(raw: str) -> str:
     """The absolute subscription address (config [app] base_url)."""
     base = current_app.config["SETTINGS"]["app"]["base_url"].rstrip("/")
     return f"{base}/calendar/{raw}.ics"
-
-
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
