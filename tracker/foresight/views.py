@@ -91,8 +91,6 @@ def classify(problem_id: int):
 def assign(problem_id: int):
     form = AssignForm()
 
-    form.coordinator_unit_id.choices = grouped_unit_choices()
-
     def run(problem: Problem):
         return problems.assign(current_user, problem, coordinator_unit_id=form.coordinator_unit_id.data,
                                due_date=form.due_date.data, note=form.note.data or "")
