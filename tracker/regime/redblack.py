@@ -153,7 +153,7 @@ def gather(as_of: date | None = None) -> _Facts:
     known = placing_records.recorded(earlier[1:], key)
     over = {day for day in earlier[1:] if placing_records.is_over(day)}
     facts = _Facts.gather([day for day in earlier[1:] if day not in known], rules, mine, also=[today])
-    facts.known, facts.order, facts.over = known, earlier[1:], over
+    facts.known, facts.order, facts.over, facts.key = known, earlier[1:], over, key
     return facts
 
 
@@ -161,9 +161,9 @@ def _earlier_placings(facts: _Facts, rules: dict[str, Any]) -> dict[date, tuple[
     """The placings before the one *facts* were gathered for, newest first: those kept,
     the others counted from *facts* (and kept when their day is over)."""
     counted = _placings(facts.earlier, rules, facts)
-    placing_records.record(counted, placing_records.fingerprint(rules), facts.over)
+    placing_records.record(counted, facts.key, facts.over)
     every = {**facts.known, **counted}
-    return {day: every[day] for day in (facts.order or facts.earlier)}
+    return {day: every[day] for day in facts.order}
 
 
 def _summary_weeks(rules: dict[str, Any]) -> int:
@@ -182,10 +182,11 @@ class _Facts:
     counts: dict[date, list[tuple[int, int, int]]]
     late: dict[tuple[date, int], set[int]]
     # Placings among the earlier days read from their records rather than counted, and
-    # every earlier day in order (newest first), when some were.
+    # every earlier day in order (newest first); set by gather().
     known: dict[date, tuple[set[int], set[int]]] = field(default_factory=dict)
     order: list[date] = field(default_factory=list)
     over: set[date] = field(default_factory=set)   # earlier days ended before counting
+    key: str = ""                                   # the rules' fingerprint (placing_records)
 
     @classmethod
     def gather(cls, days: list[date], rules: dict[str, Any], views: list[cycles.View] = (),
