@@ -22,7 +22,7 @@ from tracker.ledger.lights import COLORS, light_counts
 from tracker.models import Task, Unit
 from tracker.numbers import percent_text
 from tracker.ledger.exemptions import exempt_clause
-from tracker.regime.redblack import completion_counts, series_of, series_order
+from tracker.regime.redblack import series_of, series_order
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -144,14 +144,13 @@ UNIT_FORMATS = ["text", "int", "text", "int", "int", "int", "int", "percent", "p
 
 
 def unit_table(today: date, stats: dict[str, Any],
-               counts: list[tuple[int, int, int]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+               counts: list[tuple[int, int, int]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """各单位推进情况: each lead unit, ranked within its series by 按时完成率 then 按时报送率
     (the red/black list's order), and the completion chart's data (units with most items).
     按时完成 and 应完成 are the red/black list's own counts (*counts*: completion_counts as
-    of *today*, when the caller has them), so the table and the lists quote one figure;
-    已完成 leaves out the same exempt items."""
-    due_counts = {unit_id: (on_time, due) for unit_id, on_time, due in
-                  (counts if counts is not None else completion_counts([today])[today])}
+    of *today*), so the table and the lists quote one figure; 已完成 leaves out the same
+    exempt items."""
+    due_counts = {unit_id: (on_time, due) for unit_id, on_time, due in counts}
     cols = timeline.as_of(today)
     rows = db.session.execute(cols.join(
         select(Task.lead_unit_id, func.count(),
