@@ -12,6 +12,8 @@ from tracker.i18n import N_
 
 STATUSES = {"not_started": N_("未启动"), "in_progress": N_("推进中"),
             "signoff_requested": N_("待销号"), "signed_off": N_("已销号"), "suspended": N_("暂缓")}
+# Every status but signed off: the item still has work to do (tracker.ledger.state's).
+OPEN_STATUSES = ("not_started", "in_progress", "signoff_requested", "suspended")
 REQUEST_STATUSES = {"pending": N_("待审核"), "approved": N_("已通过"), "rejected": N_("已退回")}
 ROLES = {"office": N_("指挥部办公室"), "unit": N_("联络员"), "leader": N_("领导")}
 UNIT_KINDS = {"office": N_("指挥部办公室"), "taskforce": N_("工作专班"), "department": N_("成员单位"),

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 
 from tracker import clock
 from tracker.accounts.permissions import can_report, is_lead
 from tracker.calendar.sql import day_number, local_day_number
 from tracker.errors import Conflict, DomainError, PermissionDenied
-from tracker.labels import STATUSES
+from tracker.labels import OPEN_STATUSES, STATUSES
 from tracker.models import Task, User
 
-# Every status but signed off: the item still has work to do.
-OPEN_STATUSES = ("not_started", "in_progress", "signoff_requested", "suspended")
 # Open and not paused by the office: reminded, chased, judged.
 CHASED_STATUSES = ("not_started", "in_progress", "signoff_requested")
 
@@ -47,9 +45,11 @@ def is_open(status: str) -> bool:
 
 
 def open_clause(status=Task.status):
-    """SQL: the item is open (spelled as the open statuses, so the (status, due_date) index
-    serves it); over *status* as it stood, when given."""
-    return status.in_(OPEN_STATUSES)
+    """SQL: the item is open, spelled as the open statuses written into the statement (so
+    the (status, due_date) index serves it, and so does the partial ix_tasks_open_due,
+    which a bound parameter would hide from SQLite's planner); over *status* as it stood,
+    when given."""
+    return status.in_(bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True))
 
 
 def chased_clause():

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String,
-                        Table, Text, UniqueConstraint)
+                        Table, Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.clock import now
 from tracker.extensions import db
-from tracker.labels import STATUSES
+from tracker.labels import OPEN_STATUSES, STATUSES
 from tracker.models.types import UTCDateTime
 from tracker.models.units import Unit
 
@@ -19,6 +19,10 @@ task_co_units = Table(
     Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_id", ForeignKey("units.id"), primary_key=True, index=True),
 )
+
+
+# ix_tasks_open_due's condition: the item is open.
+OPEN_DUE_WHERE = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 
 
 class Plan(db.Model):
@@ -46,6 +50,11 @@ class Task(db.Model):
         # status makes it cover per-unit counts (done, overdue) without reading the table.
         Index("ix_tasks_lead_due", "lead_unit_id", "due_date", "status"),
         Index("ix_tasks_plan_sort", "plan_id", "sort_key"),
+        # The overdue list in deadline order: only open items, so a page of the earliest
+        # deadlines walks no signed-off ones (state.open_clause spells the statuses as
+        # literals, which a partial index needs).
+        Index("ix_tasks_open_due", "due_date", "id", sqlite_where=text(OPEN_DUE_WHERE),
+              postgresql_where=text(OPEN_DUE_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
