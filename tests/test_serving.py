@@ -175,6 +175,22 @@ def test_importing_the_app_does_not_import_the_document_libraries():
     assert done.stdout.strip() == ""
 
 
+def test_the_served_app_leaves_out_commands_migrations_and_the_scheduler():
+    """`make serve`'s workers load tracker.serving.wsgi: none of Alembic, APScheduler or
+    requests (posting is the scheduler's), while `flask db` still has its commands."""
+    code = ("import sys; from tracker.serving.wsgi import app; heavy = [m for m in ('alembic', "
+            "'flask_migrate', 'apscheduler', 'requests', 'matplotlib', 'openpyxl') if m in sys.modules];"
+            " print(','.join(heavy), 'tracker' in app.cli.commands)")
+    env = {"SECRET_KEY": "import-check-" + "x" * 32, "PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///:memory:"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"]
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "current"], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 # --- evidence in an S3-compatible store ----------------------------------------------------------
 
 def _free_port() -> int:

@@ -14,9 +14,12 @@ from flask import Flask
 from tracker.config import DEFAULT_SECRET_KEY, ROOT, ConfigError, flask_config, load_settings
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, web_only: bool = False) -> Flask:
     """Build the app. *test_config* is a settings tree (section → key → value) merged last;
-    its upper-case top-level keys go straight into `app.config`."""
+    its upper-case top-level keys go straight into `app.config`. *web_only*: the app as a
+    WSGI server's workers load it (`make serve`): no commands, no migrations and no
+    in-process scheduler, so none of their libraries (Alembic, Mako, APScheduler) is
+    imported into every worker."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 instance_path=os.environ.get("TRACKER_INSTANCE", str(ROOT / "instance")))
     test_config = dict(test_config or {})
@@ -34,17 +37,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from tracker import extensions, web
     from tracker.ledger import timeline  # noqa: F401 - records every status and deadline change
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    if not web_only:
+        from flask_migrate import Migrate
+
+        Migrate(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     web.init_app(app)
     from tracker.serving import web as serving_web
     serving_web.init_app(app)
 
-    from tracker import blueprints, cli
-    from tracker.jobs import scheduler
+    from tracker import blueprints
     blueprints.register(app)
-    cli.register(app)
-    scheduler.init_app(app)  # only when serving and [scheduler] enabled
+    if not web_only:
+        from tracker import cli
+        from tracker.jobs import scheduler
+        cli.register(app)
+        scheduler.init_app(app)  # only when serving and [scheduler] enabled
     return app
 
 

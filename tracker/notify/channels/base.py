@@ -1,11 +1,14 @@
 """What every channel shares: the notice ready to send, the delivery error, and posting
-JSON to a robot or webhook with the configured timeout."""
+JSON to a robot or webhook with the configured timeout. `requests` is imported where a post
+is made: web workers, which only queue notices, never load it."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 
 class DeliveryError(Exception):
@@ -33,6 +36,8 @@ def post_json(url: str, payload: dict, settings: dict, headers: dict | None = No
 
 
 def post_bytes(url: str, data: bytes, settings: dict, headers: dict | None = None) -> requests.Response:
+    import requests
+
     timeout = settings["notify"]["http_timeout_seconds"]
     try:
         response = requests.post(url, data=data, timeout=(timeout, timeout), headers={
