@@ -7,3 +7,27 @@ wording (documents, notices, the API) and the key a page looks up: `_(text)` in 
 def N_(text: str) -> str:
     """gettext_noop: return *text* unchanged; pybabel extracts it (a default keyword)."""
     return text
+
+
+def translated(message: str) -> str:
+    """gettext(message) for the current request, looked up once per request and message: a
+    list page asks for the same few light and status texts on every row."""
+    from flask import g
+    from flask_babel import gettext
+
+    memo = g.setdefault("_duban_translated", {})
+    text = memo.get(message)
+    if text is None:
+        text = memo[message] = gettext(message)
+    return text
+
+
+def locale_name() -> str:
+    """The request's locale as a string ("zh", "en"), looked up once per request."""
+    from flask import g
+    from flask_babel import get_locale
+
+    name = g.get("_duban_locale")
+    if name is None:
+        name = g._duban_locale = str(get_locale())
+    return name

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import clock
 from tracker.errors import DomainError
+from tracker.i18n import locale_name
 from tracker.labels import label
 
 # Many rules say "中文 (english)": the Chinese for a page in Chinese, the English in English.
@@ -55,7 +56,7 @@ def prose_date(day: date | None) -> str:
     Inputs and the API keep ISO dates."""
     if day is None:
         return ""
-    return format_date(day, "d MMM y") if str(get_locale()) == "en" else clock.cn_date(day)
+    return format_date(day, "d MMM y") if locale_name() == "en" else clock.cn_date(day)
 
 
 def lazy_date(day: date | None) -> LazyString:

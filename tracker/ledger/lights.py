@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, exists, func, select
 from tracker import calendar, clock
 from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.extensions import db
-from tracker.i18n import N_
+from tracker.i18n import N_, translated
 from tracker.ledger import state, timeline
 from tracker.models import Milestone, Task
 
@@ -33,7 +33,8 @@ class Light:
     @property
     def text(self) -> str:
         """The reason in the reader's language, for pages."""
-        return gettext(self.message, **dict(self.values))
+        text = translated(self.message)
+        return text % dict(self.values) if self.values else text
 
 
 def _light(color: str, message: str, **values: Any) -> Light:
