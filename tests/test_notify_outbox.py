@@ -183,6 +183,20 @@ def test_email_goes_out_as_text_and_html_with_links(app, mail, make_unit):
     assert "<li>事项0</li>" in html and 'href="http://duban.test/tasks"' in html
 
 
+def test_one_delivery_run_sends_many_mails_over_few_connections_each_once(app, mail, make_unit):
+    app.config["SETTINGS"]["notify"]["workers"] = 2
+    units = [make_unit(email=f"liaison{i}@gov.test") for i in range(12)]
+    for unit in units:
+        queue(unit)
+    assert deliver()["sent"] == 12
+    assert sorted(to for [to], _ in mail.messages) == sorted(f"liaison{i}@gov.test" for i in range(12))
+    assert len(set(mail.connections)) <= 2   # each sending thread kept its connection
+    # The run closed its connections: the next run connects afresh and still delivers.
+    queue(make_unit(email="later@gov.test"))
+    assert deliver()["sent"] == 1
+    assert mail.connections[-1] not in mail.connections[:-1]
+
+
 def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):
     app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)
     queue(make_unit(email="x@gov.test"))

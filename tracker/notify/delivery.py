@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Channel, Notification
 from tracker.notify import outbox, rate, receipts
-from tracker.notify.channels import DeliveryError, Outgoing, send
+from tracker.notify.channels import DeliveryError, Outgoing, email, send
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,13 @@ def deliver(only: list[int] | None = None) -> dict[str, int]:
         raise ValueError("[notify] claim_seconds must exceed twice http_timeout_seconds")
     token = uuid.uuid4().hex
     counts: Counter[str] = Counter()
-    with ThreadPoolExecutor(cfg["workers"]) as pool:
-        while (batch := outbox.claim(token, cfg["batch_size"], only)) is not None:
-            _deliver_batch(batch, token, pool, settings, counts, send_by=_send_by(cfg))
-            db.session.commit()
+    try:
+        with ThreadPoolExecutor(cfg["workers"]) as pool:
+            while (batch := outbox.claim(token, cfg["batch_size"], only)) is not None:
+                _deliver_batch(batch, token, pool, settings, counts, send_by=_send_by(cfg))
+                db.session.commit()
+    finally:
+        email.close_connections()  # the SMTP sessions the sending threads kept
     return {k: counts[k] for k in ("sent", "failed", "dead", "deferred")}
 
 
