@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from flask_babel import lazy_gettext as _l
 
@@ -226,8 +227,8 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 def user_for_token(raw: str) -> User | None:
     """The active user a bearer token belongs to, or None. Marks the token used (at most
     hourly, so reads do not each write)."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(raw),
-                                                     ApiToken.revoked_at.is_(None)))
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == secret_digest(raw), ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or now() - token.last_used_at > TOKEN_USE_RESOLUTION:
