@@ -69,7 +69,7 @@ def main() -> int:
                 wait_until_up(base, server)
                 figures = measure(base, token, args, server.pid)
                 figures.update(reminders(env, smtp))
-                figures["rss_mib"], figures["pss_mib"] = memory(server.pid)
+                figures["rss_mib"], figures["pss_mib"], figures["anon_mib"] = memory(server.pid)
                 load.append(os.getloadavg()[0])
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
@@ -197,9 +197,11 @@ def server_cpu(root: int) -> float:
     return total / ticks
 
 
-def memory(root: int) -> tuple[float, float]:
-    """(RSS, PSS) in MiB summed over the gunicorn master and workers."""
-    rss = pss = 0
+def memory(root: int) -> tuple[float, float, float]:
+    """(RSS, PSS, anonymous RSS) in MiB summed over the gunicorn master and workers.
+    Anonymous leaves out file-backed pages: with SQLite those are mostly the memory-mapped
+    database file, which is the kernel's page cache shown in each process that maps it."""
+    rss = pss = anon = 0
     for pid in server_pids(root):
         if "gunicorn" not in _comm(pid):
             continue
@@ -209,7 +211,9 @@ def memory(root: int) -> tuple[float, float]:
                     rss += int(line.split()[1])
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1])
-    return rss / 1024, pss / 1024
+                elif line.startswith("Anonymous:"):
+                    anon += int(line.split()[1])
+    return rss / 1024, pss / 1024, anon / 1024
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -303,7 +307,8 @@ def report(f: dict, args, url: str, load: list[float]) -> None:
     print(f"| same, second run | {f['reminders_again']:.2f} s ({f['reminders_again_mails']} mails; "
           f"{f['reminders_again_wall']:.1f} s with process start) | ≤ 0.5 s | "
           f"{verdict(f['reminders_again'], 0.5)} | |")
-    print(f"| server memory, all processes | RSS {f['rss_mib']:.0f} MiB (PSS {f['pss_mib']:.0f} MiB) "
+    print(f"| server memory, all processes | RSS {f['rss_mib']:.0f} MiB (PSS {f['pss_mib']:.0f} MiB, "
+          f"anonymous {f['anon_mib']:.0f} MiB) "
           f"| ≤ 160 MiB RSS | {verdict(f['rss_mib'], 160)} | |")
     for job in JOBS:
         print(f"  {f['reminders_' + job]}\n  again: {f['reminders_again_' + job]}")

@@ -195,6 +195,12 @@ def test_one_delivery_run_sends_many_mails_over_few_connections_each_once(app, m
     queue(make_unit(email="later@gov.test"))
     assert deliver()["sent"] == 1
     assert mail.connections[-1] not in mail.connections[:-1]
+    # A relay that takes one message a session: a connection per message.
+    app.config["SETTINGS"]["mail"]["messages_per_connection"] = 1
+    for i in range(3):
+        queue(make_unit(email=f"strict{i}@gov.test"))
+    assert deliver()["sent"] == 3
+    assert len(set(mail.connections[-3:])) == 3
 
 
 def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):

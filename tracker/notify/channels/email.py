@@ -1,7 +1,7 @@
 """Email through SMTP (plain, STARTTLS or SSL; optional login), as plain text plus HTML.
 
 Within one delivery run each sending thread keeps its SMTP connection for the next message
-(up to MESSAGES_PER_CONNECTION, and while used within IDLE_SECONDS), instead of connecting,
+(up to `[mail] messages_per_connection`, and while used within IDLE_SECONDS), instead of connecting,
 greeting and logging in for every message; the run closes them all at its end
 (`close_connections`). A kept connection that fails is dropped, and the message fails as any
 other does (the outbox retries it)."""
@@ -38,9 +38,7 @@ def build(out: Outgoing, settings: dict) -> MIMEMultipart:
     return msg
 
 
-# Many servers end a session after ~100 messages; and one idle for minutes may have been
-# closed by the server, so such a connection is not reused.
-MESSAGES_PER_CONNECTION = 50
+# A session idle for minutes may have been closed by the server: such a one is not reused.
 IDLE_SECONDS = 30
 
 
@@ -68,7 +66,7 @@ def send(out: Outgoing, settings: dict) -> None:
             raise
         kept.sent += 1
         kept.used_at = time.monotonic()
-        if kept.sent >= MESSAGES_PER_CONNECTION:
+        if kept.sent >= int(cfg.get("messages_per_connection", 1)):
             _drop(kept)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {cfg['host']}:{cfg['port']}: {type(exc).__name__}: {exc}"[:300]) \
