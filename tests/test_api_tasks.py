@@ -8,6 +8,7 @@ from api_support import assert_refused, fingerprint, world  # noqa: F401 - world
 from sqlalchemy import event, text
 
 from tracker.extensions import db
+from tracker.models import Task
 from tracker.ledger.operations import update_task
 
 
@@ -346,3 +347,23 @@ def test_lists_run_the_same_queries_for_many_rows_as_for_few(world, make_task):
         submit_report(world.users["lead"], world.task, progress=i, text=f"第{i}次")
     db.session.commit()
     assert [_statements(world, url) for url in urls] == few
+
+
+def test_moving_an_item_moves_its_sub_items_levels_too(app, office_user, make_task):
+    """A key work moved from under a main task to the top: it and its measures each go up a
+    level, so figures counted at a depth ([regime] count_level) count them where they now are."""
+    goal = make_task()
+    work = make_task(parent_id=goal.id)
+    measure = make_task(parent_id=work.id)
+    deeper = make_task(parent_id=measure.id)
+    assert (work.depth, measure.depth, deeper.depth) == (1, 2, 3)
+    update_task(office_user, work, work.version, {"parent_id": None})
+    db.session.commit()
+    db.session.expire_all()
+    assert [db.session.get(Task, t.id).depth for t in (work, measure, deeper)] == [0, 1, 2]
+    other = make_task()
+    moved = db.session.get(Task, work.id)
+    update_task(office_user, moved, moved.version, {"parent_id": other.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert [db.session.get(Task, t.id).depth for t in (work, measure, deeper)] == [1, 2, 3]

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, not_, or_, select
+from sqlalchemy import Select, func, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
@@ -142,7 +142,19 @@ def _reparent(task: Task, parent_id: Any) -> None:
         raise ValidationError("parent_id belongs to another year's plan", "parent_id",
                               text=_l("上级事项须属于同一年度的任务清单"))
     task.parent = parent
-    task.depth = parent.depth + 1 if parent else 0
+    depth = parent.depth + 1 if parent else 0
+    if depth != task.depth and task.id is not None:
+        _shift_subtree_depth(task.id, depth - task.depth)
+    task.depth = depth
+
+
+def _shift_subtree_depth(task_id: int, delta: int) -> None:
+    """Move every item below *task_id* *delta* levels, in one UPDATE over the subtree (a
+    recursive CTE), so the counting level (`Task.depth`) stays right after a move."""
+    below = select(Task.id).where(Task.parent_id == task_id).cte("below", recursive=True)
+    below = below.union_all(select(Task.id).where(Task.parent_id == below.c.id))
+    db.session.execute(update(Task).where(Task.id.in_(select(below.c.id))).values(depth=Task.depth + delta)
+                       .execution_options(synchronize_session="fetch"))
 
 
 def _parent(parent_id: Any) -> Task | None:
