@@ -181,13 +181,14 @@ def test_the_served_app_leaves_out_commands_migrations_and_the_scheduler():
     code = ("import sys; from tracker.serving.wsgi import app; heavy = [m for m in ('alembic', "
             "'flask_migrate', 'apscheduler', 'requests', 'matplotlib', 'openpyxl') if m in sys.modules];"
             " print(','.join(heavy), 'tracker' in app.cli.commands)")
-    env = {"SECRET_KEY": "import-check-" + "x" * 32, "PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///:memory:"}
+    env = {"SECRET_KEY": "import-check-" + "x" * 32, "PATH": "/usr/bin:/bin",
+           "DATABASE_URL": "sqlite:///:memory:"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False"]
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "current"], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "current"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
 
 

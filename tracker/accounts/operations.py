@@ -228,7 +228,8 @@ def user_for_token(raw: str) -> User | None:
     """The active user a bearer token belongs to, or None. Marks the token used (at most
     hourly, so reads do not each write)."""
     token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                              .where(ApiToken.token_hash == secret_digest(raw), ApiToken.revoked_at.is_(None)))
+                              .where(ApiToken.token_hash == secret_digest(raw),
+                                     ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or now() - token.last_used_at > TOKEN_USE_RESOLUTION:

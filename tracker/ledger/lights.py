@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
 from sqlalchemy import Select, and_, case, exists, func, select
 
 from tracker import calendar, clock
