@@ -19,6 +19,7 @@ average before and after.
     .venv/bin/python bench/serve.py                       # SQLite, bench/out/serve.db
     .venv/bin/python bench/serve.py --reuse
     .venv/bin/python bench/serve.py --database postgresql+psycopg://…/duban_bench
+    .venv/bin/python bench/serve.py --postgres            # a throwaway server, as the tests start one
 """
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ JOBS = ("deadline-reminders", "overdue-notices")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", help="database URL (default: SQLite bench/out/serve.db)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="seed and serve a throwaway PostgreSQL server (tests/pgserver.py)")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--tasks", type=int, default=100_000)
@@ -53,6 +56,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per URL")
     parser.add_argument("--seconds", type=float, default=10, help="throughput run length")
     args = parser.parse_args()
+    return with_throwaway_postgres(args) if args.postgres else main_with(args)
+
+
+def main_with(args) -> int:
     url = seed(args)
     with SmtpSink() as smtp:
         env = serve_env(url, args.workers, smtp.port)
@@ -78,10 +85,26 @@ def main() -> int:
     return 0
 
 
+def with_throwaway_postgres(args) -> int:
+    """main() on a database `duban_bench` of a PostgreSQL server started for the run."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pgserver import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        server.sql("CREATE DATABASE duban_bench")
+        args.database, args.postgres, args.reuse = server.url("duban_bench"), False, False
+        return main_with(args)
+    finally:
+        server.stop()
+
+
 def seed(args) -> str:
     path = OUT / "serve.db"
     url = args.database or f"sqlite:///{path}"
     if args.reuse:
+        flask("db", "upgrade", env=flask_env(url))  # a database seeded before the newest migrations
         return url
     if not args.database and path.exists():
         path.unlink()
