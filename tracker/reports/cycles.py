@@ -243,10 +243,13 @@ class _Run:
         # MATERIALIZED: the ranges are computed once per item, not once per report.
         owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
         # Views of one period whose cut-offs coincide (days from today on all cut at now)
-        # share its counts.
+        # share its counts. Each day's cut-off is taken once: today's is "now", and asking
+        # the clock per view gave each of today's views a cut-off of its own, so a column
+        # pair (a COUNT(DISTINCT …) each) per view instead of one per day.
+        cuts = {day: clock.cutoff(day) for day in dict.fromkeys(clock.today(as_of) for _, as_of in views)}
         by_cut: dict[datetime, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for n, (period, as_of) in enumerate(views):
-            by_cut[clock.cutoff(as_of)][period].append(n)
+            by_cut[cuts[clock.today(as_of)]][period].append(n)
         groups = list(by_cut.items())
         periods = sorted({period for _, mine in groups for period in mine})
         ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
