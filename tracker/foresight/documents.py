@@ -51,23 +51,27 @@ def ledger_groups(as_of: date) -> list[dict[str, Any]]:
     """Open problems by category, the largest first: [{kind, count, items: [(code, title,
     unit)], assigned, oldest: [(text, [item codes], age)]}]: the oldest distinct texts."""
     groups: dict[str, dict[str, Any]] = {}
-    seen: dict[str, set[str]] = {}   # per category, the item codes already in its items
+    # Per category: the item codes already in its items, and its oldest entries by text.
+    seen: dict[str, tuple[set[str], dict[str, tuple]]] = {}
     for problem in open_problems(as_of):
-        code = problem.code
-        g = groups.setdefault(problem.category, {"kind": problem.category, "count": 0, "items": [],
-                                                 "assigned": 0, "oldest": []})
+        code, kind = problem.code, problem.category
+        g = groups.get(kind)
+        if g is None:
+            g = groups[kind] = {"kind": kind, "count": 0, "items": [], "assigned": 0, "oldest": []}
+            seen[kind] = (set(), {})
+        codes, named = seen[kind]
         g["count"] += 1
         g["assigned"] += bool(problem.coordinator_unit_id)
-        codes = seen.setdefault(problem.category, set())
         if code not in codes:
             codes.add(code)
             g["items"].append((code, problem.title, problem.unit))
         # The same words on several items are named once, with every item that has them.
-        same = next((entry for entry in g["oldest"] if entry[0] == problem.text), None)
+        same = named.get(problem.text)
         if same is not None:
             same[1].append(code)
         elif len(g["oldest"]) < OLDEST_NAMED:
-            g["oldest"].append((problem.text, [code], age_days(problem, as_of)))
+            named[problem.text] = entry = (problem.text, [code], age_days(problem, as_of))
+            g["oldest"].append(entry)
     return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"]))
 
 
