@@ -461,7 +461,8 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     where, counted, add = _counted_each([day for day, _ in pairs])
     rows = db.session.execute(
         add(select(Task.lead_unit_id,
-                   *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1), else_=0))
+                   *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1),
+                                   else_=0))
                      for (day, _), limit in zip(pairs, limits)))
             .select_from(TaskState).join(Task, Task.id == TaskState.task_id))
         .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES), where)
