@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, or_, select
 
 from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
@@ -33,10 +33,15 @@ def _open_then(as_of: date):
                 or_(Problem.resolved_at.is_(None), Problem.resolved_at >= cut))
 
 
-def open_problems(as_of: date) -> list[tuple[Problem, str, str, str]]:
-    """(problem, item code, item title, lead unit name) open at the end of *as_of*, oldest first."""
+def open_problems(as_of: date) -> list[Row]:
+    """Problems open at the end of *as_of*, oldest first, as rows (category,
+    coordinator_unit_id, text, first_reported_at, code, title, unit: the item's code and
+    title and its lead unit's name). Plain columns: at bench scale there are 167,000
+    open problems, and loading each as a Problem object cost more than grouping them."""
     return db.session.execute(
-        select(Problem, Task.code, Task.title, Unit.name).join(Task, Task.id == Problem.task_id)
+        select(Problem.category, Problem.coordinator_unit_id, Problem.text, Problem.first_reported_at,
+               Task.code, Task.title, Unit.name.label("unit"))
+        .join(Task, Task.id == Problem.task_id)
         .join(Unit, Unit.id == Task.lead_unit_id)
         .where(_open_then(as_of), counted_clause(as_of))
         .order_by(Problem.first_reported_at, Problem.id)).all()
@@ -46,19 +51,27 @@ def ledger_groups(as_of: date) -> list[dict[str, Any]]:
     """Open problems by category, the largest first: [{kind, count, items: [(code, title,
     unit)], assigned, oldest: [(text, [item codes], age)]}]: the oldest distinct texts."""
     groups: dict[str, dict[str, Any]] = {}
-    for problem, code, item_title, unit in open_problems(as_of):
-        g = groups.setdefault(problem.category, {"kind": problem.category, "count": 0, "items": [],
-                                                 "assigned": 0, "oldest": []})
+    # Per category: the item codes already in its items, and its oldest entries by text.
+    seen: dict[str, tuple[set[str], dict[str, tuple]]] = {}
+    for problem in open_problems(as_of):
+        code, kind = problem.code, problem.category
+        g = groups.get(kind)
+        if g is None:
+            g = groups[kind] = {"kind": kind, "count": 0, "items": [], "assigned": 0, "oldest": []}
+            seen[kind] = (set(), {})
+        codes, named = seen[kind]
         g["count"] += 1
         g["assigned"] += bool(problem.coordinator_unit_id)
-        if code not in [c for c, _, _ in g["items"]]:
-            g["items"].append((code, item_title, unit))
+        if code not in codes:
+            codes.add(code)
+            g["items"].append((code, problem.title, problem.unit))
         # The same words on several items are named once, with every item that has them.
-        same = next((entry for entry in g["oldest"] if entry[0] == problem.text), None)
+        same = named.get(problem.text)
         if same is not None:
             same[1].append(code)
         elif len(g["oldest"]) < OLDEST_NAMED:
-            g["oldest"].append((problem.text, [code], age_days(problem, as_of)))
+            named[problem.text] = entry = (problem.text, [code], age_days(problem, as_of))
+            g["oldest"].append(entry)
     return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"]))
 
 
@@ -92,7 +105,7 @@ def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict
 def ages_section(key: str, title: str, as_of: date) -> dict[str, Any]:
     """Open problems by category and age band, for the quarterly review."""
     counts: dict[str, list[int]] = {}
-    for problem, *_ in open_problems(as_of):
+    for problem in open_problems(as_of):
         age = age_days(problem, as_of)
         band = next(i for i, (limit, _) in enumerate(AGE_BANDS) if limit is None or age <= limit)
         counts.setdefault(problem.category, [0] * len(AGE_BANDS))[band] += 1

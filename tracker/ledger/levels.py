@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker import clock
@@ -35,6 +35,29 @@ def counted_clause(as_of: date | None = None):
             children = children.where(child.created_at < clock.cutoff(as_of))
         return ~children.exists()
     return Task.depth == level
+
+
+def counted_on_days(days: list[date]):
+    """(add, day → SQL clause) to test the counting level as of each of several *days* in
+    one query: `add(query)` joins what the clauses read. For leaves, each item's first
+    sub-item's creation time is joined once (an outer join on one grouping of the tree),
+    so a day's test is a comparison: the NOT EXISTS of counted_clause, repeated in every
+    day's columns, probed the sub-items once per day and row."""
+    if _level() != "leaf":
+        return (lambda query: query), counted_clause
+    child = aliased(Task)
+    kids = (select(child.parent_id, func.min(child.created_at).label("first_at"))
+            .where(child.parent_id.is_not(None)).group_by(child.parent_id).subquery("kids"))
+    today = clock.today()
+
+    def add(query: Select) -> Select:
+        return query.outerjoin(kids, kids.c.parent_id == Task.id)
+
+    def clause(day: date | None):
+        if day is None or day >= today:
+            return kids.c.parent_id.is_(None)
+        return or_(kids.c.parent_id.is_(None), kids.c.first_at >= clock.cutoff(day))
+    return add, clause
 
 
 def basis_note() -> str:

@@ -37,7 +37,7 @@ from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.ledger import state, timeline
 from tracker.ledger.exemptions import exempt_clause, exempt_on
-from tracker.ledger.levels import counted_clause
+from tracker.ledger.levels import counted_clause, counted_on_days
 from tracker.models import SignoffRequest, Task, TaskState, Unit
 from tracker.models.types import UTCDateTime
 from tracker.numbers import percent_text
@@ -316,7 +316,7 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
     按时完成率's one definition: the lists and the bulletins' unit table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
     columns = []
-    where, counted = _counted_each(days)
+    where, counted, add = _counted_each(days)
     for day, cut in zip(days, cuts):
         then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id),
                     counted(day))
@@ -326,8 +326,8 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
                     func.sum(case((and_(then, or_(TaskState.due_date < day,
                                                   TaskState.status == "signed_off")), 1), else_=0))]
     rows = db.session.execute(
-        select(Task.lead_unit_id, *columns).select_from(TaskState)
-        .join(Task, Task.id == TaskState.task_id)
+        add(select(Task.lead_unit_id, *columns).select_from(TaskState)
+            .join(Task, Task.id == TaskState.task_id))
         .where(where, TaskState.valid_from < max(cuts),
                or_(TaskState.due_date < max(days), TaskState.status == "signed_off"))
         .group_by(Task.lead_unit_id))
@@ -440,13 +440,15 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
 
 
 def _counted_each(days: list[date]):
-    """(a WHERE clause, day → a column clause) for counting at the level of the tree as it
-    stood on each of *days*: one day's level goes in the WHERE; with several days, each
-    day's goes into its own columns, so an earlier day is not counted by a later tree."""
+    """(a WHERE clause, day → a column clause, add: what to join to the query) for counting
+    at the level of the tree as it stood on each of *days*: one day's level goes in the
+    WHERE; with several days, each day's goes into its own columns, so an earlier day is
+    not counted by a later tree."""
     distinct = set(days)
     if len(distinct) == 1:
-        return counted_clause(days[0]), lambda day: true()
-    return true(), counted_clause
+        return counted_clause(days[0]), lambda day: true(), lambda query: query
+    add, counted = counted_on_days(list(distinct))
+    return true(), counted, add
 
 
 def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int], set[int]]:
@@ -456,12 +458,13 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     if not pairs:
         return {}
     limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
-    where, counted = _counted_each([day for day, _ in pairs])
+    where, counted, add = _counted_each([day for day, _ in pairs])
     rows = db.session.execute(
-        select(Task.lead_unit_id,
-               *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1), else_=0))
-                 for (day, _), limit in zip(pairs, limits)))
-        .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
+        add(select(Task.lead_unit_id,
+                   *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1),
+                                   else_=0))
+                     for (day, _), limit in zip(pairs, limits)))
+            .select_from(TaskState).join(Task, Task.id == TaskState.task_id))
         .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES), where)
         .group_by(Task.lead_unit_id))
     out: dict[tuple[date, int], set[int]] = {pair: set() for pair in pairs}

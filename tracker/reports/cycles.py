@@ -22,6 +22,7 @@ from tracker.labels import REPORT_STATES
 from tracker.ledger import timeline
 from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
+from tracker.models.types import UTCDateTime
 from tracker.reports.periods import (due_within, enabled_kinds, kind_of, period_bounds,
                                      period_deadline, period_of, periods_in)
 
@@ -243,10 +244,13 @@ class _Run:
         # MATERIALIZED: the ranges are computed once per item, not once per report.
         owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
         # Views of one period whose cut-offs coincide (days from today on all cut at now)
-        # share its counts.
+        # share its counts. Each day's cut-off is taken once: today's is "now", and asking
+        # the clock per view gave each of today's views a cut-off of its own, so a column
+        # pair (a COUNT(DISTINCT …) each) per view instead of one per day.
+        cuts = {day: clock.cutoff(day) for day in dict.fromkeys(clock.today(as_of) for _, as_of in views)}
         by_cut: dict[datetime, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for n, (period, as_of) in enumerate(views):
-            by_cut[clock.cutoff(as_of)][period].append(n)
+            by_cut[cuts[clock.today(as_of)]][period].append(n)
         groups = list(by_cut.items())
         periods = sorted({period for _, mine in groups for period in mine})
         ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
@@ -255,13 +259,27 @@ class _Run:
                                  timeline.in_stretch(ends))
                           .exists())
         # One row per report (an item may have several for a period): counted DISTINCT by
-        # item (per unit and period) or by period (per item), once per cut-off.
+        # item (per unit and period) or by period (per item), once per slot: slot k of a
+        # period is the k-th cut-off it is judged at, so a report is compared with its own
+        # period's cut-off (a CASE on the period) and the columns grow with the most
+        # cut-offs any one period has (one or two), not with the number of cut-offs (the
+        # evaluation's eleven month ends would need eleven column pairs).
+        slots: dict[str, list[int]] = defaultdict(list)
+        for g, (_, mine) in enumerate(groups):
+            for period in mine:
+                slots[period].append(g)
+        width = max(len(gs) for gs in slots.values())
         counted = r.period if per_item else r.task_id
         counts = []
-        for cut, mine in groups:
-            mine_only = [r.period.in_(list(mine))] if len(groups) > 1 else []
-            counts += [func.count(case((and_(*mine_only, r.submitted_at < cut), counted)).distinct()),
-                       func.count(case((and_(*mine_only, r.submitted_at < cut, r.on_time), counted)).distinct())]
+        for k in range(width):
+            at = {period: gs[k] for period, gs in slots.items() if len(gs) > k}
+            if len(at) == len(slots) and len(set(at.values())) == 1:
+                cut = literal(groups[next(iter(at.values()))][0], UTCDateTime)
+            else:
+                cut = case({period: literal(groups[g][0], UTCDateTime) for period, g in at.items()},
+                           value=r.period)
+            counts += [func.count(case((r.submitted_at < cut, counted)).distinct()),
+                       func.count(case((and_(r.submitted_at < cut, r.on_time), counted)).distinct())]
         key = [owing.c.id] if per_item else [r.period, owing.c.unit_id]
         rows = db.session.execute(
             select(*key, *counts)
@@ -274,10 +292,10 @@ class _Run:
             .group_by(*key)).all()
         if per_item:
             return [(task_id, sum(n[0::2]), sum(n[1::2])) for task_id, *n in rows]
-        return [(view, unit_id, n[2 * g], n[2 * g + 1])
+        return [(view, unit_id, n[2 * k], n[2 * k + 1])
                 for period, unit_id, *n in rows
-                for g, (_, mine) in enumerate(groups) if period in mine and n[2 * g]
-                for view in mine[period]]
+                for k, g in enumerate(slots[period]) if n[2 * k]
+                for view in groups[g][1][period]]
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:
