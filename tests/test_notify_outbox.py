@@ -203,6 +203,31 @@ def test_one_delivery_run_sends_many_mails_over_few_connections_each_once(app, m
     assert len(set(mail.connections[-3:])) == 3
 
 
+def test_mail_sessions_belong_to_their_run(app, mail):
+    """Outside a delivery run each mail has its connection; a run's thread keeps one, and
+    another run ending does not close it (a QUIT on it mid-message would corrupt that mail)."""
+    from tracker.notify.channels import Outgoing, email
+
+    settings = app.config["SETTINGS"]
+    out = Outgoing(kind="email", target="a@gov.test", secret=None, title="标题", body="正文",
+                   link="http://duban.test/tasks", ack_link="http://duban.test/ack")
+    email.send(out, settings)
+    email.send(out, settings)
+    assert len(set(mail.connections)) == 2
+    mine, other = email.Sessions(), email.Sessions()
+    try:
+        mine.keep_in_this_thread()
+        email.send(out, settings)
+        other.close()
+        email.send(out, settings)
+        assert mail.connections[-1] == mail.connections[-2]
+    finally:
+        mine.close()
+        email._local.__dict__.clear()
+    email.send(out, settings)
+    assert mail.connections[-1] != mail.connections[-2] and len(mail.messages) == 5
+
+
 def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):
     app.config["SETTINGS"]["mail"].update(host="127.0.0.1", port=9)
     queue(make_unit(email="x@gov.test"))

@@ -49,7 +49,8 @@ def open_clause(status=Task.status):
     the (status, due_date) index serves it, and so does the partial ix_tasks_open_due,
     which a bound parameter would hide from SQLite's planner); over *status* as it stood,
     when given."""
-    return status.in_(bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True))
+    return status.in_(bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True,
+                                unique=True))
 
 
 def chased_clause():

@@ -32,13 +32,14 @@ def deliver(only: list[int] | None = None) -> dict[str, int]:
         raise ValueError("[notify] claim_seconds must exceed twice http_timeout_seconds")
     token = uuid.uuid4().hex
     counts: Counter[str] = Counter()
+    sessions = email.Sessions()  # the SMTP sessions this run's sending threads keep
     try:
-        with ThreadPoolExecutor(cfg["workers"]) as pool:
+        with ThreadPoolExecutor(cfg["workers"], initializer=sessions.keep_in_this_thread) as pool:
             while (batch := outbox.claim(token, cfg["batch_size"], only)) is not None:
                 _deliver_batch(batch, token, pool, settings, counts, send_by=_send_by(cfg))
                 db.session.commit()
     finally:
-        email.close_connections()  # the SMTP sessions the sending threads kept
+        sessions.close()
     return {k: counts[k] for k in ("sent", "failed", "dead", "deferred")}
 
 

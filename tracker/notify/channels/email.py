@@ -1,10 +1,10 @@
 """Email through SMTP (plain, STARTTLS or SSL; optional login), as plain text plus HTML.
 
 Within one delivery run each sending thread keeps its SMTP connection for the next message
-(up to `[mail] messages_per_connection`, and while used within IDLE_SECONDS), instead of connecting,
-greeting and logging in for every message; the run closes them all at its end
-(`close_connections`). A kept connection that fails is dropped, and the message fails as any
-other does (the outbox retries it)."""
+(up to `[mail] messages_per_connection`, and while used within IDLE_SECONDS), instead of
+connecting, greeting and logging in for every message; the run ends its own sessions
+(`Sessions.close`), never another run's. A kept connection that fails is dropped, and the
+message fails as any other does (the outbox retries it)."""
 from __future__ import annotations
 
 import functools
@@ -41,6 +41,44 @@ def build(out: Outgoing, settings: dict) -> MIMEMultipart:
 # A session idle for minutes may have been closed by the server: such a one is not reused.
 IDLE_SECONDS = 30
 
+_local = threading.local()
+
+
+class Sessions:
+    """The SMTP sessions one delivery run's sending threads keep (`keep_in_this_thread` in
+    each), ended together by `close()` at the run's end. A thread that keeps none (any
+    other caller of `send`) connects and quits per message."""
+
+    def __init__(self) -> None:
+        self._open: set[_Kept] = set()
+        self._lock = threading.Lock()
+
+    def keep_in_this_thread(self) -> None:
+        _local.sessions, _local.kept = self, None
+
+    def close(self) -> None:
+        with self._lock:
+            kept, self._open = list(self._open), set()
+        for one in kept:
+            _quit(one.smtp)
+
+    def _add(self, kept: _Kept) -> None:
+        with self._lock:
+            self._open.add(kept)
+
+    def _drop(self, kept: _Kept) -> None:
+        if getattr(_local, "kept", None) is kept:
+            _local.kept = None
+        with self._lock:
+            mine = kept in self._open
+            self._open.discard(kept)
+        if mine:
+            _quit(kept.smtp)
+
+    def _holds(self, kept: _Kept) -> bool:
+        with self._lock:
+            return kept in self._open
+
 
 class _Kept:
     """One thread's open SMTP session and how much it has been used."""
@@ -49,69 +87,54 @@ class _Kept:
         self.key, self.smtp, self.sent, self.used_at = key, smtp, 0, time.monotonic()
 
 
-_local = threading.local()
-_open: set[_Kept] = set()
-_open_lock = threading.Lock()
-
-
 def send(out: Outgoing, settings: dict) -> None:
     cfg = settings["mail"]
     message = build(out, settings)
+    sessions: Sessions | None = getattr(_local, "sessions", None)
     try:
-        kept = _session(cfg)
+        if sessions is None:
+            with _login(cfg) as smtp:
+                smtp.send_message(message)
+            return
+        kept = _session(sessions, cfg)
         try:
             kept.smtp.send_message(message)
         except BaseException:
-            _drop(kept)
+            sessions._drop(kept)
             raise
         kept.sent += 1
         kept.used_at = time.monotonic()
-        if kept.sent >= int(cfg.get("messages_per_connection", 1)):
-            _drop(kept)
+        if kept.sent >= int(cfg["messages_per_connection"]):
+            sessions._drop(kept)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {cfg['host']}:{cfg['port']}: {type(exc).__name__}: {exc}"[:300]) \
             from None
 
 
-def close_connections() -> None:
-    """End every kept SMTP session (QUIT): a delivery run calls this when it is done."""
-    with _open_lock:
-        kept = list(_open)
-        _open.clear()
-    for one in kept:
-        _quit(one.smtp)
-
-
-def _session(cfg: dict) -> _Kept:
+def _session(sessions: Sessions, cfg: dict) -> _Kept:
     """This thread's kept session for these settings, or a new one (connected, logged in)."""
     key = (cfg["host"], cfg["port"], cfg["security"], cfg["username"])
     kept = getattr(_local, "kept", None)
     if kept is not None and (kept.key != key or time.monotonic() - kept.used_at > IDLE_SECONDS
-                             or kept not in _open):
-        _drop(kept)
+                             or not sessions._holds(kept)):
+        sessions._drop(kept)
         kept = None
     if kept is None:
-        smtp = _connect(cfg)
-        try:
-            if cfg["username"]:
-                smtp.login(cfg["username"], cfg["password"])
-        except BaseException:
-            smtp.close()
-            raise
-        kept = _local.kept = _Kept(key, smtp)
-        with _open_lock:
-            _open.add(kept)
+        kept = _local.kept = _Kept(key, _login(cfg))
+        sessions._add(kept)
     return kept
 
 
-def _drop(kept: _Kept) -> None:
-    if getattr(_local, "kept", None) is kept:
-        _local.kept = None
-    with _open_lock:
-        mine = kept in _open
-        _open.discard(kept)
-    if mine:
-        _quit(kept.smtp)
+def _login(cfg: dict) -> smtplib.SMTP:
+    """A connected session, logged in when `[mail] username` is set."""
+    smtp = _connect(cfg)
+    try:
+        if cfg["username"]:
+            smtp.login(cfg["username"], cfg["password"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
