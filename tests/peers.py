@@ -131,14 +131,14 @@ def robots():
 class _Mailbox:
     def __init__(self):
         self.messages: list = []
-        self.connections: list = []   # the client (host, port) of each message's connection
+        self.connections: list = []   # each message's SMTP session (one per connection)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         from email import message_from_bytes, policy
 
         msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((envelope.rcpt_tos, msg))
-        self.connections.append(session.peer)
+        self.connections.append(session)
         return "250 OK"
 
 

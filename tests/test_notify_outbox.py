@@ -1,6 +1,7 @@
 """The outbox against real peers: exactly-once delivery through failures, hangs and races."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -226,6 +227,24 @@ def test_mail_sessions_belong_to_their_run(app, mail):
         email._local.__dict__.clear()
     email.send(out, settings)
     assert mail.connections[-1] != mail.connections[-2] and len(mail.messages) == 5
+
+
+def test_a_kept_session_the_server_dropped_is_replaced_not_failed(app, mail):
+    from tracker.notify.channels import Outgoing, email
+
+    settings = app.config["SETTINGS"]
+    out = Outgoing(kind="email", target="a@gov.test", secret=None, title="标题", body="正文",
+                   link="http://duban.test/tasks", ack_link="http://duban.test/ack")
+    run = email.Sessions()
+    try:
+        run.keep_in_this_thread()
+        email.send(out, settings)
+        email._local.kept.smtp.sock.shutdown(socket.SHUT_RDWR)  # the session ended meanwhile
+        email.send(out, settings)             # a NOOP finds it gone: a new session sends
+        assert len(mail.messages) == 2 and mail.connections[0] != mail.connections[1]
+    finally:
+        run.close()
+        email._local.__dict__.clear()
 
 
 def test_unreachable_mail_server_is_a_recorded_failure(app, make_unit):

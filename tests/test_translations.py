@@ -184,3 +184,15 @@ def test_bulletin_page_keeps_its_chinese_wording_but_translates_the_toolbar(brow
     assert "2026年10月工作推进情况通报" in page  # the document itself stays Chinese
     # Only the document and its name in the window title stay Chinese.
     assert not _chinese_on(re.sub(r"<title>.*?</title>", "", page, flags=re.S))
+
+
+def test_switching_language_between_requests_switches_every_text(browser, ascii_world):
+    """Light texts and dates are looked up once per request (tracker.i18n), and the lookups
+    end with the request: the next one, in the other language, is in that language."""
+    browser.login("office")
+    english = browser.get("/tasks?lang=en").get_data(as_text=True)
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d\b", english) and "年" not in english.split("<tbody>")[1]
+    chinese = browser.get("/tasks?lang=zh").get_data(as_text=True)
+    rows = chinese.split("<tbody>")[1]
+    assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日", rows)
+    assert not re.search(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d\b", rows)

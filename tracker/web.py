@@ -123,11 +123,14 @@ def init_app(app: Flask) -> None:
 
 
 def _forget_request_caches() -> None:
-    """Flask-Login (the user) and Flask-WTF (the CSRF token) cache on `g` likewise: judge
+    """Flask-Login (the user), Flask-WTF (the CSRF token) and tracker.i18n (translations and
+    the locale) cache on `g` likewise: judge
     every request's session afresh, so an ended or expired session never rides on an
     earlier request's user, and a session cleared since gets a token of its own."""
     g.pop("_login_user", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("_duban_translated", None)  # tracker.i18n's per-request caches
+    g.pop("_duban_locale", None)
 
 
 @login_manager.user_loader

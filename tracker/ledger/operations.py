@@ -5,7 +5,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, not_, or_, select, update
+from sqlalchemy import Select, func, literal, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
@@ -144,16 +144,26 @@ def _reparent(task: Task, parent_id: Any) -> None:
     task.parent = parent
     depth = parent.depth + 1 if parent else 0
     if depth != task.depth and task.id is not None:
-        _shift_subtree_depth(task.id, depth - task.depth)
+        _set_subtree_depth(task.id, depth)
     task.depth = depth
 
 
-def _shift_subtree_depth(task_id: int, delta: int) -> None:
-    """Move every item below *task_id* *delta* levels, in one UPDATE over the subtree (a
-    recursive CTE), so the counting level (`Task.depth`) stays right after a move."""
-    below = select(Task.id).where(Task.parent_id == task_id).cte("below", recursive=True)
-    below = below.union_all(select(Task.id).where(Task.parent_id == below.c.id))
-    db.session.execute(update(Task).where(Task.id.in_(select(below.c.id))).values(depth=Task.depth + delta)
+# Deeper than any ledger goes (stage goal → main task → key work → measure → …): the subtree
+# walk stops there even if concurrent moves ever made a cycle.
+MAX_DEPTH = 64
+
+
+def _set_subtree_depth(task_id: int, depth: int) -> None:
+    """Give every item below *task_id* (which now sits at *depth*) its level under it, in one
+    UPDATE over the subtree (a recursive CTE carrying each one's new depth), so the
+    counting level (`Task.depth`) stays right after a move. Absolute, not a shift: a depth
+    another move wrote meanwhile is overwritten, not compounded."""
+    below = (select(Task.id, literal(depth + 1).label("depth")).where(Task.parent_id == task_id)
+             .cte("below", recursive=True))
+    below = below.union_all(select(Task.id, (below.c.depth + 1).label("depth"))
+                            .where(Task.parent_id == below.c.id, below.c.depth < MAX_DEPTH))
+    new_depth = select(below.c.depth).where(below.c.id == Task.id).scalar_subquery()
+    db.session.execute(update(Task).where(Task.id.in_(select(below.c.id))).values(depth=new_depth)
                        .execution_options(synchronize_session="fetch"))
 
 

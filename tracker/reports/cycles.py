@@ -247,10 +247,11 @@ class _Run:
         # share its counts. Each day's cut-off is taken once: today's is "now", and asking
         # the clock per view gave each of today's views a cut-off of its own, so a column
         # pair (a COUNT(DISTINCT …) each) per view instead of one per day.
-        cuts = {day: clock.cutoff(day) for day in dict.fromkeys(clock.today(as_of) for _, as_of in views)}
+        days = [clock.today(as_of) for _, as_of in views]
+        cuts = {day: clock.cutoff(day) for day in dict.fromkeys(days)}
         by_cut: dict[datetime, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for n, (period, as_of) in enumerate(views):
-            by_cut[cuts[clock.today(as_of)]][period].append(n)
+        for n, ((period, _), day) in enumerate(zip(views, days)):
+            by_cut[cuts[day]][period].append(n)
         groups = list(by_cut.items())
         periods = sorted({period for _, mine in groups for period in mine})
         ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)

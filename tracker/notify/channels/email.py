@@ -66,14 +66,18 @@ class Sessions:
         with self._lock:
             self._open.add(kept)
 
-    def _drop(self, kept: _Kept) -> None:
+    def _drop(self, kept: _Kept, polite: bool = True) -> None:
+        """End *kept*: QUIT when *polite*, else just close it (a session that no longer
+        answers, or one idle so long that a QUIT could wait out the timeout)."""
         if getattr(_local, "kept", None) is kept:
             _local.kept = None
         with self._lock:
             mine = kept in self._open
             self._open.discard(kept)
-        if mine:
+        if mine and polite:
             _quit(kept.smtp)
+        elif mine:
+            kept.smtp.close()
 
     def _holds(self, kept: _Kept) -> bool:
         with self._lock:
@@ -112,12 +116,14 @@ def send(out: Outgoing, settings: dict) -> None:
 
 
 def _session(sessions: Sessions, cfg: dict) -> _Kept:
-    """This thread's kept session for these settings, or a new one (connected, logged in)."""
+    """This thread's kept session for these settings if it still answers (a NOOP: a server
+    may end a session after its own limit of messages or idle time, and the message must
+    not fail for that), or a new one (connected, logged in)."""
     key = (cfg["host"], cfg["port"], cfg["security"], cfg["username"])
     kept = getattr(_local, "kept", None)
     if kept is not None and (kept.key != key or time.monotonic() - kept.used_at > IDLE_SECONDS
-                             or not sessions._holds(kept)):
-        sessions._drop(kept)
+                             or not sessions._holds(kept) or not _answers(kept.smtp)):
+        sessions._drop(kept, polite=False)
         kept = None
     if kept is None:
         kept = _local.kept = _Kept(key, _login(cfg))
@@ -135,6 +141,13 @@ def _login(cfg: dict) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
+
+
+def _answers(smtp: smtplib.SMTP) -> bool:
+    try:
+        return smtp.noop()[0] == 250
+    except (OSError, smtplib.SMTPException):
+        return False
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
