@@ -451,7 +451,19 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    def buffered(environ, start_response):
+        # Each answer read whole (and a sent file closed) before it is written: when Chromium
+        # drops a connection mid-answer (a favicon it no longer wants), Werkzeug's
+        # development server can skip closing the response, and the open file then fails the
+        # test that happens to be running as an unraisable ResourceWarning.
+        chunks = app(environ, start_response)
+        try:
+            return [b"".join(chunks)]
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+
+    server = make_server("127.0.0.1", 0, buffered, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
