@@ -104,7 +104,7 @@ def send(out: Outgoing, settings: dict) -> None:
         try:
             kept.smtp.send_message(message)
         except BaseException:
-            sessions._drop(kept)
+            sessions._drop(kept, polite=False)  # a QUIT to a peer that failed could wait out the timeout
             raise
         kept.sent += 1
         kept.used_at = time.monotonic()
