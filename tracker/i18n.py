@@ -22,6 +22,15 @@ def translated(message: str) -> str:
     return text
 
 
+def forget() -> None:
+    """End this module's per-request lookups (`g` outlives a request when an app context
+    spans several): called at every request's start."""
+    from flask import g
+
+    g.pop("_duban_translated", None)
+    g.pop("_duban_locale", None)
+
+
 def locale_name() -> str:
     """The request's locale as a string ("zh", "en"), looked up once per request."""
     from flask import g

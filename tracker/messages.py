@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import LazyString, format_date, get_locale
+from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -27,7 +27,7 @@ def page_text(exc: DomainError) -> str:
     them, else its Chinese (or English) half, else a plain sentence for its status."""
     if exc.text is not None:
         return str(exc.text)
-    english = str(get_locale()) == "en"
+    english = locale_name() == "en"
     both = BILINGUAL.match(exc.message)
     if both:
         return _sentence(both["en"]) if english else both["zh"].strip()

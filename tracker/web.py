@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
-from tracker import clock, validation
+from tracker import clock, i18n, validation
 from tracker.errors import DomainError
 from tracker.messages import page_text, prose_date, with_label
 from tracker.extensions import babel, db, login_manager
@@ -129,8 +129,7 @@ def _forget_request_caches() -> None:
     earlier request's user, and a session cleared since gets a token of its own."""
     g.pop("_login_user", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    g.pop("_duban_translated", None)  # tracker.i18n's per-request caches
-    g.pop("_duban_locale", None)
+    i18n.forget()
 
 
 @login_manager.user_loader
@@ -190,7 +189,7 @@ def _localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def _is_english() -> bool:
-    return str(get_locale()) == "en"
+    return i18n.locale_name() == "en"
 
 
 def prose_datetime(value: datetime | None) -> str:

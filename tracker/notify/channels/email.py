@@ -79,16 +79,11 @@ class Sessions:
         elif mine:
             kept.smtp.close()
 
-    def _holds(self, kept: _Kept) -> bool:
-        with self._lock:
-            return kept in self._open
-
-
 class _Kept:
     """One thread's open SMTP session and how much it has been used."""
 
-    def __init__(self, key: tuple, smtp: smtplib.SMTP):
-        self.key, self.smtp, self.sent, self.used_at = key, smtp, 0, time.monotonic()
+    def __init__(self, smtp: smtplib.SMTP):
+        self.smtp, self.sent, self.used_at = smtp, 0, time.monotonic()
 
 
 def send(out: Outgoing, settings: dict) -> None:
@@ -116,17 +111,15 @@ def send(out: Outgoing, settings: dict) -> None:
 
 
 def _session(sessions: Sessions, cfg: dict) -> _Kept:
-    """This thread's kept session for these settings if it still answers (a NOOP: a server
-    may end a session after its own limit of messages or idle time, and the message must
-    not fail for that), or a new one (connected, logged in)."""
-    key = (cfg["host"], cfg["port"], cfg["security"], cfg["username"])
+    """This thread's kept session (a run reads `[mail]` once) if it still answers (a NOOP: a
+    server may end a session after its own limit of messages or idle time, and the message
+    must not fail for that), or a new one (connected, logged in)."""
     kept = getattr(_local, "kept", None)
-    if kept is not None and (kept.key != key or time.monotonic() - kept.used_at > IDLE_SECONDS
-                             or not sessions._holds(kept) or not _answers(kept.smtp)):
+    if kept is not None and (time.monotonic() - kept.used_at > IDLE_SECONDS or not _answers(kept.smtp)):
         sessions._drop(kept, polite=False)
         kept = None
     if kept is None:
-        kept = _local.kept = _Kept(key, _login(cfg))
+        kept = _local.kept = _Kept(_login(cfg))
         sessions._add(kept)
     return kept
 
