@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker import clock
@@ -38,13 +38,17 @@ def counted_clause(as_of: date | None = None):
 
 
 def counted_on_days(days: list[date]):
-    """(add, day → SQL clause) to test the counting level as of each of several *days* in
-    one query: `add(query)` joins what the clauses read. For leaves, each item's first
-    sub-item's creation time is joined once (an outer join on one grouping of the tree),
-    so a day's test is a comparison: the NOT EXISTS of counted_clause, repeated in every
-    day's columns, probed the sub-items once per day and row."""
+    """(a WHERE clause, day → a column clause, add: what to join to the query) for counting
+    at the level of the tree as it stood on each of *days* in one query. One day's level
+    goes in the WHERE (counted_clause). With several days each day's goes into its own
+    columns, so an earlier day is not counted by a later tree; for leaves each item's first
+    sub-item's creation time is joined once (an outer join on one grouping of the tree), so
+    a day's test is a comparison, not counted_clause's NOT EXISTS repeated per day and row."""
+    distinct = set(days)
+    if len(distinct) == 1:
+        return counted_clause(days[0]), lambda day: true(), lambda query: query
     if _level() != "leaf":
-        return (lambda query: query), counted_clause
+        return true(), counted_clause, lambda query: query
     child = aliased(Task)
     kids = (select(child.parent_id, func.min(child.created_at).label("first_at"))
             .where(child.parent_id.is_not(None)).group_by(child.parent_id).subquery("kids"))
@@ -57,7 +61,7 @@ def counted_on_days(days: list[date]):
         if day is None or day >= today:
             return kids.c.parent_id.is_(None)
         return or_(kids.c.parent_id.is_(None), kids.c.first_at >= clock.cutoff(day))
-    return add, clause
+    return true(), clause, add
 
 
 def basis_note() -> str:

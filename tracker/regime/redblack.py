@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, true, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
@@ -316,7 +316,7 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
     按时完成率's one definition: the lists and the bulletins' unit table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
     columns = []
-    where, counted, add = _counted_each(days)
+    where, counted, add = counted_on_days(days)
     for day, cut in zip(days, cuts):
         then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id),
                     counted(day))
@@ -439,18 +439,6 @@ def _overdue_rows(today: date, rules: dict[str, Any]):
         .order_by(TaskState.due_date, Task.id)).all()
 
 
-def _counted_each(days: list[date]):
-    """(a WHERE clause, day → a column clause, add: what to join to the query) for counting
-    at the level of the tree as it stood on each of *days*: one day's level goes in the
-    WHERE; with several days, each day's goes into its own columns, so an earlier day is
-    not counted by a later tree."""
-    distinct = set(days)
-    if len(distinct) == 1:
-        return counted_clause(days[0]), lambda day: true(), lambda query: query
-    add, counted = counted_on_days(list(distinct))
-    return true(), counted, add
-
-
 def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int], set[int]]:
     """{(day, K): lead units with an item overdue by more than K working days as of that
     day (K = 0: overdue at all)}, in one pass over the items' history."""
@@ -458,7 +446,7 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     if not pairs:
         return {}
     limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
-    where, counted, add = _counted_each([day for day, _ in pairs])
+    where, counted, add = counted_on_days([day for day, _ in pairs])
     rows = db.session.execute(
         add(select(Task.lead_unit_id,
                    *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1),
