@@ -53,13 +53,13 @@ HTTPS = "https://localhost"  # the session cookie is Secure
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_database_options(parser)
-    parser.add_argument("--as-of", help="the day the outputs are judged as of, YYYY-MM-DD "
+    parser.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="the day the outputs are judged as of, YYYY-MM-DD "
                         "(default: today); the clock is pinned to 10:00 of it")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each")
     args = parser.parse_args()
     url, _ = seeded_database(args)
     os.environ.update(flask_env(_copy(url)))
-    as_of = clock.parse_date(args.as_of, "--as-of") if args.as_of else None
+    as_of = args.as_of
     settings = {"scheduler": {"enabled": False}}
     if as_of:
         settings["FIXED_NOW"] = datetime.combine(as_of, clock_time(10), tzinfo=clock.LOCAL_TZ)

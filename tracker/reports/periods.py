@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -56,6 +57,7 @@ def period_of(day: date, kind: str = "weekly") -> str:
 QUARTERS = "一二三四"
 
 
+@lru_cache(maxsize=4096)
 def period_label(period: str) -> str:
     """A period as people write it: 第47周（11月16日—22日）, 2026年11月, 2026年第四季度, 2026年."""
     kind, year, number = _parse(period, "period", ALL_KINDS)
