@@ -53,8 +53,9 @@ HTTPS = "https://localhost"  # the session cookie is Secure
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_database_options(parser)
-    parser.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="the day the outputs are judged as of, YYYY-MM-DD "
-                        "(default: today); the clock is pinned to 10:00 of it")
+    parser.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="the day the outputs are judged as of (default: today); the clock "
+                        "is pinned to 10:00 of it")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each")
     args = parser.parse_args()
     url, _ = seeded_database(args)
@@ -178,11 +179,13 @@ def measure(name: str, run: Callable[[], str], repeat: int,
         samples.append(time.perf_counter() - started)
         cpu.append(time.process_time() - used)
     median = statistics.median(samples)
-    return name, produced, samples[0], median, min(samples), statistics.median(cpu), target, median <= target
+    return (name, produced, samples[0], median, min(samples), statistics.median(cpu), target,
+            median <= target)
 
 
 def print_table(rows: list[tuple], load_before: float) -> None:
-    print(f"{'output':<36} {'first s':>8} {'median s':>9} {'best s':>7} {'cpu s':>6} {'target':>7}  result")
+    print(f"{'output':<36} {'first s':>8} {'median s':>9} {'best s':>7} {'cpu s':>6} {'target':>7}"
+          "  result")
     for name, produced, first, median, best, cpu, target, ok in rows:
         print(f"{name:<36} {first:>8.2f} {median:>9.2f} {best:>7.2f} {cpu:>6.2f} {target:>6.1f}s  "
               f"{'ok' if ok else 'SLOW'}  ({produced})")

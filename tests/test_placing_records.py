@@ -80,16 +80,16 @@ def test_a_placing_counted_inside_a_write_does_not_wait_on_it(app, make_unit, ma
 
 
 def test_a_list_as_of_a_day_that_is_over_keeps_its_own_placing(app, make_unit, make_task):
-    """The red/black list as of 31 October (a month's bulletin) keeps that day's placing,
-    so the next month's escalation and the evaluation read it back; today's list keeps
-    none of its own, and a document that rates reporting over its own window keeps none."""
+    """The red/black list as of 31 October keeps that day's placing besides its look-back,
+    so the next month's escalation and the evaluation read it back, also when a bulletin
+    rates reporting over a window of its own (the list's own placing is kept); today's
+    list keeps none of its own."""
     from tracker.regime.redblack import redblack
 
     unit, _ = _late_unit(app, make_unit, make_task)
-    redblack(OCT_31, discipline={})
-    assert _kept_days() == [date(2026, 8, 31), date(2026, 9, 30)]   # its look-back only
-    result = redblack(OCT_31)
+    result = redblack(OCT_31, discipline={})
     assert [e["unit_id"] for e in result["black"]] == [unit.id]
+    assert _kept_days() == [date(2026, 8, 31), date(2026, 9, 30), OCT_31]
     kept = db.session.scalars(select(PlacingRecord).where(PlacingRecord.day == OCT_31)).one()
     assert kept.black == [unit.id] and kept.red == []
     redblack(TODAY)

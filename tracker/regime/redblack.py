@@ -125,15 +125,19 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
     today = clock.today(as_of)
     rules = rule_set()
     # A day already over has a fixed placing: kept, so that a later list's escalation and
-    # the evaluation read it back (decided before counting, as placing_records asks). Not
-    # when a document rates reporting over its own window: that is not the list's placing.
-    keep = discipline is None and placing_records.is_over(today)
+    # the evaluation read it back (decided before counting, as placing_records asks). A
+    # document that rates reporting over its own window keeps the list's own placing,
+    # judged again over the default window from the facts at hand.
+    keep = placing_records.is_over(today)
     if facts is None:
         facts = gather(today)
-    placing = _judge(facts.counts[today], facts.summaries(today), rules, overdue_items(today, rules),
-                     facts.late[(today, 0)], discipline)
+    overdue = overdue_items(today, rules)
+    placing = _judge(facts.counts[today], facts.summaries(today), rules, overdue, facts.late[(today, 0)],
+                     discipline)
     if keep:
-        placing_records.record({today: ({s.unit_id for s, _ in placing.red}, set(placing.black_order()))},
+        own = placing if discipline is None else _judge(
+            facts.counts[today], facts.summaries(today), rules, overdue, facts.late[(today, 0)])
+        placing_records.record({today: ({s.unit_id for s, _ in own.red}, set(own.black_order()))},
                                facts.key, {today})
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
