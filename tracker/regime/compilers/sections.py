@@ -75,13 +75,15 @@ def ledger_figures(today: date) -> dict[str, Any]:
     suspended (暂缓), which adds up to `total`; lights, in all and per lead unit."""
     cols = timeline.as_of(today)
     by_status = dict.fromkeys(STATUSES, 0)
-    by_status.update(dict(db.session.execute(cols.join(
-        select(cols.status, func.count()).select_from(Task).where(counted_clause(today)))
-        .group_by(cols.status)).all()))
-    overdue, overdue_all = db.session.execute(cols.join(
-        select(func.count(case((cols.status.in_(state.CHASED_STATUSES), 1))), func.count())
-        .select_from(Task).where(counted_clause(today), state.overdue_clause(today, cols.status, cols.due_date)))
-    ).one()
+    overdue = overdue_all = 0
+    # One pass: the items and the overdue ones per status.
+    for status, n, late in db.session.execute(cols.join(
+            select(cols.status, func.count(),
+                   func.count(case((state.overdue_clause(today, cols.status, cols.due_date), 1))))
+            .select_from(Task).where(counted_clause(today))).group_by(cols.status)):
+        by_status[status] = n
+        overdue_all += late
+        overdue += late if status in state.CHASED_STATUSES else 0
     lights = light_counts(select(Task).where(counted_clause(today)), today)
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
