@@ -17,7 +17,7 @@ from tracker.calendar.sql import day_number, local_day_number
 from tracker.extensions import db
 from tracker.foresight import forecast
 from tracker.foresight.forecast import late_clause
-from tracker.foresight.problems import age_days
+from tracker.foresight.problems import age_days, days_since
 from tracker.ledger.levels import counted_clause
 from tracker.models import Problem, Task, TaskForecast, Unit
 from tracker.regime.compilers.sections import ORDINALS, section
@@ -87,7 +87,7 @@ def _age(first_at: str | datetime, as_of: date) -> int:
     SQLite, a datetime on PostgreSQL) to *as_of*."""
     if isinstance(first_at, str):
         first_at = datetime.fromisoformat(first_at).replace(tzinfo=UTC)
-    return (as_of - clock.local(first_at).date()).days
+    return days_since(first_at, as_of)
 
 
 def _codes(codes: list[str]) -> str:

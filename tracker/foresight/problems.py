@@ -246,7 +246,12 @@ def _days_ago(days: int, today: date | None) -> datetime:
 
 def age_days(problem: Problem, today: date) -> int:
     """Days since the problem was first reported (0 on that day)."""
-    return (today - clock.local(problem.first_reported_at).date()).days
+    return days_since(problem.first_reported_at, today)
+
+
+def days_since(at: datetime, today: date) -> int:
+    """Days from the stored instant *at* to *today* (Asia/Shanghai; 0 on that day)."""
+    return (today - clock.local(at).date()).days
 
 
 def task_problems(task: Task) -> list[Problem]:

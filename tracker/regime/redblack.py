@@ -131,14 +131,12 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
     keep = placing_records.is_over(today)
     if facts is None:
         facts = gather(today)
-    overdue = overdue_items(today, rules)
-    placing = _judge(facts.counts[today], facts.summaries(today), rules, overdue, facts.late[(today, 0)],
-                     discipline)
+    judged = (facts.counts[today], facts.summaries(today), rules, overdue_items(today, rules),
+              facts.late[(today, 0)])
+    placing = _judge(*judged, discipline)
     if keep:
-        own = placing if discipline is None else _judge(
-            facts.counts[today], facts.summaries(today), rules, overdue, facts.late[(today, 0)])
-        placing_records.record({today: ({s.unit_id for s, _ in own.red}, set(own.black_order()))},
-                               facts.key, {today})
+        own = placing if discipline is None else _judge(*judged)
+        placing_records.record({today: own.units()}, facts.key, {today})
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
     black = [_black_entry(unit_id, placing) for unit_id in placing.black_order()]
     _attach_escalation(black, _earlier_placings(facts, rules), rules)
@@ -242,7 +240,7 @@ def _placings(days: list[date], rules: dict[str, Any], facts: _Facts) -> dict[da
         placing = _judge(facts.counts[day], summaries, rules,
                          {unit_id: [] for unit_id in facts.late[(day, rules["overdue_workdays"])]},
                          facts.late[(day, 0)])
-        out[day] = ({s.unit_id for s, _ in placing.red}, set(placing.black_order()))
+        out[day] = placing.units()
     return out
 
 
@@ -267,6 +265,10 @@ class Placing:
     overdue: dict[int, list[dict]]    # unit → its overdue items (item-level facts)
     missed: dict[int, list[dict]]     # unit → its late/missing weeks, newest first
     unranked: list[Standing]
+
+    def units(self) -> tuple[set[int], set[int]]:
+        """(red units, black units): what a kept placing records."""
+        return {s.unit_id for s, _ in self.red}, set(self.black_order())
 
     def black_order(self) -> list[int]:
         """Black units, most serious first: overdue items, then missed reports, then rank."""
