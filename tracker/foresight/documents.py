@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import Row, String, and_, case, distinct, func, or_, select, type_coerce
 
 from tracker import clock
 from tracker.calendar.sql import day_number, local_day_number
@@ -22,7 +22,9 @@ from tracker.ledger.levels import counted_clause
 from tracker.models import Problem, Task, TaskForecast, Unit
 from tracker.regime.compilers.sections import ORDINALS, section
 
-OLDEST_NAMED = 3
+OLDEST_NAMED = 3   # texts named per category
+NAMED_CODES = 3    # item codes shown per named text
+ITEMS_LISTED = 10  # item codes listed per category
 AGE_BANDS = ((30, "30天以内"), (90, "31至90天"), (None, "90天以上"))
 
 
@@ -48,38 +50,100 @@ def open_problems(as_of: date) -> list[Row]:
 
 
 def ledger_groups(as_of: date) -> list[dict[str, Any]]:
-    """Open problems by category, the largest first: [{kind, count, items: [item code],
-    assigned, oldest: [(text, [item codes], age)]}]: the oldest distinct texts. At bench
-    scale 148,000 problems are open: the rows carry only what the grouping reads (the first
-    report's time is converted only for the texts named), oldest first from SQL."""
-    groups: dict[str, dict[str, Any]] = {}
-    # Per category: the item codes already in its items, and its oldest entries by text.
-    seen: dict[str, tuple[set[str], dict[str, tuple]]] = {}
-    rows = db.session.execute(
-        select(Problem.category, Problem.coordinator_unit_id.is_not(None), Problem.text,
-               type_coerce(Problem.first_reported_at, String), Task.code)
-        .join(Task, Task.id == Problem.task_id)
-        .where(_open_then(as_of), counted_clause(as_of))
-        .order_by(Problem.first_reported_at, Problem.id))
-    for kind, assigned, text, first_at, code in rows:
-        g = groups.get(kind)
-        if g is None:
-            g = groups[kind] = {"kind": kind, "count": 0, "items": [], "assigned": 0, "oldest": []}
-            seen[kind] = (set(), {})
-        codes, named = seen[kind]
-        g["count"] += 1
-        g["assigned"] += bool(assigned)
-        if code not in codes:
-            codes.add(code)
-            g["items"].append(code)
-        # The same words on several items are named once, with every item that has them.
-        same = named.get(text)
-        if same is not None:
-            same[1].append(code)
-        elif len(g["oldest"]) < OLDEST_NAMED:
-            named[text] = entry = (text, [code], _age(first_at, as_of))
-            g["oldest"].append(entry)
-    return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"]))
+    """Open problems by category, the largest first: [{kind, count, assigned, item_count,
+    items: [the first ITEMS_LISTED item codes], oldest: [(text, [its first NAMED_CODES item
+    codes], its item count, age)]}]: the oldest distinct texts. Items and texts are in the
+    order their problems were first reported (then by problem id).
+
+    At bench scale 148,000 problems are open, so nothing reads them all in Python: one
+    aggregate pass counts each category (its problems, items and distinct texts); what is
+    named is then read oldest first from ix_problems_category_first, stopping as soon as
+    it has the items and the texts it names; a second pass counts the named texts' items,
+    but only in categories with more than one text (with one, its items are the
+    category's)."""
+    open_then = and_(_open_then(as_of), counted_clause(as_of, Problem.task_id))
+    groups = []
+    for kind, count, assigned, item_count, text_count in db.session.execute(
+            select(Problem.category, func.count(), func.count(Problem.coordinator_unit_id),
+                   func.count(distinct(Problem.task_id)), func.count(distinct(Problem.text)))
+            .where(open_then).group_by(Problem.category)):
+        items, oldest = _oldest(kind, open_then, as_of, min(text_count, OLDEST_NAMED))
+        if text_count == 1:
+            oldest[0][2] = item_count
+        groups.append({"kind": kind, "count": count, "assigned": assigned, "item_count": item_count,
+                       "items": items, "oldest": oldest})
+    _count_named(groups, open_then)
+    for g in groups:
+        for entry in g["oldest"]:
+            if len(entry[1]) < min(entry[2], NAMED_CODES):
+                entry[1] = _first_codes(open_then, g["kind"], entry[0], entry[2])
+        g["oldest"] = [tuple(entry) for entry in g["oldest"]]
+    return sorted(groups, key=lambda g: (-g["count"], g["kind"]))
+
+
+def _count_named(groups: list[dict[str, Any]], open_then) -> None:
+    """Each named text's items, counted in one pass over the categories with several texts
+    (slot k: the k-th named text of each category, a column of its own)."""
+    several = [g for g in groups if len(g["oldest"]) > 1]
+    if not several:
+        return
+    slots = [{g["kind"]: g["oldest"][k][0] for g in several if len(g["oldest"]) > k}
+             for k in range(OLDEST_NAMED)]
+    counts = dict((kind, n) for kind, *n in db.session.execute(
+        select(Problem.category, *(func.count(distinct(case(
+            (Problem.text == case(texts, value=Problem.category), Problem.task_id))))
+            for texts in slots if texts))
+        .where(open_then, Problem.category.in_([g["kind"] for g in several]))
+        .group_by(Problem.category)))
+    for g in several:
+        for entry, n in zip(g["oldest"], counts[g["kind"]]):
+            entry[2] = n
+
+
+def _in_order(open_then, *criteria):
+    """The open problems of *criteria*, oldest first, as (text, first report, item id,
+    item code), fetched a few at a time (the reader stops early)."""
+    return db.session.execute(
+        select(Problem.text, type_coerce(Problem.first_reported_at, String), Task.id, Task.code)
+        .join(Task, Task.id == Problem.task_id).where(open_then, *criteria)
+        .order_by(Problem.first_reported_at, Problem.id)
+        .execution_options(yield_per=ITEMS_LISTED * 5))
+
+
+def _oldest(kind: str, open_then, as_of: date, text_count: int) -> tuple[list[str], list[list]]:
+    """(the category's first item codes, its oldest distinct texts as [text, [the first
+    item codes seen with it], 0, age]): read oldest first until both are complete (at most
+    *text_count* texts)."""
+    items: dict[int, str] = {}
+    named: dict[str, list] = {}
+    rows = _in_order(open_then, Problem.category == kind)
+    for text, first_at, task_id, code in rows:
+        if len(items) < ITEMS_LISTED:
+            items.setdefault(task_id, code)
+        entry = named.get(text)
+        if entry is None and len(named) < text_count:
+            named[text] = entry = [text, {}, 0, _age(first_at, as_of)]
+        if entry is not None and len(entry[1]) < NAMED_CODES:
+            entry[1].setdefault(task_id, code)
+        if len(items) >= ITEMS_LISTED and len(named) >= text_count:
+            break
+    rows.close()
+    for entry in named.values():
+        entry[1] = list(entry[1].values())
+    return list(items.values()), list(named.values())
+
+
+def _first_codes(open_then, kind: str, text: str, count: int) -> list[str]:
+    """The first NAMED_CODES items (of *count*) with *text* in category *kind*, oldest
+    first (when the category's read stopped before it had them)."""
+    codes: dict[int, str] = {}
+    rows = _in_order(open_then, Problem.category == kind, Problem.text == text)
+    for _, _, task_id, code in rows:
+        codes.setdefault(task_id, code)
+        if len(codes) >= min(count, NAMED_CODES):
+            break
+    rows.close()
+    return list(codes.values())
 
 
 def _age(first_at: str | datetime, as_of: date) -> int:
@@ -90,11 +154,11 @@ def _age(first_at: str | datetime, as_of: date) -> int:
     return days_since(first_at, as_of)
 
 
-def _codes(codes: list[str]) -> str:
-    """Item codes as a bulletin lists them: 1.2、3.1 or 1.2、3.1、4.2等5项."""
-    distinct = list(dict.fromkeys(codes))
-    shown = "、".join(distinct[:3])
-    return f"{shown}等{len(distinct)}项" if len(distinct) > 3 else shown
+def _codes(codes: list[str], count: int) -> str:
+    """Item codes as a bulletin lists them: 1.2、3.1 or 1.2、3.1、4.2等5项 (*codes*: the
+    first few of the *count*)."""
+    shown = "、".join(codes[:NAMED_CODES])
+    return f"{shown}等{count}项" if count > NAMED_CODES else shown
 
 
 def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -105,12 +169,12 @@ def problems_section(key: str, title: str, groups: list[dict[str, Any]]) -> dict
     total = sum(g["count"] for g in groups)
     lines = []
     for n, g in enumerate(groups):
-        oldest = "；".join(f"“{text}”（{_codes(codes)}，已提出{age}天）" for text, codes, age in g["oldest"][:2])
-        lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}问题{g['count']}个，涉及{len(g['items'])}项"
+        oldest = "；".join(f"“{text}”（{_codes(codes, k)}，已提出{age}天）" for text, codes, k, age in g["oldest"][:2])
+        lines.append(f"{ORDINALS[n] if n < 10 else n + 1}是{g['kind']}问题{g['count']}个，涉及{g['item_count']}项"
                      f"任务，其中已交办协调{g['assigned']}个，提出最早的有{oldest}")
-    rows = [[g["kind"], g["count"], len(g["items"]), g["assigned"],
-             "、".join(g["items"][:10]),
-             "；".join(f"{text}（{_codes(codes)}，{age}天）" for text, codes, age in g["oldest"])] for g in groups]
+    rows = [[g["kind"], g["count"], g["item_count"], g["assigned"],
+             "、".join(g["items"]),
+             "；".join(f"{text}（{_codes(codes, k)}，{age}天）" for text, codes, k, age in g["oldest"])] for g in groups]
     out = section(key, title, [f"截至统计日，问题清单中尚未解决的问题共{total}个：" + "；".join(lines) + "。"],
                   ["问题类别", "问题数", "涉及事项", "已交办协调", "事项编号", "提出最早的问题"], rows)
     out["table"]["formats"] = ["text", "int", "int", "int", "text", "text"]

@@ -24,17 +24,21 @@ def _level() -> str | int:
     return level
 
 
-def counted_clause(as_of: date | None = None):
+def counted_clause(as_of: date | None = None, item_id=None):
     """SQL: the item is at the counting level; for a past day, in the tree as it stood at
-    its end (an item whose sub-items came later was a leaf then)."""
+    its end (an item whose sub-items came later was a leaf then). *item_id*: the column
+    holding the item's id when the query does not join the item itself (a problem's
+    task_id, say), so that a leaf test costs no join."""
     level = _level()
     if level == "leaf":
         child = aliased(Task)
-        children = select(child.id).where(child.parent_id == Task.id)
+        children = select(child.id).where(child.parent_id == (Task.id if item_id is None else item_id))
         if as_of is not None and as_of < clock.today():
             children = children.where(child.created_at < clock.cutoff(as_of))
         return ~children.exists()
-    return Task.depth == level
+    if item_id is None:
+        return Task.depth == level
+    return item_id.in_(select(Task.id).where(Task.depth == level))
 
 
 def counted_on_days(days: list[date]):

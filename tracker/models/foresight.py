@@ -50,6 +50,8 @@ class Problem(db.Model):
         UniqueConstraint("task_id", "key", name="uq_problems_task_key"),
         Index("ix_problems_status_category", "status", "category"),
         Index("ix_problems_coordinator", "coordinator_unit_id", "status"),
+        # A category's open problems oldest first (a bulletin names the oldest).
+        Index("ix_problems_category_first", "category", "first_reported_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
