@@ -67,3 +67,39 @@ def test_sign_off_asked_by_the_deadline_is_lit_green_while_it_waits(app, make_ta
         "green", "已于完成时限前申请销号，待审核")
     assert light_of(late, today).color == "red"
     assert light_counts(select(Task), today)["totals"] == {"green": 1, "yellow": 0, "red": 1}
+
+
+def test_one_items_suspension_does_not_cancel_another_items_report(app, make_task, make_unit, make_user,
+                                                                   office_user):
+    """Worked by hand: 甲 was suspended over the end of 第45周 (3–10 November) and 乙 briefly in
+    第46周 (11–12 November), so both were once suspended. 乙's report for 第45周 counts: only
+    an item's own suspension at a week's end takes that week off it. 甲 owes 第46周 only."""
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_TZ
+    from tracker.reports import cycles
+    from tracker.reports.operations import submit_report
+
+    def at(day):
+        app.config["FIXED_NOW"] = datetime.combine(day, time(10), tzinfo=LOCAL_TZ)
+
+    now = app.config["FIXED_NOW"]
+    at(date(2026, 11, 1))
+    unit = make_unit("市水务局")
+    liaison = make_user("unit", unit)
+    first, second = (make_task(lead=unit, due=date(2026, 12, 31), title=t) for t in ("甲", "乙"))
+    for day, task, status in ((date(2026, 11, 3), first, "suspended"), (date(2026, 11, 10), first, "in_progress"),
+                              (date(2026, 11, 11), second, "suspended"), (date(2026, 11, 12), second, "in_progress")):
+        at(day)
+        update_task(office_user, task, task.version, {"status": status})
+        db.session.commit()
+    for day, period in ((date(2026, 11, 6), "2026-W45"), (date(2026, 11, 13), "2026-W46")):
+        at(day)
+        submit_report(liaison, second, progress=20, text="推进中", period=period)
+        db.session.commit()
+    app.config["FIXED_NOW"] = now
+    counts = cycles.item_counts(["2026-W45", "2026-W46"], date(2026, 11, 20))
+    assert counts[second.id] == {"on_time": 2, "late": 0, "missing": 0}
+    assert counts[first.id] == {"on_time": 0, "late": 0, "missing": 1}
+    summary = cycles.unit_summaries(["2026-W45", "2026-W46"], date(2026, 11, 20))
+    assert summary["2026-W45"][unit.id]["on_time"] == 1 and summary["2026-W45"][unit.id]["missing"] == 0

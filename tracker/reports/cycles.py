@@ -34,6 +34,8 @@ View = tuple[str, date | None]
 MAX_STREAK_WEEKS = 12
 # Sorts after every period name: the end of the owed range of an item never signed off.
 AFTER = "9999"
+# Two counts of periods packed in one integer (count × PACK + count): a run has fewer.
+PACK = 1024
 
 
 def is_closed(period: str, as_of: date | None = None) -> bool:
@@ -129,19 +131,18 @@ def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
 
 def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
     """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
-    *criteria* was reported on time, late or not at all, counted in SQL."""
+    *criteria* was reported on time, late or not at all, counted in SQL (`_Run.per_item`)."""
     out: dict[int, dict[str, int]] = {}
     for run in _runs(periods):
         owing = run.owing(as_of, *criteria)
-        for task_id, n in run.owed_per_item(owing).items():
-            counts = out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
-            counts["missing"] += n
-        for task_id, n_sent, n_on_time in run.sent(owing, [(period, as_of) for period in run.periods],
-                                                   per_item=True):
-            counts = out[task_id]
-            counts["on_time"] += n_on_time
-            counts["late"] += n_sent - n_on_time
-            counts["missing"] -= n_sent
+        skipped = run._suspended(owing)
+        for task_id, n, n_sent, n_on_time in run.per_item(owing, clock.cutoff(as_of)):
+            n -= len(skipped[task_id][1]) if task_id in skipped else 0
+            if n:
+                counts = out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
+                counts["on_time"] += n_on_time
+                counts["late"] += n_sent - n_on_time
+                counts["missing"] += n - n_sent
     return out
 
 
@@ -221,28 +222,54 @@ class _Run:
                 out[i][unit_id] -= 1
         return out
 
-    def owed_per_item(self, owing) -> dict[int, int]:
-        """{item id: how many of the periods it owes}, items owing none left out."""
-        skipped = self._suspended(owing)
-        out = {}
-        for task_id, first, end in db.session.execute(
-                select(owing.c.id, owing.c.first, owing.c.end).where(owing.c.first < owing.c.end)):
-            n = len(self._owed(first, end)) - len(skipped[task_id][1] if task_id in skipped else ())
-            if n:
-                out[task_id] = n
-        return out
+    def _counting(self, owing):
+        """(*owing* as a materialized CTE, the conditions under which a report counts for
+        one of its items: its lead unit's, for a period the item owes, not one it was
+        suspended at the end of). MATERIALIZED: the ranges are computed once per item, not
+        once per report."""
+        r = ProgressReport
+        owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
+        ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
+        # Correlated explicitly: per_item nests this two levels below the CTE's FROM.
+        suspended_then = (select(TaskState.id)
+                          .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
+                                 timeline.in_stretch(ends))
+                          .correlate_except(TaskState).exists())
+        return owing, [r.task_id == owing.c.id, r.unit_id == owing.c.unit_id,
+                       owing.c.first <= r.period, r.period < owing.c.end,
+                       or_(owing.c.suspended == 0, ~suspended_then)]
 
-    def sent(self, owing, views: list[View], per_item: bool = False) -> list[tuple]:
+    def per_item(self, owing, cut: datetime) -> list[tuple[int, int, int, int]]:
+        """[(item id, periods it owes by its run, periods its lead unit reported before
+        *cut*, of them on time)] for the items of *owing* owing any period; the suspended
+        periods of the ever-suspended items are not taken off the owed count (`_suspended`
+        has them) but their reports do not count. One query: each item's reports over its
+        run are one range of ix_progress_reports_task_cycle, counted by a correlated
+        subquery (both counts packed in one integer, so the range is read once), which
+        costs a seek per item rather than a sort of the year's reports by item."""
+        r = ProgressReport
+        owing, counts_for = self._counting(owing)
+        packed = (select(func.count(r.period.distinct()) * PACK
+                         + func.count(case((r.on_time, r.period)).distinct()))
+                  .where(*counts_for, r.period.between(self.periods[0], self.periods[-1]),
+                         r.period.in_(self.periods), r.submitted_at < cut)
+                  .correlate(owing).scalar_subquery())
+        # An owed range's ends are keys of the run (or AFTER): its length is a difference.
+        position = {**self.index, self.after: len(self.periods)}
+        return [(task_id, position[end] - position[first], sent // PACK, sent % PACK)
+                for task_id, first, end, sent in db.session.execute(
+                    select(owing.c.id, owing.c.first, owing.c.end, packed)
+                    .where(owing.c.first < owing.c.end))]
+
+    def sent(self, owing, views: list[View]) -> list[tuple]:
         """The reports that count for each of *views* (periods of this run), counted in SQL:
         an item's report counts when its lead unit sent it, for a period the item owes,
         before the view's cut-off; on time when an on-time one was. Rows (view index, unit
-        id, items sent, items on time), or with *per_item* (item id, periods sent, periods
-        on time) over all the views. One query, driven by the items: each owing item's
+        id, items sent, items on time). One query, driven by the items: each owing item's
         reports for the run's periods are one range of the covering index
         ix_progress_reports_task_cycle (item, unit, period, …)."""
         r = ProgressReport
-        # MATERIALIZED: the ranges are computed once per item, not once per report.
-        owing = owing.element.cte("owing_items").prefix_with("MATERIALIZED")
+        owing, counts_for = self._counting(owing)
         # Views of one period whose cut-offs coincide (days from today on all cut at now)
         # share its counts. Each day's cut-off is taken once: today's is "now", and asking
         # the clock per view gave each of today's views a cut-off of its own, so a column
@@ -254,23 +281,16 @@ class _Run:
             by_cut[cuts[day]][period].append(n)
         groups = list(by_cut.items())
         periods = sorted({period for _, mine in groups for period in mine})
-        ends = case({period: bounds[1] for period, bounds in zip(self.periods, self.bounds)}, value=r.period)
-        suspended_then = (select(TaskState.id)
-                          .where(TaskState.task_id == owing.c.id, TaskState.status == "suspended",
-                                 timeline.in_stretch(ends))
-                          .exists())
         # One row per report (an item may have several for a period): counted DISTINCT by
-        # item (per unit and period) or by period (per item), once per slot: slot k of a
-        # period is the k-th cut-off it is judged at, so a report is compared with its own
-        # period's cut-off (a CASE on the period) and the columns grow with the most
-        # cut-offs any one period has (one or two), not with the number of cut-offs (the
-        # evaluation's eleven month ends would need eleven column pairs).
+        # item, once per slot: slot k of a period is the k-th cut-off it is judged at, so a
+        # report is compared with its own period's cut-off (a CASE on the period) and the
+        # columns grow with the most cut-offs any one period has (one or two), not with the
+        # number of cut-offs (the evaluation's eleven month ends would need eleven pairs).
         slots: dict[str, list[int]] = defaultdict(list)
         for g, (_, mine) in enumerate(groups):
             for period in mine:
                 slots[period].append(g)
         width = max(len(gs) for gs in slots.values())
-        counted = r.period if per_item else r.task_id
         counts = []
         for k in range(width):
             at = {period: gs[k] for period, gs in slots.items() if len(gs) > k}
@@ -279,20 +299,14 @@ class _Run:
             else:
                 cut = case({period: literal(groups[g][0], UTCDateTime) for period, g in at.items()},
                            value=r.period)
-            counts += [func.count(case((r.submitted_at < cut, counted)).distinct()),
-                       func.count(case((and_(r.submitted_at < cut, r.on_time), counted)).distinct())]
-        key = [owing.c.id] if per_item else [r.period, owing.c.unit_id]
+            counts += [func.count(case((r.submitted_at < cut, r.task_id)).distinct()),
+                       func.count(case((and_(r.submitted_at < cut, r.on_time), r.task_id)).distinct())]
         rows = db.session.execute(
-            select(*key, *counts)
-            .select_from(owing)
-            .join(r, and_(r.task_id == owing.c.id, r.unit_id == owing.c.unit_id))
+            select(r.period, owing.c.unit_id, *counts)
+            .select_from(owing).join(r, and_(*counts_for))
             .where(r.period.between(periods[0], periods[-1]), r.period.in_(periods),
-                   r.submitted_at < max(cut for cut, _ in groups),
-                   owing.c.first <= r.period, r.period < owing.c.end,
-                   or_(owing.c.suspended == 0, ~suspended_then))
-            .group_by(*key)).all()
-        if per_item:
-            return [(task_id, sum(n[0::2]), sum(n[1::2])) for task_id, *n in rows]
+                   r.submitted_at < max(cut for cut, _ in groups))
+            .group_by(r.period, owing.c.unit_id)).all()
         return [(view, unit_id, n[2 * k], n[2 * k + 1])
                 for period, unit_id, *n in rows
                 for k, g in enumerate(slots[period]) if n[2 * k]
