@@ -131,8 +131,7 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
     keep = placing_records.is_over(today)
     if facts is None:
         facts = gather(today)
-    judged = (facts.counts[today], facts.summaries(today), rules, overdue_items(today, rules),
-              facts.late[(today, 0)])
+    judged = (facts.counts[today], facts.summaries(today), rules, *overdue_items(today, rules))
     placing = _judge(*judged, discipline)
     if keep:
         own = placing if discipline is None else _judge(*judged)
@@ -200,14 +199,14 @@ class _Facts:
     @classmethod
     def gather(cls, days: list[date], rules: dict[str, Any], views: list[cycles.View] = (),
                also: list[date] = ()) -> _Facts:
-        """The facts of the placings as of *days*, plus *views* and the completion counts and
-        overdue units of the days in *also* that a caller judges itself."""
+        """The facts of the placings as of *days*, plus *views* and the completion counts of
+        the days in *also* that a caller judges itself (with overdue_items)."""
         weeks = max(rules["missed_report_weeks"], rules["discipline_weeks"])
         windows = {day: cycles.closed_periods(day, weeks) for day in days}
         views = cycles.view_summaries(
             [*views, *((p, day) for day, periods in windows.items() for p in periods)])
         every = list(dict.fromkeys([*also, *days]))
-        late = _units_with_overdue([*((day, 0) for day in every),
+        late = _units_with_overdue([*((day, 0) for day in days),
                                     *((day, rules["overdue_workdays"]) for day in days)])
         return cls(list(days), windows, views, completion_counts(every), late)
 
@@ -438,17 +437,16 @@ def _overdue_before(limit: date, day: date):
                 or_(sent_back.is_(None), local_day_number(sent_back) < day_of(limit)))
 
 
-def _overdue_rows(today: date, rules: dict[str, Any]):
-    """(unit_id, task_id, due_date, sent_back, code, title) of items overdue by more than K
-    working days as of *today* (the deadline then in force, or since a timely sign-off was
-    sent back), longest overdue first."""
-    limit = _overdue_limit(today, rules["overdue_workdays"])
+def _overdue_rows(today: date):
+    """(unit_id, task_id, due_date, sent_back, code, title) of the items overdue as of
+    *today* (the deadline then in force, or since a timely sign-off was sent back),
+    longest overdue first."""
     return db.session.execute(
         select(Task.lead_unit_id, Task.id, TaskState.due_date,
                type_coerce(_sent_back(clock.cutoff(today)), UTCDateTime).label("sent_back"),
                Task.code, Task.title)
         .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
-        .where(_overdue_before(limit, today), counted_clause(today), _open_on(today))
+        .where(_overdue_before(_overdue_limit(today, 0), today), counted_clause(today), _open_on(today))
         .order_by(TaskState.due_date, Task.id)).all()
 
 
@@ -476,15 +474,19 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     return out
 
 
-def overdue_items(today: date, rules: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
-    """{lead unit: its items overdue by more than K working days as of *today*, longest
-    first}, each {task_id, task_code, workdays_overdue, reason}; an item whose timely
-    sign-off was sent back counts from that day."""
-    rows = _overdue_rows(today, rules)
+def overdue_items(today: date, rules: dict[str, Any]) -> tuple[dict[int, list[dict[str, Any]]], set[int]]:
+    """({lead unit: its items overdue by more than K working days as of *today*, longest
+    first}, the lead units with any item overdue), each item {task_id, task_code,
+    workdays_overdue, reason}; an item whose timely sign-off was sent back counts from
+    that day. One read of the items overdue at all serves both."""
+    rows = _overdue_rows(today)
+    limit = _overdue_limit(today, rules["overdue_workdays"])
     days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
     out: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         since = clock.local(r.sent_back).date() if r.sent_back else None
+        if r.due_date >= limit or (since is not None and since >= limit):
+            continue    # overdue, but not by more than K working days (_overdue_before)
         if since and since > r.due_date:
             n = days.after(since)
             why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}，{cn_date(since)}销号申请被退回后重新计算）"
@@ -495,7 +497,7 @@ def overdue_items(today: date, rules: dict[str, Any]) -> dict[int, list[dict[str
             "task_id": r.id, "task_code": r.code, "workdays_overdue": n, "reason": f"{r.code} {r.title}：{why}"})
     for items in out.values():
         items.sort(key=lambda i: -i["workdays_overdue"])
-    return out
+    return out, {r.lead_unit_id for r in rows}
 
 
 def _attach_escalation(black: list[dict], earlier: dict[date, tuple[set[int], set[int]]],
