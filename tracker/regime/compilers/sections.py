@@ -18,7 +18,7 @@ from tracker.labels import STATUSES
 from tracker.ledger import state
 from tracker.ledger import timeline
 from tracker.ledger.levels import basis_note, counted_clause
-from tracker.ledger.lights import COLORS, light_counts
+from tracker.ledger.lights import COLORS, light_expression
 from tracker.models import Task, Unit
 from tracker.numbers import percent_text
 from tracker.ledger.exemptions import exempt_clause
@@ -72,24 +72,39 @@ def ledger_figures(today: date) -> dict[str, Any]:
     """The document's counts, one definition each (口径), at the counting level as the ledger
     stood at the end of *today*: `by_status`; the partition done (已完成, signed off) /
     on_track (正常推进) / overdue (逾期未完成: open, not suspended, past its deadline) /
-    suspended (暂缓), which adds up to `total`; lights, in all and per lead unit."""
+    suspended (暂缓), which adds up to `total`; the lights; and per lead unit (the unit
+    table's) {unit_id: (items, done and not exempt, overdue)}. One pass over the items,
+    grouped by lead unit, status and light."""
     cols = timeline.as_of(today)
+    late = state.overdue_clause(today, cols.status, cols.due_date)
+    rows = cols.join(
+        select(Task.lead_unit_id.label("unit_id"), cols.status.label("status"),
+               light_expression(today, cols).label("light"),
+               case((late, 1), else_=0).label("late"),
+               case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0).label("done"))
+        .select_from(Task).where(counted_clause(today))).subquery()
     by_status = dict.fromkeys(STATUSES, 0)
+    lights = dict.fromkeys(COLORS, 0)
+    units: dict[int, list[int]] = {}
     overdue = overdue_all = 0
-    # One pass: the items and the overdue ones per status.
-    for status, n, late in db.session.execute(cols.join(
-            select(cols.status, func.count(),
-                   func.count(case((state.overdue_clause(today, cols.status, cols.due_date), 1))))
-            .select_from(Task).where(counted_clause(today))).group_by(cols.status)):
-        by_status[status] = n
-        overdue_all += late
-        overdue += late if status in state.CHASED_STATUSES else 0
-    lights = light_counts(select(Task).where(counted_clause(today)), today)
+    for unit_id, status, light, n, n_late, n_done in db.session.execute(
+            select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
+                   func.sum(rows.c.done))
+            .group_by(rows.c.unit_id, rows.c.status, rows.c.light)):
+        chased = n_late if status in state.CHASED_STATUSES else 0
+        by_status[status] += n
+        lights[light] += n
+        overdue_all += n_late
+        overdue += chased
+        figures = units.setdefault(unit_id, [0, 0, 0])
+        figures[0] += n
+        figures[1] += n_done
+        figures[2] += chased
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
     return {"total": total, "by_status": by_status, "done": done, "suspended": suspended,
             "overdue": overdue, "overdue_all": overdue_all, "on_track": total - done - suspended - overdue,
-            "lights": lights["totals"], "unit_lights": lights["units"]}
+            "lights": lights, "units": {unit_id: tuple(f) for unit_id, f in units.items()}}
 
 
 def overall(today: date, periods: list[str],
@@ -153,16 +168,10 @@ def unit_table(today: date, stats: dict[str, Any],
     of *today*), so the table and the lists quote one figure; 已完成 leaves out the same
     exempt items."""
     due_counts = {unit_id: (on_time, due) for unit_id, on_time, due in counts}
-    cols = timeline.as_of(today)
-    rows = db.session.execute(cols.join(
-        select(Task.lead_unit_id, func.count(),
-               func.sum(case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0)),
-               func.sum(case((and_(state.overdue_clause(today, cols.status, cols.due_date),
-                                   cols.status.in_(state.CHASED_STATUSES)), 1), else_=0)))
-        .select_from(Task).where(counted_clause(today))).group_by(Task.lead_unit_id)).all()
-    names, series = unit_names(r[0] for r in rows), series_of({r[0] for r in rows})
+    rows = stats["units"]
+    names, series = unit_names(rows), series_of(set(rows))
     figures = []
-    for unit_id, items, done, overdue in rows:
+    for unit_id, (items, done, overdue) in sorted(rows.items()):
         on_time, due = due_counts.get(unit_id, (0, 0))
         reported, owed = stats["unit_rates"].get(unit_id, (0, 0))
         key = ((on_time / due) if due else -1.0, (reported / owed) if owed else 1.0)
