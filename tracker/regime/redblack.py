@@ -483,6 +483,7 @@ def overdue_items(today: date, rules: dict[str, Any]) -> tuple[dict[int, list[di
     limit = _overdue_limit(today, rules["overdue_workdays"])
     days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
     out: dict[int, list[dict[str, Any]]] = {}
+    by_deadline: dict[date, tuple[int, str]] = {}     # many items share a deadline
     for r in rows:
         since = clock.local(r.sent_back).date() if r.sent_back else None
         if r.due_date >= limit or (since is not None and since >= limit):
@@ -491,8 +492,11 @@ def overdue_items(today: date, rules: dict[str, Any]) -> tuple[dict[int, list[di
             n = days.after(since)
             why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}，{cn_date(since)}销号申请被退回后重新计算）"
         else:
-            n = days.after(r.due_date)
-            why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}）"
+            known = by_deadline.get(r.due_date)
+            if known is None:
+                n = days.after(r.due_date)
+                known = by_deadline[r.due_date] = (n, f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}）")
+            n, why = known
         out.setdefault(r.lead_unit_id, []).append({
             "task_id": r.id, "task_code": r.code, "workdays_overdue": n, "reason": f"{r.code} {r.title}：{why}"})
     for items in out.values():

@@ -294,6 +294,10 @@ class _Run:
         counts = []
         for k in range(width):
             at = {period: gs[k] for period, gs in slots.items() if len(gs) > k}
+            if len(groups) == 1:    # one cut-off, which the WHERE applies
+                counts += [func.count(r.task_id.distinct()),
+                           func.count(case((r.on_time, r.task_id)).distinct())]
+                continue
             if len(at) == len(slots) and len(set(at.values())) == 1:
                 cut = literal(groups[next(iter(at.values()))][0], UTCDateTime)
             else:
