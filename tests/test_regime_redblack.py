@@ -140,3 +140,19 @@ def test_ties_are_all_listed_and_units_with_nothing_due_are_left_out(app, make_u
     assert {e["rank"] for e in result["red"]} == {1}
     assert [(e["unit_id"], e["rules"]) for e in result["black"]] == [(c.id, ["completion_bottom"])]
     assert late.id not in {i["task_id"] for e in result["black"] for i in e["items"]}
+
+
+def test_completion_counts_as_of_today_read_the_items_and_agree_with_their_history(ledger):
+    """按时完成率's counts worked by hand for 18 November: 甲局 3 of 3 (a3 signed off early),
+    乙局 1 of 2 (b2 two days late; b3 not yet due), 丙县 1 of 2 (c2 overdue), 丁县 0 of 1,
+    己局 0 of 1, 戊镇 nothing due. Counted from the items themselves (today alone) and from
+    their history (today with another day), the same."""
+    from tracker.regime.redblack import completion_counts
+
+    units, _ = ledger
+    today = date(2026, 11, 18)
+    by_name = {u.id: k for k, u in units.items()}
+    alone = {by_name[u]: (on_time, due) for u, on_time, due in completion_counts([today])[today]}
+    assert alone == {"A": (3, 3), "B": (1, 2), "C": (1, 2), "D": (0, 1), "F": (0, 1)}
+    with_history = completion_counts([today, date(2026, 10, 31)])[today]
+    assert {by_name[u]: (on_time, due) for u, on_time, due in with_history} == alone

@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, true, type_coerce
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
@@ -324,24 +324,34 @@ def series_of(unit_ids: set[int]) -> dict[int, str]:
 def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
     """{day: [(lead unit, items completed on time, items due)]} for the units with anything
     due as of each day, the ledger as it stood then, in one pass over the items' history
-    (two columns per day: each item counts through the stretch it was in at the day's end).
-    按时完成率's one definition: the lists and the bulletins' unit table both quote it."""
+    (two columns per day: each item counts through the stretch it was in at the day's end),
+    or over the items themselves when every day is today (their own status and deadline
+    are the open stretch's). 按时完成率's one definition: the lists and the bulletins' unit
+    table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
+    today = clock.today()
+    if all(day >= today for day in days):
+        status, due_date, task_id = Task.status, Task.due_date, Task.id
+        source = select(Task.lead_unit_id).select_from(Task)
+
+        def at(_cut):
+            return true()
+    else:
+        status, due_date, task_id = TaskState.status, TaskState.due_date, TaskState.task_id
+        source = (select(Task.lead_unit_id).select_from(TaskState).join(Task, Task.id == TaskState.task_id)
+                  .where(TaskState.valid_from < max(cuts)))
+        at = timeline.in_stretch
     columns = []
     where, counted, add = counted_on_days(days)
     for day, cut in zip(days, cuts):
-        then = and_(timeline.in_stretch(cut), TaskState.status != "suspended", ~exempt_clause(day, TaskState.task_id),
-                    counted(day))
-        done = and_(then, TaskState.status == "signed_off")
-        on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(TaskState.due_date))
+        then = and_(at(cut), status != "suspended", ~exempt_clause(day, task_id), counted(day))
+        done = and_(then, status == "signed_off")
+        on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
-                    func.sum(case((and_(then, or_(TaskState.due_date < day,
-                                                  TaskState.status == "signed_off")), 1), else_=0))]
+                    func.sum(case((and_(then, or_(due_date < day, status == "signed_off")), 1), else_=0))]
     rows = db.session.execute(
-        add(select(Task.lead_unit_id, *columns).select_from(TaskState)
-            .join(Task, Task.id == TaskState.task_id))
-        .where(where, TaskState.valid_from < max(cuts),
-               or_(TaskState.due_date < max(days), TaskState.status == "signed_off"))
+        add(source.add_columns(*columns))
+        .where(where, or_(due_date < max(days), status == "signed_off"))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
     for unit_id, *counts in rows:
