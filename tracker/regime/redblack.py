@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, true, type_coerce
+from sqlalchemy import Select, and_, case, func, or_, select, true, type_coerce
 
 from tracker import calendar, clock
 from tracker.accounts.lookups import unit_names
@@ -321,36 +321,51 @@ def series_of(unit_ids: set[int]) -> dict[int, str]:
     return {unit_id: by_kind.get(kinds.get(unit_id), OTHER_SERIES) for unit_id in unit_ids}
 
 
+class _Stretch(NamedTuple):
+    """The columns of the stretch of an item's history a judgement reads: for days that
+    are all today, the item's own (its status, deadline and status_since are its open
+    stretch's), so no join with the history; else the history's (task_states)."""
+
+    status: Any
+    since: Any
+    due_date: Any
+    task_id: Any
+    source: Select          # select(Task.lead_unit_id) from the right tables
+    live: bool
+
+    def at(self, cut):
+        """SQL: the row is the item's stretch at the instant *cut*."""
+        return true() if self.live else timeline.in_stretch(cut)
+
+
+def _stretch(days: list[date]) -> _Stretch:
+    if all(day >= clock.today() for day in days):
+        return _Stretch(Task.status, Task.status_since, Task.due_date, Task.id,
+                        select(Task.lead_unit_id).select_from(Task), True)
+    return _Stretch(TaskState.status, TaskState.valid_from, TaskState.due_date, TaskState.task_id,
+                    select(Task.lead_unit_id).select_from(TaskState).join(Task, Task.id == TaskState.task_id)
+                    .where(TaskState.valid_from < max(clock.cutoff(day) for day in days)), False)
+
+
 def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]]:
     """{day: [(lead unit, items completed on time, items due)]} for the units with anything
     due as of each day, the ledger as it stood then, in one pass over the items' history
-    (two columns per day: each item counts through the stretch it was in at the day's end),
-    or over the items themselves when every day is today (their own status and deadline
-    are the open stretch's). 按时完成率's one definition: the lists and the bulletins' unit
-    table both quote it."""
+    (two columns per day: each item counts through the stretch it was in at the day's end;
+    `_stretch`: the items themselves for today). 按时完成率's one definition: the lists and
+    the bulletins' unit table both quote it."""
     cuts = [clock.cutoff(day) for day in days]
-    today = clock.today()
-    if all(day >= today for day in days):
-        status, due_date, task_id = Task.status, Task.due_date, Task.id
-        source = select(Task.lead_unit_id).select_from(Task)
-
-        def at(_cut):
-            return true()
-    else:
-        status, due_date, task_id = TaskState.status, TaskState.due_date, TaskState.task_id
-        source = (select(Task.lead_unit_id).select_from(TaskState).join(Task, Task.id == TaskState.task_id)
-                  .where(TaskState.valid_from < max(cuts)))
-        at = timeline.in_stretch
+    st = _stretch(days)
+    status, due_date = st.status, st.due_date
     columns = []
     where, counted, add = counted_on_days(days)
     for day, cut in zip(days, cuts):
-        then = and_(at(cut), status != "suspended", ~exempt_clause(day, task_id), counted(day))
+        then = and_(st.at(cut), status != "suspended", ~exempt_clause(day, st.task_id), counted(day))
         done = and_(then, status == "signed_off")
         on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
                     func.sum(case((and_(then, or_(due_date < day, status == "signed_off")), 1), else_=0))]
     rows = db.session.execute(
-        add(source.add_columns(*columns))
+        add(st.source.add_columns(*columns))
         .where(where, or_(due_date < max(days), status == "signed_off"))
         .group_by(Task.lead_unit_id))
     out: dict[date, list[tuple[int, int, int]]] = {day: [] for day in days}
@@ -418,46 +433,47 @@ def _overdue_limit(today: date, workdays: int) -> date:
     return calendar.add_workdays(latest, -int(workdays))
 
 
-def _open_on(day: date):
-    """SQL, over the items' history: at the end of *day* the item was in this stretch, open
-    and not suspended, and not waiting for the office's review of a sign-off asked by its
-    deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
+def _open_on(day: date, st: _Stretch):
+    """SQL, over the items' stretches: at the end of *day* the item was in this stretch,
+    open and not suspended, and not waiting for the office's review of a sign-off asked by
+    its deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
     deadline then in force)."""
-    return and_(timeline.in_stretch(clock.cutoff(day)), TaskState.status.in_(state.CHASED_STATUSES),
-                ~state.awaits_review_clause(TaskState.status, TaskState.valid_from, TaskState.due_date),
-                ~exempt_clause(day, TaskState.task_id))
+    return and_(st.at(clock.cutoff(day)), st.status.in_(state.CHASED_STATUSES),
+                ~state.awaits_review_clause(st.status, st.since, st.due_date),
+                ~exempt_clause(day, st.task_id))
 
 
-def _sent_back(cut):
-    """SQL, over the items' history: when the item's sign-off, asked by its deadline, was
-    last sent back before the instant *cut* (NULL: never). Its overdue clock restarts
+def _sent_back(cut, st: _Stretch):
+    """SQL, over the items' stretches: when the item's sign-off, asked by its deadline,
+    was last sent back before the instant *cut* (NULL: never). Its overdue clock restarts
     then: the days it waited for the office's review do not count against the unit."""
     r = SignoffRequest
     return (select(func.max(r.decided_at))
-            .where(r.task_id == TaskState.task_id, r.status == "rejected", r.decided_at < cut,
-                   local_day_number(r.created_at) <= day_number(TaskState.due_date))
+            .where(r.task_id == st.task_id, r.status == "rejected", r.decided_at < cut,
+                   local_day_number(r.created_at) <= day_number(st.due_date))
             .scalar_subquery())
 
 
-def _overdue_before(limit: date, day: date):
+def _overdue_before(limit: date, day: date, st: _Stretch):
     """SQL: as of *day*, the item's overdue clock (its deadline then in force, or the day
     its timely sign-off was sent back) started before *limit*."""
-    sent_back = _sent_back(clock.cutoff(day))
-    return and_(TaskState.due_date < limit,
-                or_(sent_back.is_(None), local_day_number(sent_back) < day_of(limit)))
+    # Never sent back reads as a day before any: the subquery is written (and run) once.
+    sent_back = func.coalesce(local_day_number(_sent_back(clock.cutoff(day), st)), -10 ** 9)
+    return and_(st.due_date < limit, sent_back < day_of(limit))
 
 
 def _overdue_rows(today: date):
     """(unit_id, task_id, due_date, sent_back, code, title) of the items overdue as of
     *today* (the deadline then in force, or since a timely sign-off was sent back),
     longest overdue first."""
+    st = _stretch([today])
     return db.session.execute(
-        select(Task.lead_unit_id, Task.id, TaskState.due_date,
-               type_coerce(_sent_back(clock.cutoff(today)), UTCDateTime).label("sent_back"),
-               Task.code, Task.title)
-        .select_from(TaskState).join(Task, Task.id == TaskState.task_id)
-        .where(_overdue_before(_overdue_limit(today, 0), today), counted_clause(today), _open_on(today))
-        .order_by(TaskState.due_date, Task.id)).all()
+        st.source.add_columns(Task.id, st.due_date.label("due_date"),
+                              type_coerce(_sent_back(clock.cutoff(today), st), UTCDateTime).label("sent_back"),
+                              Task.code, Task.title)
+        .where(_overdue_before(_overdue_limit(today, 0), today, st), counted_clause(today),
+               _open_on(today, st))
+        .order_by(st.due_date, Task.id)).all()
 
 
 def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int], set[int]]:
@@ -467,14 +483,15 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     if not pairs:
         return {}
     limits = [_overdue_limit(day, workdays) for day, workdays in pairs]
-    where, counted, add = counted_on_days([day for day, _ in pairs])
+    days = [day for day, _ in pairs]
+    where, counted, add = counted_on_days(days)
+    st = _stretch(days)
     rows = db.session.execute(
-        add(select(Task.lead_unit_id,
-                   *(func.max(case((and_(_open_on(day), _overdue_before(limit, day), counted(day)), 1),
-                                   else_=0))
-                     for (day, _), limit in zip(pairs, limits)))
-            .select_from(TaskState).join(Task, Task.id == TaskState.task_id))
-        .where(TaskState.due_date < max(limits), TaskState.status.in_(state.CHASED_STATUSES), where)
+        add(st.source.add_columns(
+            *(func.max(case((and_(_open_on(day, st), _overdue_before(limit, day, st), counted(day)), 1),
+                            else_=0))
+              for (day, _), limit in zip(pairs, limits))))
+        .where(st.due_date < max(limits), st.status.in_(state.CHASED_STATUSES), where)
         .group_by(Task.lead_unit_id))
     out: dict[tuple[date, int], set[int]] = {pair: set() for pair in pairs}
     for unit_id, *flags in rows:
