@@ -65,7 +65,7 @@ def main() -> int:
     if as_of:
         settings["FIXED_NOW"] = datetime.combine(as_of, clock_time(10), tzinfo=clock.LOCAL_TZ)
     app = create_app(settings)
-    load_before = os.getloadavg()[0]
+    load_before, probe = os.getloadavg()[0], speed_probe()
     with app.app_context():
         today = clock.today()
         rows = _measure_direct(today, args.repeat)
@@ -73,7 +73,22 @@ def main() -> int:
     # Requests outside this app context, so each gets its own session, as when served.
     rows += _measure_requests(app, today, *setup, args.repeat)
     print_table(rows, load_before)
+    print(f"speed probe (10,000,000 additions in a Python loop, best of 3): {probe:.2f} s before, "
+          f"{speed_probe():.2f} s after")
     return 0 if all(row[-1] for row in rows) else 1
+
+
+def speed_probe() -> float:
+    """Seconds a fixed pure-Python loop takes, best of three: this machine's speed at the
+    time, for comparing figures across machines and sessions (the same code's timings moved
+    by 40% within an hour here, with the load average under 1)."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for n in range(10_000_000):
+            total += n
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def _copy(url: str) -> str:
