@@ -113,11 +113,11 @@ def test_the_same_problem_on_several_items_is_named_once_with_its_items(world, o
     assert row[:3] == ["用地", 5, 5] and row[5].count("项目用地指标未落实") == 1
 
 
-def test_a_category_names_its_three_oldest_texts_each_with_its_first_items_and_count(world, office_user):
+def test_a_category_names_its_three_oldest_texts_each_with_its_first_items_and_count(app, world, office_user):
     """Worked by hand: in 用地, 3.1's text came first (on 3.1 and, last, on 4.12), then 4.1's,
-    4.2's and 4.3's; 4.1's text is on ten more items. The section names the three oldest
+    4.2's and 4.3's; 4.1's text is on eight more items. The section names the three oldest
     texts, each with its first three items and how many it is on, and lists the category's
-    first ten items."""
+    first ten items; 资金 has two texts of one item each, counted in their own columns."""
     from tracker.foresight.documents import ledger_groups, problems_section
     from tracker.ledger.operations import create_task
     from tracker.reports.operations import submit_report
@@ -133,17 +133,26 @@ def test_a_category_names_its_three_oldest_texts_each_with_its_first_items_and_c
     for n in range(4, 12):
         report(f"4.{n}", "土地报批进度慢")
     report("4.12", "项目用地指标未落实")
+    report("5.1", "资金拨付未到位")
+    report("5.2", "专项债未发行")
     db.session.commit()
-    [group] = ledger_groups(date(2026, 11, 18))
+    group, funds = ledger_groups(date(2026, 11, 18))
+    assert [entry[:3] for entry in funds["oldest"]] == [("资金拨付未到位", ["5.1"], 1), ("专项债未发行", ["5.2"], 1)]
+    assert (funds["kind"], funds["count"], funds["items"]) == ("资金", 2, ["5.1", "5.2"])
     assert (group["kind"], group["count"], group["item_count"]) == ("用地", 13, 13)
     assert group["items"] == ["3.1", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9"]
     assert [entry[:3] for entry in group["oldest"]] == [
         ("项目用地指标未落实", ["3.1", "4.12"], 2),
         ("土地报批进度慢", ["4.1", "4.4", "4.5"], 9),
         ("林地占用未获批", ["4.2"], 1)]
-    [row] = problems_section("problems", "五、存在问题", [group])["table"]["rows"]
+    row, _ = problems_section("problems", "五、存在问题", [group, funds])["table"]["rows"]
     assert row[:5] == ["用地", 13, 13, 0, "3.1、4.1、4.2、4.3、4.4、4.5、4.6、4.7、4.8、4.9"]
     assert "土地报批进度慢（4.1、4.4、4.5等9项" in row[5] and "规划调整未完成" not in row[5]
+    # Counted at a depth instead of the leaves: every item here is a top-level one.
+    app.config["SETTINGS"]["regime"]["count_level"] = 0
+    assert ledger_groups(date(2026, 11, 18)) == [group, funds]
+    app.config["SETTINGS"]["regime"]["count_level"] = 1
+    assert ledger_groups(date(2026, 11, 18)) == []
 
 
 def test_a_past_dated_review_quotes_the_forecasts_of_its_day(world, app):

@@ -103,3 +103,37 @@ def test_one_items_suspension_does_not_cancel_another_items_report(app, make_tas
     assert counts[first.id] == {"on_time": 0, "late": 0, "missing": 1}
     summary = cycles.unit_summaries(["2026-W45", "2026-W46"], date(2026, 11, 20))
     assert summary["2026-W45"][unit.id]["on_time"] == 1 and summary["2026-W45"][unit.id]["missing"] == 0
+
+
+def test_todays_list_and_the_same_day_read_back_judge_a_changed_deadline_alike(
+        app, make_task, make_unit, make_user, office_user):
+    """Worked by hand: sign-off asked on 27 November for a deadline of 30 November; on 4
+    December, while it waits, the office sets the deadline to 1 December. The stretch in
+    待销号 now began on 4 December, after its deadline, so as of 8 December the item is
+    overdue whether the list reads the items (today) or their history (8 December read back
+    on 9 December). Both readings take the stretch's start."""
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_TZ
+    from tracker.regime.redblack import _units_with_overdue, overdue_items, rule_set
+    from tracker.signoff.operations import request_signoff
+
+    def at(day):
+        app.config["FIXED_NOW"] = datetime.combine(day, time(10), tzinfo=LOCAL_TZ)
+
+    at(date(2026, 11, 20))
+    unit = make_unit("市城管局")
+    liaison = make_user("unit", unit)
+    task = make_task(lead=unit, due=date(2026, 11, 30), title="背街小巷整治")
+    at(date(2026, 11, 27))
+    request_signoff(liaison, task, "已完成整治")
+    db.session.commit()
+    at(date(2026, 12, 4))
+    update_task(office_user, task, task.version, {"due_date": date(2026, 12, 1)})
+    db.session.commit()
+    rules = dict(rule_set(), overdue_workdays=0)
+    at(date(2026, 12, 8))
+    _, live = overdue_items(date(2026, 12, 8), rules)
+    at(date(2026, 12, 9))
+    history = _units_with_overdue([(date(2026, 12, 8), 0)])[(date(2026, 12, 8), 0)]
+    assert unit.id in live and unit.id in history

@@ -55,6 +55,9 @@ def ledger_groups(as_of: date) -> list[dict[str, Any]]:
     codes], its item count, age)]}]: the oldest distinct texts. Items and texts are in the
     order their problems were first reported (then by problem id).
 
+    Items are counted by id (codes repeat across plans: two plans' 1.2 are two items) and
+    listed by code, each code once.
+
     At bench scale 148,000 problems are open, so nothing reads them all in Python: one
     aggregate pass counts each category (its problems, items and distinct texts); what is
     named is then read oldest first from ix_problems_category_first, stopping as soon as
@@ -129,8 +132,8 @@ def _oldest(kind: str, open_then, as_of: date, text_count: int) -> tuple[list[st
             break
     rows.close()
     for entry in named.values():
-        entry[1] = list(entry[1].values())
-    return list(items.values()), list(named.values())
+        entry[1] = list(dict.fromkeys(entry[1].values()))
+    return list(dict.fromkeys(items.values())), list(named.values())
 
 
 def _first_codes(open_then, kind: str, text: str, count: int) -> list[str]:
@@ -143,7 +146,7 @@ def _first_codes(open_then, kind: str, text: str, count: int) -> list[str]:
         if len(codes) >= min(count, NAMED_CODES):
             break
     rows.close()
-    return list(codes.values())
+    return list(dict.fromkeys(codes.values()))
 
 
 def _age(first_at: str | datetime, as_of: date) -> int:

@@ -98,7 +98,7 @@ class Standing:
     # 2**26, two different shares differ by more than their rounding and equal shares
     # round alike. Ranking 2,000 units for each month of a year compares keys hundreds
     # of thousands of times, a second's work with Fractions.
-    key: tuple[float, float] = field(init=False, compare=False)
+    key: tuple[float, float] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "key", (self.on_time / self.due,
@@ -326,8 +326,12 @@ def series_of(unit_ids: set[int]) -> dict[int, str]:
 
 class _Stretch(NamedTuple):
     """The columns of the stretch of an item's history a judgement reads: for days that
-    are all today, the item's own (its status, deadline and status_since are its open
-    stretch's), so no join with the history; else the history's (task_states)."""
+    are all today, the item's own status and deadline (the open stretch's), so no join
+    with the history; else the history's (task_states). `since` is the stretch's start
+    either way (for today, the open stretch's, looked up per item that needs it: an item's
+    status_since is when its status changed, and a deadline changed since then starts a
+    new stretch), so that a list as of today and the same day read back from the history
+    judge alike."""
 
     status: Any
     since: Any
@@ -343,7 +347,9 @@ class _Stretch(NamedTuple):
 
 def _stretch(days: list[date]) -> _Stretch:
     if all(day >= clock.today() for day in days):
-        return _Stretch(Task.status, Task.status_since, Task.due_date, Task.id,
+        opened = (select(func.max(TaskState.valid_from))
+                  .where(TaskState.task_id == Task.id, TaskState.valid_to.is_(None)).scalar_subquery())
+        return _Stretch(Task.status, opened, Task.due_date, Task.id,
                         select(Task.lead_unit_id).select_from(Task), True)
     return _Stretch(TaskState.status, TaskState.valid_from, TaskState.due_date, TaskState.task_id,
                     select(Task.lead_unit_id).select_from(TaskState).join(Task, Task.id == TaskState.task_id)
@@ -437,10 +443,10 @@ def _overdue_limit(today: date, workdays: int) -> date:
 
 
 def _open_on(day: date, st: _Stretch):
-    """SQL, over the items' stretches: at the end of *day* the item was in this stretch,
-    open and not suspended, and not waiting for the office's review of a sign-off asked by
-    its deadline (state.awaits_review as it stood then: the stretch in 待销号 began by the
-    deadline then in force)."""
+    """SQL, over the items' stretches (`_Stretch`): at the end of *day* the item was in
+    this stretch, open and not suspended, and not waiting for the office's review of a
+    sign-off asked by its deadline (state.awaits_review as it stood then: the stretch in
+    待销号 began by the deadline then in force)."""
     return and_(st.at(clock.cutoff(day)), st.status.in_(state.CHASED_STATUSES),
                 ~state.awaits_review_clause(st.status, st.since, st.due_date),
                 ~exempt_clause(day, st.task_id))

@@ -247,6 +247,7 @@ class _Run:
         run are one range of ix_progress_reports_task_cycle, counted by a correlated
         subquery (both counts packed in one integer, so the range is read once), which
         costs a seek per item rather than a sort of the year's reports by item."""
+        assert len(self.periods) < PACK, "a run's counts no longer fit the packing"
         r = ProgressReport
         owing, counts_for = self._counting(owing)
         packed = (select(func.count(r.period.distinct()) * PACK
