@@ -210,7 +210,8 @@ def test_only_the_office_adjusts_and_each_adjustment_is_audited(ledger, make_use
     a = ledger["A"]
     with pytest.raises(PermissionDenied):
         add_adjustment(make_user("unit", unit=a), 2026, a.id, "adjustment", "自评", points=5)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evaluation.adjust"))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evaluation.adjust")
+                                .order_by(AuditEvent.id))
     assert [e.detail["reason"] for e in events] == ["数据报送错误", "材料质量高", "发生重大安全生产事故"]
 
 
