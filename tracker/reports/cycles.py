@@ -9,7 +9,6 @@ or now if that is earlier. Streaks and recent closed periods (red/black list) ar
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -170,6 +169,8 @@ class _Run:
         self.keys = periods
         self.bounds = [_owed_bounds(period) for period in periods]
         self.after = AFTER
+        # An owed range's ends are always keys of the run or AFTER: their positions.
+        self.position = {**self.index, AFTER: len(periods)}
 
     def owing(self, as_of: date | None, *criteria):
         """CTE (id, unit_id, first, end, suspended) of the counted items of *criteria* owing
@@ -189,9 +190,9 @@ class _Run:
                        or_(Task.signed_off_at.is_(None), Task.signed_off_at >= self.bounds[0][0]))
                 .cte("owing"))
 
-    def _owed(self, first: int, end: int) -> list[int]:
+    def _owed(self, first: str, end: str) -> range:
         """Indexes of the run's periods with keys in [first, end)."""
-        return list(range(bisect_left(self.keys, first), bisect_left(self.keys, end)))
+        return range(self.position[first], self.position[end])
 
     def _suspended(self, owing) -> dict[int, tuple[int, set[int]]]:
         """{item id: (its unit, indexes of the periods it owes by its run but was suspended
@@ -255,9 +256,7 @@ class _Run:
                   .where(*counts_for, r.period.between(self.periods[0], self.periods[-1]),
                          r.period.in_(self.periods), r.submitted_at < cut)
                   .correlate(owing).scalar_subquery())
-        # An owed range's ends are keys of the run (or AFTER): its length is a difference.
-        position = {**self.index, self.after: len(self.periods)}
-        return [(task_id, position[end] - position[first], sent // PACK, sent % PACK)
+        return [(task_id, len(self._owed(first, end)), sent // PACK, sent % PACK)
                 for task_id, first, end, sent in db.session.execute(
                     select(owing.c.id, owing.c.first, owing.c.end, packed)
                     .where(owing.c.first < owing.c.end))]
@@ -292,20 +291,19 @@ class _Run:
             for period in mine:
                 slots[period].append(g)
         width = max(len(gs) for gs in slots.values())
-        counts = []
-        for k in range(width):
-            at = {period: gs[k] for period, gs in slots.items() if len(gs) > k}
-            if len(groups) == 1:    # one cut-off, which the WHERE applies
-                counts += [func.count(r.task_id.distinct()),
-                           func.count(case((r.on_time, r.task_id)).distinct())]
-                continue
-            if len(at) == len(slots) and len(set(at.values())) == 1:
-                cut = literal(groups[next(iter(at.values()))][0], UTCDateTime)
-            else:
-                cut = case({period: literal(groups[g][0], UTCDateTime) for period, g in at.items()},
-                           value=r.period)
-            counts += [func.count(case((r.submitted_at < cut, r.task_id)).distinct()),
-                       func.count(case((and_(r.submitted_at < cut, r.on_time), r.task_id)).distinct())]
+        if len(groups) == 1:    # one cut-off (one slot), which the WHERE applies
+            counts = [func.count(r.task_id.distinct()), func.count(case((r.on_time, r.task_id)).distinct())]
+        else:
+            counts = []
+            for k in range(width):
+                at = {period: gs[k] for period, gs in slots.items() if len(gs) > k}
+                if len(at) == len(slots) and len(set(at.values())) == 1:
+                    cut = literal(groups[next(iter(at.values()))][0], UTCDateTime)
+                else:
+                    cut = case({period: literal(groups[g][0], UTCDateTime) for period, g in at.items()},
+                               value=r.period)
+                counts += [func.count(case((r.submitted_at < cut, r.task_id)).distinct()),
+                           func.count(case((and_(r.submitted_at < cut, r.on_time), r.task_id)).distinct())]
         rows = db.session.execute(
             select(r.period, owing.c.unit_id, *counts)
             .select_from(owing).join(r, and_(*counts_for))
