@@ -94,3 +94,26 @@ def test_a_list_as_of_a_day_that_is_over_keeps_its_own_placing(app, make_unit, m
     assert kept.black == [unit.id] and kept.red == []
     redblack(TODAY)
     assert TODAY not in _kept_days()
+
+
+def test_the_nightly_job_keeps_every_placing_readers_look_back_at(app, runner, make_unit, make_task):
+    """`keep-placings` as of 18 November counts, once, the month ends of 2026 so far (the
+    evaluation's) and the two month ends a list as of that day looks back at; the next run,
+    and a run for a past date, count nothing; what it kept is what the list judges."""
+    from tracker.regime.redblack import redblack
+
+    unit, _ = _late_unit(app, make_unit, make_task)
+    result = runner.invoke(args=["tracker", "run-job", "keep-placings", "--as-of", "2026-11-18", "--no-send"])
+    assert result.exit_code == 0, result.output
+    assert "keep-placings as of 2026-11-18: placings 10, counted 10" in result.output
+    months = [date(2026, m, d) for m, d in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31), (6, 30),
+                                            (7, 31), (8, 31), (9, 30), (10, 31))]
+    assert _kept_days() == months
+    kept = {r.day: r.black for r in db.session.scalars(select(PlacingRecord))}
+    assert kept[OCT_31] == [unit.id] and kept[date(2026, 9, 30)] == []
+    again = runner.invoke(args=["tracker", "run-job", "keep-placings", "--no-send"])
+    assert "placings 10, counted 0" in again.output
+    past = runner.invoke(args=["tracker", "run-job", "keep-placings", "--as-of", "2026-03-02", "--no-send"])
+    assert "placings 2, counted 0" in past.output     # 2026-02-28 and 2026-01-31
+    assert [e["unit_id"] for e in redblack(OCT_31)["black"]] == [unit.id]
+    assert _kept_days() == months                      # read back, not counted again

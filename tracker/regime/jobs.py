@@ -1,6 +1,7 @@
-"""Scheduled jobs that compile drafts for the office: the monthly bulletin, the quarterly
-review and the annual evaluation, each for the period that has just ended. `register`
-adds them to the job registry."""
+"""The regime's scheduled jobs: drafts compiled for the office (the monthly bulletin, the
+quarterly review and the annual evaluation, each for the period that has just ended) and,
+nightly, the red/black placings that later lists and the evaluation look back at, counted
+and kept (`keep-placings`). `register` adds them to the job registry."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,6 +10,7 @@ from tracker.jobs import fires, registry
 from tracker.labels import BULLETIN_KINDS
 from tracker.notify.outbox import enqueue_for_office
 from tracker.regime.bulletins import bulletin_url, create_draft
+from tracker.regime.redblack import keep_placings
 from tracker.reports.periods import previous_period
 
 DRAFT_RULE = "bulletin-draft"
@@ -26,6 +28,10 @@ def annual_evaluation(as_of: date, **_) -> dict[str, int]:
     return _draft("annual", previous_period(as_of, "annual"))
 
 
+def placings(as_of: date, **_) -> dict[str, int]:
+    return keep_placings(as_of)
+
+
 def _draft(kind: str, period: str) -> dict[str, int]:
     """Compile the period's draft (or find the open one) and tell the office once."""
     draft, created = create_draft(None, kind, period)
@@ -40,3 +46,4 @@ def register() -> None:
     registry.add("monthly-bulletin", monthly_bulletin, fires.first_workday_of_month)
     registry.add("quarterly-review", quarterly_review, fires.first_workday_of_quarter)
     registry.add("annual-evaluation", annual_evaluation, fires.first_workday_of_year)
+    registry.add("keep-placings", placings, fires.always)

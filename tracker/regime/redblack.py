@@ -42,7 +42,7 @@ from tracker.models.types import UTCDateTime
 from tracker.numbers import percent_text
 from tracker.regime import placing_records
 from tracker.reports import cycles
-from tracker.reports.periods import period_label
+from tracker.reports.periods import period_bounds, period_label
 
 
 # What most city offices publish monthly: top 3 and bottom 3 by completion index, items
@@ -134,7 +134,7 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
         facts = gather(today)
     judged = (facts.counts[today], facts.summaries(today), rules, *overdue_items(today, rules))
     placing = _judge(*judged, discipline)
-    if keep:
+    if keep and today not in facts.known:
         own = placing if discipline is None else _judge(*judged)
         placing_records.record({today: own.units()}, facts.key, {today})
     red = [_red_entry(s, rank, placing) for s, rank in placing.red]
@@ -154,16 +154,48 @@ def gather(as_of: date | None = None) -> _Facts:
     its escalation looks back at."""
     today = clock.today(as_of)
     rules = rule_set()
-    earlier = [today]
-    for _ in range(len(rules["escalation"]) - 1):
-        earlier.append(previous_placing(earlier[-1], rules["cycle"]))
+    earlier = looked_back(today, rules)
     mine = [(p, today) for p in cycles.closed_periods(today, _summary_weeks(rules))]
     key = placing_records.fingerprint(rules)
-    known = placing_records.recorded(earlier[1:], key)
-    over = {day for day in earlier[1:] if placing_records.is_over(day)}
-    facts = _Facts.gather([day for day in earlier[1:] if day not in known], rules, mine, also=[today])
-    facts.known, facts.order, facts.over, facts.key = known, earlier[1:], over, key
+    # Today's own placing is looked up too, so a list as of a day already kept writes nothing.
+    known = placing_records.recorded([today, *earlier], key)
+    over = {day for day in earlier if placing_records.is_over(day)}
+    facts = _Facts.gather([day for day in earlier if day not in known], rules, mine, also=[today])
+    facts.known, facts.order, facts.over, facts.key = known, earlier, over, key
     return facts
+
+
+def looked_back(day: date, rules: dict[str, Any]) -> list[date]:
+    """The days of the earlier placings a list as of *day* counts its escalation from,
+    newest first: as many as the ladder has steps after the first."""
+    earlier = [day]
+    for _ in range(len(rules["escalation"]) - 1):
+        earlier.append(previous_placing(earlier[-1], rules["cycle"]))
+    return earlier[1:]
+
+
+def month_ends(year: int, through: date) -> list[date]:
+    """The last days of *year*'s months up to *through*: the placings the evaluation
+    scores."""
+    return [end for end in (period_bounds(f"{year}-{month:02d}")[1] for month in range(1, 13))
+            if end <= through]
+
+
+def keep_placings(as_of: date | None = None) -> dict[str, int]:
+    """Count and keep, ahead of any reader, the placings over by *as_of* that a list as of
+    it and the evaluation of its year look back at (`looked_back`, `month_ends`): the
+    `keep-placings` job, nightly, so a page never pays for counting a month's placing and
+    each is judged the night after its day, with the unit assignments of then. Counts only
+    those not yet kept under the current rules; {placings, counted}."""
+    today = clock.today(as_of)
+    rules = rule_set()
+    days = sorted({*looked_back(today, rules), *month_ends(today.year, today - timedelta(days=1))},
+                  reverse=True)
+    days = [day for day in days if placing_records.is_over(day)]
+    known = placing_records.recorded(days, placing_records.fingerprint(rules))
+    missing = [day for day in days if day not in known]
+    placings(missing, rules)
+    return {"placings": len(days), "counted": len(missing)}
 
 
 def _earlier_placings(facts: _Facts, rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:

@@ -15,9 +15,9 @@ from tracker.ledger import state, timeline
 from tracker.ledger.levels import counted_clause
 from tracker.models import EvaluationAdjustment, Plan, Task, Unit
 from tracker.models.types import UTCDateTime
-from tracker.regime.redblack import placings, rule_set
+from tracker.regime.redblack import month_ends, placings, rule_set
 from tracker.reports import cycles
-from tracker.reports.periods import enabled_kinds, next_period, parse_period, period_bounds, period_of
+from tracker.reports.periods import enabled_kinds, next_period, parse_period, period_of
 
 
 @dataclass
@@ -93,9 +93,7 @@ def year_periods(year: int, today: date) -> list[str]:
 def month_placings(year: int, today: date) -> dict[date, tuple[set[int], set[int]]]:
     """{month end: (red units, black units)} for the months of *year* ended by *today*,
     judged by the red/black list's own rules."""
-    ends = [end for end in (period_bounds(f"{year}-{month:02d}")[1] for month in range(1, 13))
-            if end <= today]
-    return placings(ends, rule_set())
+    return placings(month_ends(year, today), rule_set())
 
 
 def office_judgements(year: int, today: date) -> dict[int, Office]:
