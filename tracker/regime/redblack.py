@@ -33,7 +33,7 @@ from tracker.accounts.lookups import unit_names
 from tracker.calendar.sql import day_number, day_of, local_day_number
 from tracker.clock import cn_date
 from tracker.config import ConfigError
-from tracker.extensions import db
+from tracker.extensions import db, read_rows
 from tracker.ledger import state, timeline
 from tracker.ledger.exemptions import exempt_clause, exempt_on
 from tracker.ledger.levels import counted_clause, counted_on_days
@@ -405,7 +405,7 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
         on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(due_date))
         columns += [func.sum(case((on_time, 1), else_=0)),
                     func.sum(case((and_(then, or_(due_date < day, status == "signed_off")), 1), else_=0))]
-    rows = db.session.execute(
+    rows = read_rows(
         add(st.source.add_columns(*columns))
         .where(where, or_(due_date < max(days), status == "signed_off"))
         .group_by(Task.lead_unit_id))
@@ -508,7 +508,7 @@ def _overdue_rows(today: date):
     *today* (the deadline then in force, or since a timely sign-off was sent back),
     longest overdue first."""
     st = _stretch([today])
-    return db.session.execute(
+    return read_rows(
         st.source.add_columns(Task.id, st.due_date.label("due_date"),
                               type_coerce(_sent_back(clock.cutoff(today), st), UTCDateTime).label("sent_back"),
                               Task.code, Task.title)
@@ -527,7 +527,7 @@ def _units_with_overdue(pairs: list[tuple[date, int]]) -> dict[tuple[date, int],
     days = [day for day, _ in pairs]
     where, counted, add = counted_on_days(days)
     st = _stretch(days)
-    rows = db.session.execute(
+    rows = read_rows(
         add(st.source.add_columns(
             *(func.max(case((and_(_open_on(day, st), _overdue_before(limit, day, st), counted(day)), 1),
                             else_=0))

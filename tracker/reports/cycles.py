@@ -16,7 +16,7 @@ from itertools import islice
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
 from tracker import clock
-from tracker.extensions import db
+from tracker.extensions import db, read_rows
 from tracker.labels import REPORT_STATES
 from tracker.ledger import timeline
 from tracker.ledger.levels import counted_clause
@@ -134,14 +134,19 @@ def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, 
     out: dict[int, dict[str, int]] = {}
     for run in _runs(periods):
         owing = run.owing(as_of, *criteria)
-        skipped = run._suspended(owing)
-        for task_id, n, n_sent, n_on_time in run.per_item(owing, clock.cutoff(as_of)):
-            n -= len(skipped[task_id][1]) if task_id in skipped else 0
+        skipped = {task_id: len(gone) for task_id, (_, gone) in run._suspended(owing).items()}
+        position = run.position
+        for task_id, first, end, sent in run.per_item(owing, clock.cutoff(as_of)):
+            n = position[end] - position[first] - skipped.get(task_id, 0)
             if n:
-                counts = out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
-                counts["on_time"] += n_on_time
-                counts["late"] += n_sent - n_on_time
-                counts["missing"] += n - n_sent
+                n_sent, n_on_time = divmod(sent, PACK)
+                counts = out.get(task_id)
+                if counts is None:
+                    out[task_id] = {"on_time": n_on_time, "late": n_sent - n_on_time, "missing": n - n_sent}
+                else:
+                    counts["on_time"] += n_on_time
+                    counts["late"] += n_sent - n_on_time
+                    counts["missing"] += n - n_sent
     return out
 
 
@@ -212,7 +217,7 @@ class _Run:
     def owed_per_unit(self, owing) -> list[dict[int, int]]:
         """[{unit_id: items owing period i}] for each period i of the run."""
         out: list[dict[int, int]] = [defaultdict(int) for _ in self.periods]
-        for unit_id, first, end, n in db.session.execute(
+        for unit_id, first, end, n in read_rows(
                 select(owing.c.unit_id, owing.c.first, owing.c.end, func.count())
                 .where(owing.c.first < owing.c.end)
                 .group_by(owing.c.unit_id, owing.c.first, owing.c.end)):
@@ -240,14 +245,15 @@ class _Run:
                        owing.c.first <= r.period, r.period < owing.c.end,
                        or_(owing.c.suspended == 0, ~suspended_then)]
 
-    def per_item(self, owing, cut: datetime) -> list[tuple[int, int, int, int]]:
-        """[(item id, periods it owes by its run, periods its lead unit reported before
-        *cut*, of them on time)] for the items of *owing* owing any period; the suspended
-        periods of the ever-suspended items are not taken off the owed count (`_suspended`
-        has them) but their reports do not count. One query: each item's reports over its
-        run are one range of ix_progress_reports_task_cycle, counted by a correlated
-        subquery (both counts packed in one integer, so the range is read once), which
-        costs a seek per item rather than a sort of the year's reports by item."""
+    def per_item(self, owing, cut: datetime):
+        """Rows (item id, first, end, packed) for the items of *owing* owing any period:
+        the item owes the periods with keys in [first, end) (`_owed`), and its lead unit
+        reported on `packed // PACK` of them before *cut*, `packed % PACK` on time; the
+        suspended periods of the ever-suspended items are not taken off the owed range
+        (`_suspended` has them) but their reports do not count. One query: each item's
+        reports over its run are one range of ix_progress_reports_task_cycle, counted by a
+        correlated subquery (both counts packed in one integer, so the range is read once),
+        which costs a seek per item rather than a sort of the year's reports by item."""
         assert len(self.periods) < PACK, "a run's counts no longer fit the packing"
         r = ProgressReport
         owing, counts_for = self._counting(owing)
@@ -256,10 +262,8 @@ class _Run:
                   .where(*counts_for, r.period.between(self.periods[0], self.periods[-1]),
                          r.period.in_(self.periods), r.submitted_at < cut)
                   .correlate(owing).scalar_subquery())
-        return [(task_id, len(self._owed(first, end)), sent // PACK, sent % PACK)
-                for task_id, first, end, sent in db.session.execute(
-                    select(owing.c.id, owing.c.first, owing.c.end, packed)
-                    .where(owing.c.first < owing.c.end))]
+        return read_rows(
+            select(owing.c.id, owing.c.first, owing.c.end, packed).where(owing.c.first < owing.c.end))
 
     def sent(self, owing, views: list[View]) -> list[tuple]:
         """The reports that count for each of *views* (periods of this run), counted in SQL:
@@ -304,7 +308,7 @@ class _Run:
                                value=r.period)
                 counts += [func.count(case((r.submitted_at < cut, r.task_id)).distinct()),
                            func.count(case((and_(r.submitted_at < cut, r.on_time), r.task_id)).distinct())]
-        rows = db.session.execute(
+        rows = read_rows(
             select(r.period, owing.c.unit_id, *counts)
             .select_from(owing).join(r, and_(*counts_for))
             .where(r.period.between(periods[0], periods[-1]), r.period.in_(periods),

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, select
 
 from tracker.accounts.lookups import unit_names
 from tracker.clock import cn_date
-from tracker.extensions import db
+from tracker.extensions import db, read_rows
 from tracker.labels import LIGHTS
 from tracker.labels import STATUSES
 from tracker.ledger import state
@@ -87,7 +87,7 @@ def ledger_figures(today: date) -> dict[str, Any]:
     lights = dict.fromkeys(COLORS, 0)
     units: dict[int, list[int]] = {}
     overdue = overdue_all = 0
-    for unit_id, status, light, n, n_late, n_done in db.session.execute(
+    for unit_id, status, light, n, n_late, n_done in read_rows(
             select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
                    func.sum(rows.c.done))
             .group_by(rows.c.unit_id, rows.c.status, rows.c.light)):
