@@ -551,25 +551,38 @@ def overdue_items(today: date, rules: dict[str, Any]) -> tuple[dict[int, list[di
     limit = _overdue_limit(today, rules["overdue_workdays"])
     days = calendar.WorkdayCounter(rows[0].due_date if rows else today, today)
     out: dict[int, list[dict[str, Any]]] = {}
+    units: set[int] = set()
     by_deadline: dict[date, tuple[int, str]] = {}     # many items share a deadline
-    for r in rows:
-        since = clock.local(r.sent_back).date() if r.sent_back else None
-        if r.due_date >= limit or (since is not None and since >= limit):
+    resorted = False                                  # rows come longest overdue first
+    for unit_id, task_id, due, sent_back, code, title in rows:   # 25,000 at bench scale
+        units.add(unit_id)
+        if due >= limit:
             continue    # overdue, but not by more than K working days (_overdue_before)
-        if since and since > r.due_date:
-            n = days.after(since)
-            why = f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}，{cn_date(since)}销号申请被退回后重新计算）"
-        else:
-            known = by_deadline.get(r.due_date)
+        if sent_back is None:
+            known = by_deadline.get(due)
             if known is None:
-                n = days.after(r.due_date)
-                known = by_deadline[r.due_date] = (n, f"逾期{n}个工作日（完成时限{cn_date(r.due_date)}）")
+                n = days.after(due)
+                known = by_deadline[due] = (n, f"逾期{n}个工作日（完成时限{cn_date(due)}）")
             n, why = known
-        out.setdefault(r.lead_unit_id, []).append({
-            "task_id": r.id, "task_code": r.code, "workdays_overdue": n, "reason": f"{r.code} {r.title}：{why}"})
-    for items in out.values():
-        items.sort(key=lambda i: -i["workdays_overdue"])
-    return out, {r.lead_unit_id for r in rows}
+        else:
+            since = clock.local(sent_back).date()
+            if since >= limit:
+                continue
+            if since > due:
+                n, resorted = days.after(since), True
+                why = f"逾期{n}个工作日（完成时限{cn_date(due)}，{cn_date(since)}销号申请被退回后重新计算）"
+            else:
+                n = days.after(due)
+                why = f"逾期{n}个工作日（完成时限{cn_date(due)}）"
+        items = out.get(unit_id)
+        if items is None:
+            items = out[unit_id] = []
+        items.append({"task_id": task_id, "task_code": code, "workdays_overdue": n,
+                      "reason": f"{code} {title}：{why}"})
+    if resorted:
+        for items in out.values():
+            items.sort(key=lambda i: -i["workdays_overdue"])
+    return out, units
 
 
 def _attach_escalation(black: list[dict], earlier: dict[date, tuple[set[int], set[int]]],
