@@ -156,3 +156,11 @@ def test_completion_counts_as_of_today_read_the_items_and_agree_with_their_histo
     assert alone == {"A": (3, 3), "B": (1, 2), "C": (1, 2), "D": (0, 1), "F": (0, 1)}
     with_history = completion_counts([today, date(2026, 10, 31)])[today]
     assert {by_name[u]: (on_time, due) for u, on_time, due in with_history} == alone
+    # The bulletin's own pass over the items (ledger_figures) counts the same, today and
+    # for a past day (the history), so its unit table and its lists quote one figure.
+    from tracker.regime.compilers.sections import ledger_figures
+
+    assert {by_name[u]: (on_time, due) for u, on_time, due in ledger_figures(today)["completion"]} == alone
+    oct_31 = date(2026, 10, 31)
+    past = completion_counts([oct_31])[oct_31]
+    assert past and ledger_figures(oct_31)["completion"] == past

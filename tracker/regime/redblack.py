@@ -148,10 +148,11 @@ def redblack(as_of: date | None = None, facts: _Facts | None = None,
             "unranked": unranked, "exempt": exempt_on(today)}
 
 
-def gather(as_of: date | None = None) -> _Facts:
+def gather(as_of: date | None = None, counts: list[tuple[int, int, int]] | None = None) -> _Facts:
     """What the list as of *as_of* reads, each counted in one pass: its recent closed
-    weeks' report summaries (`summaries(as_of)`), and the facts of the earlier placings
-    its escalation looks back at."""
+    weeks' report summaries (`summaries(as_of)`), its completion counts (*counts*, when
+    the caller has counted them already: a bulletin's pass over the items does), and the
+    facts of the earlier placings its escalation looks back at."""
     today = clock.today(as_of)
     rules = rule_set()
     earlier = looked_back(today, rules)
@@ -160,7 +161,10 @@ def gather(as_of: date | None = None) -> _Facts:
     # Today's own placing is looked up too, so a list as of a day already kept writes nothing.
     known = placing_records.recorded([today, *earlier], key)
     over = {day for day in earlier if placing_records.is_over(day)}
-    facts = _Facts.gather([day for day in earlier if day not in known], rules, mine, also=[today])
+    facts = _Facts.gather([day for day in earlier if day not in known], rules, mine,
+                          also=[today] if counts is None else [])
+    if counts is not None:
+        facts.counts[today] = counts
     facts.known, facts.order, facts.over, facts.key = known, earlier, over, key
     return facts
 
@@ -392,19 +396,21 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
     """{day: [(lead unit, items completed on time, items due)]} for the units with anything
     due as of each day, the ledger as it stood then, in one pass over the items' history
     (two columns per day: each item counts through the stretch it was in at the day's end;
-    `_stretch`: the items themselves for today). 按时完成率's one definition: the lists and
-    the bulletins' unit table both quote it."""
+    `_stretch`: the items themselves for today). 按时完成率 by its one definition
+    (`completion_clauses`), which a bulletin's own pass over the items also counts
+    (sections.ledger_figures), so its unit table and its lists quote one figure."""
+    if not days:
+        return {}
     cuts = [clock.cutoff(day) for day in days]
     st = _stretch(days)
     status, due_date = st.status, st.due_date
     columns = []
     where, counted, add = counted_on_days(days)
     for day, cut in zip(days, cuts):
-        then = and_(st.at(cut), status != "suspended", ~exempt_clause(day, st.task_id), counted(day))
-        done = and_(then, status == "signed_off")
-        on_time = and_(done, local_day_number(Task.signed_off_at) <= day_number(due_date))
-        columns += [func.sum(case((on_time, 1), else_=0)),
-                    func.sum(case((and_(then, or_(due_date < day, status == "signed_off")), 1), else_=0))]
+        on_time, due = completion_clauses(day, status, due_date, st.task_id)
+        then = and_(st.at(cut), counted(day))
+        columns += [func.sum(case((and_(then, on_time), 1), else_=0)),
+                    func.sum(case((and_(then, due), 1), else_=0))]
     rows = read_rows(
         add(st.source.add_columns(*columns))
         .where(where, or_(due_date < max(days), status == "signed_off"))
@@ -416,6 +422,17 @@ def completion_counts(days: list[date]) -> dict[date, list[tuple[int, int, int]]
             if due:
                 out[day].append((unit_id, int(on_time), int(due)))
     return out
+
+
+def completion_clauses(day: date, status, due_date, task_id=Task.id):
+    """(completed on time, due): SQL conditions of 按时完成率 as of *day* for an item whose
+    status and deadline then are the columns *status*, *due_date* (the caller picks the
+    stretch and the counting level). Due once its deadline has passed or once signed off;
+    on time when signed off by its deadline; suspended and exempt items neither."""
+    judged = and_(status != "suspended", ~exempt_clause(day, task_id))
+    on_time = and_(judged, status == "signed_off",
+                   local_day_number(Task.signed_off_at) <= day_number(due_date))
+    return on_time, and_(judged, or_(due_date < day, status == "signed_off"))
 
 
 def _ranked(standings: list[Standing]):

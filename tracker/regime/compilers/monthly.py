@@ -23,9 +23,11 @@ from tracker.reports.periods import period_bounds, period_of
 
 def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
     cfg = current_app.config["SETTINGS"]["documents"]
-    facts = gather(as_of)
+    # One pass over the items gives the figures and the lists' completion counts.
+    figures = sections.ledger_figures(as_of)
+    facts = gather(as_of, figures["completion"])
     window = rated_periods(first, last, as_of)
-    stats = sections.overall(as_of, window, facts.summaries(as_of))
+    stats = sections.overall(as_of, window, facts.summaries(as_of), figures)
     units, chart = sections.unit_table(as_of, stats, facts.counts[as_of])
     lists = redblack(as_of, facts, discipline={p: stats["summaries"][p] for p in window})
     problems = problem_ledger.ledger_groups(as_of)

@@ -22,7 +22,7 @@ from tracker.ledger.lights import COLORS, light_expression
 from tracker.models import Task, Unit
 from tracker.numbers import percent_text
 from tracker.ledger.exemptions import exempt_clause
-from tracker.regime.redblack import series_of, series_order
+from tracker.regime.redblack import completion_clauses, series_of, series_order
 from tracker.reports import cycles
 from tracker.reports.periods import period_label
 
@@ -72,49 +72,55 @@ def ledger_figures(today: date) -> dict[str, Any]:
     """The document's counts, one definition each (口径), at the counting level as the ledger
     stood at the end of *today*: `by_status`; the partition done (已完成, signed off) /
     on_track (正常推进) / overdue (逾期未完成: open, not suspended, past its deadline) /
-    suspended (暂缓), which adds up to `total`; the lights; and per lead unit (the unit
-    table's) {unit_id: (items, done and not exempt, overdue)}. One pass over the items,
-    grouped by lead unit, status and light."""
+    suspended (暂缓), which adds up to `total`; the lights; per lead unit (the unit
+    table's) {unit_id: (items, done and not exempt, overdue)}; and `completion`, the
+    red/black list's completion counts (redblack.completion_counts, by the same
+    `completion_clauses`). One pass over the items, grouped by lead unit, status and light."""
     cols = timeline.as_of(today)
     late = state.overdue_clause(today, cols.status, cols.due_date)
+    on_time, due = completion_clauses(today, cols.status, cols.due_date)
     rows = cols.join(
         select(Task.lead_unit_id.label("unit_id"), cols.status.label("status"),
                light_expression(today, cols).label("light"),
                case((late, 1), else_=0).label("late"),
-               case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0).label("done"))
+               case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0).label("done"),
+               case((on_time, 1), else_=0).label("on_time"), case((due, 1), else_=0).label("due"))
         .select_from(Task).where(counted_clause(today))).subquery()
     by_status = dict.fromkeys(STATUSES, 0)
     lights = dict.fromkeys(COLORS, 0)
     units: dict[int, list[int]] = {}
     overdue = overdue_all = 0
-    for unit_id, status, light, n, n_late, n_done in read_rows(
+    for unit_id, status, light, n, n_late, n_done, n_on_time, n_due in read_rows(
             select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
-                   func.sum(rows.c.done))
+                   func.sum(rows.c.done), func.sum(rows.c.on_time), func.sum(rows.c.due))
             .group_by(rows.c.unit_id, rows.c.status, rows.c.light)):
         chased = n_late if status in state.CHASED_STATUSES else 0
         by_status[status] += n
         lights[light] += n
         overdue_all += n_late
         overdue += chased
-        figures = units.setdefault(unit_id, [0, 0, 0])
+        figures = units.setdefault(unit_id, [0, 0, 0, 0, 0])
         figures[0] += n
         figures[1] += n_done
         figures[2] += chased
+        figures[3] += n_on_time
+        figures[4] += n_due
     total = sum(by_status.values())
     done, suspended = by_status["signed_off"], by_status["suspended"]
     return {"total": total, "by_status": by_status, "done": done, "suspended": suspended,
             "overdue": overdue, "overdue_all": overdue_all, "on_track": total - done - suspended - overdue,
-            "lights": lights, "units": {unit_id: tuple(f) for unit_id, f in units.items()}}
+            "lights": lights, "units": {unit_id: tuple(f[:3]) for unit_id, f in units.items()},
+            "completion": [(unit_id, f[3], f[4]) for unit_id, f in sorted(units.items()) if f[4]]}
 
 
-def overall(today: date, periods: list[str],
-            known: cycles.Summaries | None = None) -> dict[str, Any]:
-    """ledger_figures plus the on-time report rate over *periods* (summaries as of *today*
-    already in *known* are not counted again)."""
+def overall(today: date, periods: list[str], known: cycles.Summaries | None = None,
+            figures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """ledger_figures (or *figures*, when the caller has them) plus the on-time report rate
+    over *periods* (summaries as of *today* already in *known* are not counted again)."""
     known = {p: known[p] for p in periods if p in (known or {})}
     window = {**known, **cycles.unit_summaries([p for p in periods if p not in known], today)}
     rates = cycles.on_time_rates(window)
-    return {**ledger_figures(today), "periods": periods, "summaries": window, "unit_rates": rates,
+    return {**(figures or ledger_figures(today)), "periods": periods, "summaries": window, "unit_rates": rates,
             "on_time": sum(r[0] for r in rates.values()), "owed": sum(r[1] for r in rates.values())}
 
 
