@@ -7,7 +7,7 @@ as of Sat 2026-10-31 it was 11 working days late: black under the standard rules
 line."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -97,23 +97,66 @@ def test_a_list_as_of_a_day_that_is_over_keeps_its_own_placing(app, make_unit, m
 
 
 def test_the_nightly_job_keeps_every_placing_readers_look_back_at(app, runner, make_unit, make_task):
-    """`keep-placings` as of 18 November counts, once, the month ends of 2026 so far (the
-    evaluation's) and the two month ends a list as of that day looks back at; the next run,
-    and a run for a past date, count nothing; what it kept is what the list judges."""
+    """`keep-placings` as of 18 November counts, once, the month ends of 2025 and of 2026 so
+    far (the evaluations') and the two month ends a list as of that day looks back at; the
+    next run, and a run for a past date, count nothing; what it kept is what the list
+    judges."""
     from tracker.regime.redblack import redblack
 
     unit, _ = _late_unit(app, make_unit, make_task)
     result = runner.invoke(args=["tracker", "run-job", "keep-placings", "--as-of", "2026-11-18", "--no-send"])
     assert result.exit_code == 0, result.output
-    assert "keep-placings as of 2026-11-18: placings 10, counted 10" in result.output
-    months = [date(2026, m, d) for m, d in ((1, 31), (2, 28), (3, 31), (4, 30), (5, 31), (6, 30),
-                                            (7, 31), (8, 31), (9, 30), (10, 31))]
+    assert "keep-placings as of 2026-11-18: placings 22, counted 22, kept 22" in result.output
+    months = [*_month_ends(2025, 12), *_month_ends(2026, 10)]
     assert _kept_days() == months
     kept = {r.day: r.black for r in db.session.scalars(select(PlacingRecord))}
     assert kept[OCT_31] == [unit.id] and kept[date(2026, 9, 30)] == []
     again = runner.invoke(args=["tracker", "run-job", "keep-placings", "--no-send"])
-    assert "placings 10, counted 0" in again.output
+    assert "placings 22, counted 0, kept 22" in again.output
     past = runner.invoke(args=["tracker", "run-job", "keep-placings", "--as-of", "2026-03-02", "--no-send"])
-    assert "placings 2, counted 0" in past.output     # 2026-02-28 and 2026-01-31
+    assert "placings 14, counted 0, kept 14" in past.output     # 2025's and 2026-01, 2026-02
     assert [e["unit_id"] for e in redblack(OCT_31)["black"]] == [unit.id]
     assert _kept_days() == months                      # read back, not counted again
+
+
+def _month_ends(year: int, months: int) -> list[date]:
+    return [date(year + m // 12, m % 12 + 1, 1) - timedelta(days=1) for m in range(1, months + 1)]
+
+
+def test_the_job_on_new_year_keeps_the_year_just_ended(app, make_unit, make_task):
+    """On 1 January the year that has just ended is the one the annual evaluation scores:
+    all twelve of its month ends are kept, 31 December included."""
+    from tracker.regime.redblack import keep_placings
+
+    _late_unit(app, make_unit, make_task)
+    app.config["FIXED_NOW"] = datetime(2027, 1, 1, 0, 30, tzinfo=LOCAL_TZ)
+    assert keep_placings() == {"placings": 12, "counted": 12, "kept": 12}
+    assert _kept_days() == _month_ends(2026, 12)
+
+
+def test_with_the_weekly_cycle_the_job_keeps_yesterday(app, make_unit, make_task):
+    """Weekly placings are a week apart from any list's day: the job keeps the day that has
+    just ended (next week's lists look back at it) and the three a list as of today looks
+    back at, besides the month ends."""
+    from tracker.regime.redblack import keep_placings
+
+    _late_unit(app, make_unit, make_task)
+    app.config["SETTINGS"]["redblack"]["preset"] = "weekly"
+    done = keep_placings(TODAY)
+    weeks = [date(2026, 10, 28), date(2026, 11, 4), date(2026, 11, 11), date(2026, 11, 17)]
+    assert done["counted"] == done["kept"] == 22 + 4
+    assert set(weeks) <= set(_kept_days())
+
+
+def test_a_list_as_of_a_day_already_kept_writes_nothing(app, make_unit, make_task, monkeypatch):
+    """A day's placing once kept (by the nightly job) is not written again by each list
+    as of that day: the list reads on, and on SQLite takes no write lock."""
+    from tracker.regime import placing_records
+    from tracker.regime.redblack import keep_placings, redblack
+
+    _late_unit(app, make_unit, make_task)
+    keep_placings(TODAY)
+    written = []
+    monkeypatch.setattr(placing_records, "record", lambda placings, *a, **k: written.extend(placings))
+    assert redblack(OCT_31)["black"]
+    assert written == []

@@ -161,6 +161,7 @@ def test_completion_counts_as_of_today_read_the_items_and_agree_with_their_histo
     from tracker.regime.compilers.sections import ledger_figures
 
     assert {by_name[u]: (on_time, due) for u, on_time, due in ledger_figures(today)["completion"]} == alone
-    oct_31 = date(2026, 10, 31)
-    past = completion_counts([oct_31])[oct_31]
-    assert past and ledger_figures(oct_31)["completion"] == past
+    nov_12 = date(2026, 11, 12)     # from the history: a3 and b2 signed off that afternoon
+    past = {by_name[u]: (on_time, due) for u, on_time, due in completion_counts([nov_12])[nov_12]}
+    assert past == {"A": (3, 3), "B": (1, 2), "C": (1, 2), "D": (0, 1), "F": (0, 1)}
+    assert {by_name[u]: (on_time, due) for u, on_time, due in ledger_figures(nov_12)["completion"]} == past

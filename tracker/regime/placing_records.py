@@ -68,13 +68,14 @@ def recorded(days: list[date], key: str) -> Placings:
     return {day: (set(red), set(black)) for day, red, black in rows}
 
 
-def record(placings: Placings, key: str, over: set[date]) -> None:
+def record(placings: Placings, key: str, over: set[date], *, wait: bool = False) -> None:
     """Keep the placings of the days in *over*: those that had ended before they were
     counted (decided by the caller before counting, so a day counted just before midnight
     is not kept as if it were complete). Written on a connection of its own and committed
     at once, so a page that only reads keeps what it counted; derived data, so a write that
     cannot be made now (SQLite busy with the request's own changes, a concurrent writer of
-    the same day) is skipped: the next reader counts again."""
+    the same day) is skipped: the next reader counts again. *wait* (the nightly job, which
+    is no request's write): wait for another writer up to the usual busy timeout instead."""
     rows = [{"day": day, "fingerprint": key, "red": sorted(red), "black": sorted(black),
              "computed_at": clock.now()}
             for day, (red, black) in placings.items() if day in over]
@@ -85,7 +86,7 @@ def record(placings: Placings, key: str, over: set[date]) -> None:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             statement = dialect.insert(PlacingRecord).on_conflict_do_nothing(
                 index_elements=["day", "fingerprint"])
-            if conn.dialect.name == "sqlite":
+            if conn.dialect.name == "sqlite" and not wait:
                 # Never wait on this request's own write lock: skip instead.
                 timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
                 conn.exec_driver_sql("PRAGMA busy_timeout = 0")

@@ -186,20 +186,27 @@ def month_ends(year: int, through: date) -> list[date]:
 
 
 def keep_placings(as_of: date | None = None) -> dict[str, int]:
-    """Count and keep, ahead of any reader, the placings over by *as_of* that a list as of
-    it and the evaluation of its year look back at (`looked_back`, `month_ends`): the
-    `keep-placings` job, nightly, so a page never pays for counting a month's placing and
-    each is judged the night after its day, with the unit assignments of then. Counts only
-    those not yet kept under the current rules; {placings, counted}."""
+    """Count and keep, ahead of any reader, the placings over by *as_of* that readers look
+    back at: a list as of it (`looked_back`), the evaluation of its year and of the year
+    before (`month_ends`), and with the weekly cycle the day before (the next week's lists
+    look back at it). The `keep-placings` job, nightly, so a page never pays for counting
+    a past placing and each is judged soon after its day, with the unit assignments of
+    then. Counts only those not yet kept under the current rules, and waits for a write
+    lock rather than skip (it is no request's write); {placings, counted, kept}."""
     today = clock.today(as_of)
     rules = rule_set()
-    days = sorted({*looked_back(today, rules), *month_ends(today.year, today - timedelta(days=1))},
-                  reverse=True)
-    days = [day for day in days if placing_records.is_over(day)]
-    known = placing_records.recorded(days, placing_records.fingerprint(rules))
+    yesterday = today - timedelta(days=1)
+    days = {*looked_back(today, rules), *month_ends(today.year - 1, yesterday),
+            *month_ends(today.year, yesterday)}
+    if rules["cycle"] == "week":
+        days.add(yesterday)
+    days = sorted((day for day in days if placing_records.is_over(day)), reverse=True)
+    key = placing_records.fingerprint(rules)
+    known = placing_records.recorded(days, key)
     missing = [day for day in days if day not in known]
-    placings(missing, rules)
-    return {"placings": len(days), "counted": len(missing)}
+    placings(missing, rules, wait=True)
+    return {"placings": len(days), "counted": len(missing),
+            "kept": len(placing_records.recorded(days, key))}
 
 
 def _earlier_placings(facts: _Facts, rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:
@@ -252,11 +259,13 @@ class _Facts:
         return {period: summary for (period, as_of), summary in self.views.items() if as_of == day}
 
 
-def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[int], set[int]]]:
+def placings(days: list[date], rules: dict[str, Any], *,
+             wait: bool = False) -> dict[date, tuple[set[int], set[int]]]:
     """{day: (red units, black units)}: the placing as of each of *days* by the same rules
     as `redblack`, all counted together: the report summaries of every placing's recent
     closed weeks in one call, the standings and the overdue items in one pass over the
-    tasks each. Missed-report streaks are looked for just far enough back to qualify."""
+    tasks each. Missed-report streaks are looked for just far enough back to qualify.
+    *wait*: keep them even if that means waiting for another writer (placing_records)."""
     if not days:
         return {}
     key = placing_records.fingerprint(rules)
@@ -264,7 +273,7 @@ def placings(days: list[date], rules: dict[str, Any]) -> dict[date, tuple[set[in
     over = {day for day in days if placing_records.is_over(day)}
     missing = [day for day in days if day not in known]
     counted = _placings(missing, rules, _Facts.gather(missing, rules)) if missing else {}
-    placing_records.record(counted, key, over)
+    placing_records.record(counted, key, over, wait=wait)
     every = {**known, **counted}
     return {day: every[day] for day in days}
 
