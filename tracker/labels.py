@@ -44,11 +44,14 @@ JOBS = {"deadline-reminders": N_("到期提醒"), "overdue-notices": N_("逾期�
         "weekly-overdue-notice": N_("周调度逾期通报"), "weekly-report-reminder": N_("报送提醒"),
         "monthly-report-reminder": N_("月报提醒"), "dispatch-outbox": N_("发送通知"),
         "monthly-bulletin": N_("月通报草稿"), "quarterly-review": N_("季推进草稿"),
-        "annual-evaluation": N_("年考评草稿")}
+        "annual-evaluation": N_("年考评草稿"), "forecasts": N_("完成预测"),
+        "keep-placings": N_("红黑榜排名留存")}
 TRIGGERS = {"schedule": N_("定时"), "catch-up": N_("补运行"), "manual": N_("手动")}
 RUN_COUNTS = {"units": N_("单位"), "items": N_("事项"), "queued": N_("入队通知"), "sent": N_("已发送"),
               "failed": N_("发送失败"), "dead": N_("已放弃"), "deferred": N_("推迟发送"),
-              "delivery": N_("投递"), "drafts": N_("草稿"), "notices": N_("通知")}
+              "delivery": N_("投递"), "drafts": N_("草稿"), "notices": N_("通知"),
+              "late": N_("预计逾期"), "placings": N_("排名日"), "counted": N_("新计算"),
+              "kept": N_("已留存")}
 # The red/black list's rule sets (`[redblack] preset`, tracker.regime.redblack.PRESETS).
 PRESETS = {"standard": N_("标准规则"), "strict": N_("从严规则"), "weekly": N_("周调度规则")}
 FIELDS = {"code": N_("编号"), "title": N_("任务名称"), "description": N_("任务内容"),
