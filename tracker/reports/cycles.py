@@ -135,18 +135,14 @@ def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, 
     for run in _runs(periods):
         owing = run.owing(as_of, *criteria)
         skipped = {task_id: len(gone) for task_id, (_, gone) in run._suspended(owing).items()}
-        position = run.position
         for task_id, first, end, sent in run.per_item(owing, clock.cutoff(as_of)):
-            n = position[end] - position[first] - skipped.get(task_id, 0)
+            n = len(run._owed(first, end)) - skipped.get(task_id, 0)
             if n:
                 n_sent, n_on_time = divmod(sent, PACK)
-                counts = out.get(task_id)
-                if counts is None:
-                    out[task_id] = {"on_time": n_on_time, "late": n_sent - n_on_time, "missing": n - n_sent}
-                else:
-                    counts["on_time"] += n_on_time
-                    counts["late"] += n_sent - n_on_time
-                    counts["missing"] += n - n_sent
+                counts = out.get(task_id) or out.setdefault(task_id, {"on_time": 0, "late": 0, "missing": 0})
+                counts["on_time"] += n_on_time
+                counts["late"] += n_sent - n_on_time
+                counts["missing"] += n - n_sent
     return out
 
 
