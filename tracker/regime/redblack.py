@@ -247,12 +247,14 @@ class _Facts:
         the days in *also* that a caller judges itself (with overdue_items)."""
         weeks = max(rules["missed_report_weeks"], rules["discipline_weeks"])
         windows = {day: cycles.closed_periods(day, weeks) for day in days}
-        views = cycles.view_summaries(
+        # The reports sent are read aside while the other facts are counted here.
+        summaries = cycles.start_view_summaries(
             [*views, *((p, day) for day, periods in windows.items() for p in periods)])
         every = list(dict.fromkeys([*also, *days]))
         late = _units_with_overdue([*((day, 0) for day in days),
                                     *((day, rules["overdue_workdays"]) for day in days)])
-        return cls(list(days), windows, views, completion_counts(every), late)
+        counts = completion_counts(every)
+        return cls(list(days), windows, summaries(), counts, late)
 
     def summaries(self, day: date) -> cycles.Summaries:
         """The report summaries as of *day* among the views, newest period first."""

@@ -10,13 +10,14 @@ or now if that is earlier. Streaks and recent closed periods (red/black list) ar
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
 from tracker import clock
-from tracker.extensions import db, read_rows
+from tracker.extensions import db, read_aside, read_rows
 from tracker.labels import REPORT_STATES
 from tracker.ledger import timeline
 from tracker.ledger.levels import counted_clause
@@ -104,14 +105,28 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
     own day, counted in SQL: the items owed per unit and period from each item's run of
     owed periods (one pass over the tasks), the reports sent in one pass over the periods'
     reports (each view with its own cut-off); unsent = owed − on time − late."""
+    return start_view_summaries(views)()
+
+
+def start_view_summaries(views: list[View]) -> Callable[[], dict[View, dict[int, dict[str, int]]]]:
+    """`view_summaries` with the reports sent read aside (`read_aside`), from now while the
+    caller reads something else, and while the function returned counts the items owed
+    before it gives the summaries."""
     views = list(dict.fromkeys(views))
-    out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
     latest = max(clock.today(as_of) for _, as_of in views) if views else None
+    started = []
     for run in _runs(period for period, _ in views):
         owing = run.owing(latest)
-        owed = run.owed_per_unit(owing)
         mine = [(n, view) for n, view in enumerate(views) if view[0] in run.index]
-        for n, unit_id, n_sent, n_on_time in run.sent(owing, [view for _, view in mine]):
+        started.append((run, owing, mine, run.sent(owing, [view for _, view in mine])))
+    return lambda: _summarise(views, started)
+
+
+def _summarise(views: list[View], started: list) -> dict[View, dict[int, dict[str, int]]]:
+    out: dict[View, dict[int, dict[str, int]]] = {view: {} for view in views}
+    for run, owing, mine, sent in started:
+        owed = run.owed_per_unit(owing)
+        for n, unit_id, n_sent, n_on_time in sent():
             states = _states(out[mine[n][1]], unit_id)
             states["on_time"], states["late"] = n_on_time, n_sent - n_on_time
         for _, view in mine:
@@ -131,11 +146,25 @@ def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
 def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
     """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
     *criteria* was reported on time, late or not at all, counted in SQL (`_Run.per_item`)."""
-    out: dict[int, dict[str, int]] = {}
+    return start_item_counts(periods, as_of, *criteria)()
+
+
+def start_item_counts(periods: list[str], as_of: date | None,
+                      *criteria) -> Callable[[], dict[int, dict[str, int]]]:
+    """`item_counts`, started aside (`read_aside`) so the caller reads something else
+    meanwhile: the function returned gives the counts."""
+    started = []
     for run in _runs(periods):
         owing = run.owing(as_of, *criteria)
+        started.append((run, owing, read_aside(run.per_item(owing, clock.cutoff(as_of)))))
+    return lambda: _fold_item_counts(started)
+
+
+def _fold_item_counts(started: list) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for run, owing, rows in started:
         skipped = {task_id: len(gone) for task_id, (_, gone) in run._suspended(owing).items()}
-        for task_id, first, end, sent in run.per_item(owing, clock.cutoff(as_of)):
+        for task_id, first, end, sent in rows.all():
             n = len(run._owed(first, end)) - skipped.get(task_id, 0)
             if n:
                 n_sent, n_on_time = divmod(sent, PACK)
@@ -241,8 +270,8 @@ class _Run:
                        owing.c.first <= r.period, r.period < owing.c.end,
                        or_(owing.c.suspended == 0, ~suspended_then)]
 
-    def per_item(self, owing, cut: datetime):
-        """Rows (item id, first, end, packed) for the items of *owing* owing any period:
+    def per_item(self, owing, cut: datetime) -> Select:
+        """The query of rows (item id, first, end, packed) for the items of *owing* owing any period:
         the item owes the periods with keys in [first, end) (`_owed`), and its lead unit
         reported on `packed // PACK` of them before *cut*, `packed % PACK` on time; the
         suspended periods of the ever-suspended items are not taken off the owed range
@@ -258,16 +287,20 @@ class _Run:
                   .where(*counts_for, r.period.between(self.periods[0], self.periods[-1]),
                          r.period.in_(self.periods), r.submitted_at < cut)
                   .correlate(owing).scalar_subquery())
-        return read_rows(
-            select(owing.c.id, owing.c.first, owing.c.end, packed).where(owing.c.first < owing.c.end))
+        # Ordered, so the database counts every row before it returns the first (a sort),
+        # all within one call that needs no Python lock: read aside, it overlaps the
+        # caller's work instead of waiting for the lock at each of 80,000 rows.
+        return (select(owing.c.id, owing.c.first, owing.c.end, packed)
+                .where(owing.c.first < owing.c.end).order_by(owing.c.id))
 
-    def sent(self, owing, views: list[View]) -> list[tuple]:
+    def sent(self, owing, views: list[View]) -> Callable[[], list[tuple]]:
         """The reports that count for each of *views* (periods of this run), counted in SQL:
         an item's report counts when its lead unit sent it, for a period the item owes,
-        before the view's cut-off; on time when an on-time one was. Rows (view index, unit
-        id, items sent, items on time). One query, driven by the items: each owing item's
-        reports for the run's periods are one range of the covering index
-        ix_progress_reports_task_cycle (item, unit, period, …)."""
+        before the view's cut-off; on time when an on-time one was. Started aside
+        (`read_aside`); the function returned gives the rows (view index, unit id, items
+        sent, items on time). One query, driven by the items: each owing item's reports for
+        the run's periods are one range of the covering index ix_progress_reports_task_cycle
+        (item, unit, period, …)."""
         r = ProgressReport
         owing, counts_for = self._counting(owing)
         # Views of one period whose cut-offs coincide (days from today on all cut at now)
@@ -304,16 +337,16 @@ class _Run:
                                value=r.period)
                 counts += [func.count(case((r.submitted_at < cut, r.task_id)).distinct()),
                            func.count(case((and_(r.submitted_at < cut, r.on_time), r.task_id)).distinct())]
-        rows = read_rows(
+        rows = read_aside(
             select(r.period, owing.c.unit_id, *counts)
             .select_from(owing).join(r, and_(*counts_for))
             .where(r.period.between(periods[0], periods[-1]), r.period.in_(periods),
                    r.submitted_at < max(cut for cut, _ in groups))
-            .group_by(r.period, owing.c.unit_id)).all()
-        return [(view, unit_id, n[2 * k], n[2 * k + 1])
-                for period, unit_id, *n in rows
-                for k, g in enumerate(slots[period]) if n[2 * k]
-                for view in groups[g][1][period]]
+            .group_by(r.period, owing.c.unit_id))
+        return lambda: [(view, unit_id, n[2 * k], n[2 * k + 1])
+                        for period, unit_id, *n in rows.all()
+                        for k, g in enumerate(slots[period]) if n[2 * k]
+                        for view in groups[g][1][period]]
 
 
 def closed_periods(as_of: date | None, count: int) -> list[str]:

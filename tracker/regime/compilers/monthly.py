@@ -23,14 +23,16 @@ from tracker.reports.periods import period_bounds, period_of
 
 def compile_monthly(period: str, first: date, last: date, as_of: date) -> dict[str, Any]:
     cfg = current_app.config["SETTINGS"]["documents"]
-    # One pass over the items gives the figures and the lists' completion counts.
-    figures = sections.ledger_figures(as_of)
+    # One pass over the items gives the figures and the lists' completion counts; it runs
+    # aside while the problems are read.
+    pending = sections.start_ledger_figures(as_of)
+    problems = problem_ledger.ledger_groups(as_of)
+    figures = pending()
     facts = gather(as_of, figures["completion"])
     window = rated_periods(first, last, as_of)
     stats = sections.overall(as_of, window, facts.summaries(as_of), figures)
     units, chart = sections.unit_table(as_of, stats, facts.counts[as_of])
     lists = redblack(as_of, facts, discipline={p: stats["summaries"][p] for p in window})
-    problems = problem_ledger.ledger_groups(as_of)
     next_first, next_last = period_bounds(period_of(last + timedelta(days=1), "monthly"))
     due_next = sections.items_due_section("due_next", "下月到期事项", next_first, next_last, as_of)
     due_next["annex"] = True

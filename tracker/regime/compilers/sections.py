@@ -5,6 +5,7 @@ the page, the .docx and the .xlsx all render this one shape.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import and_, case, func, select
 
 from tracker.accounts.lookups import unit_names
 from tracker.clock import cn_date
-from tracker.extensions import db, read_rows
+from tracker.extensions import db, read_aside
 from tracker.labels import LIGHTS
 from tracker.labels import STATUSES
 from tracker.ledger import state
@@ -69,13 +70,19 @@ def summary_of(figures: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def ledger_figures(today: date) -> dict[str, Any]:
-    """The document's counts, one definition each (口径), at the counting level as the ledger
+    """`start_ledger_figures(today)`, waited for."""
+    return start_ledger_figures(today)()
+
+
+def start_ledger_figures(today: date) -> Callable[[], dict[str, Any]]:
+    """The function giving the document's counts, one definition each (口径), at the counting level as the ledger
     stood at the end of *today*: `by_status`; the partition done (已完成, signed off) /
     on_track (正常推进) / overdue (逾期未完成: open, not suspended, past its deadline) /
     suspended (暂缓), which adds up to `total`; the lights; per lead unit (the unit
     table's) {unit_id: (items, done and not exempt, overdue)}; and `completion`, the
     red/black list's completion counts (redblack.completion_counts, by the same
-    `completion_clauses`). One pass over the items, grouped by lead unit, status and light."""
+    `completion_clauses`). One pass over the items, grouped by lead unit, status and light,
+    started aside (`read_aside`) for the caller to read something else meanwhile."""
     cols = timeline.as_of(today)
     late = state.overdue_clause(today, cols.status, cols.due_date)
     on_time, due = completion_clauses(today, cols.status, cols.due_date)
@@ -86,14 +93,19 @@ def ledger_figures(today: date) -> dict[str, Any]:
                case((and_(cols.status == "signed_off", ~exempt_clause(today)), 1), else_=0).label("done"),
                case((on_time, 1), else_=0).label("on_time"), case((due, 1), else_=0).label("due"))
         .select_from(Task).where(counted_clause(today))).subquery()
+    groups = read_aside(
+        select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
+               func.sum(rows.c.done), func.sum(rows.c.on_time), func.sum(rows.c.due))
+        .group_by(rows.c.unit_id, rows.c.status, rows.c.light))
+    return lambda: _figures(groups.all())
+
+
+def _figures(groups: list) -> dict[str, Any]:
     by_status = dict.fromkeys(STATUSES, 0)
     lights = dict.fromkeys(COLORS, 0)
     units: dict[int, list[int]] = {}
     overdue = overdue_all = 0
-    for unit_id, status, light, n, n_late, n_done, n_on_time, n_due in read_rows(
-            select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
-                   func.sum(rows.c.done), func.sum(rows.c.on_time), func.sum(rows.c.due))
-            .group_by(rows.c.unit_id, rows.c.status, rows.c.light)):
+    for unit_id, status, light, n, n_late, n_done, n_on_time, n_due in groups:
         chased = n_late if status in state.CHASED_STATUSES else 0
         by_status[status] += n
         lights[light] += n

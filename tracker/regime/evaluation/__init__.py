@@ -40,6 +40,8 @@ def evaluate(year: int, as_of: date | None = None) -> dict[str, Any]:
     unscored: [{unit_id, unit_name, series, items, reason, vetoed, veto_reason}]}."""
     today = clock.today(as_of)
     cfg = model()
+    # The year's report counts (the largest read) run aside while the items are read.
+    reports = facts.report_counts(year, today)
     items = facts.plan_items(year, today)
     led: dict[int, list[facts.Item]] = defaultdict(list)
     for item in items:
@@ -49,7 +51,8 @@ def evaluate(year: int, as_of: date | None = None) -> dict[str, Any]:
     candidates = {u for u, kind in kinds.items() if kind != "office"} | set(led) | set(office)
     scored = sorted(u for u in candidates if len(led[u]) >= cfg["min_items"])
     series = series_of(candidates)
-    results = _scores(year, today, cfg, scored, led, office) if scored else []
+    counts = reports()  # waited for even when nobody is scored: no read outlives the call
+    results = _scores(year, today, cfg, scored, led, office, counts) if scored else []
     unscored = [{"unit_id": u, "series": series[u], "items": len(led[u]),
                  "reason": f"不参与评分（本年度牵头事项{len(led[u])}项，不足{cfg['min_items']}项）",
                  "vetoed": u in office and office[u].veto is not None,
@@ -70,8 +73,8 @@ def evaluate(year: int, as_of: date | None = None) -> dict[str, Any]:
 
 
 def _scores(year: int, today: date, cfg: dict[str, Any], scored: list[int],
-            led: dict[int, list], office: dict[int, facts.Office]) -> list[dict[str, Any]]:
-    reports = facts.report_counts(year, today)
+            led: dict[int, list], office: dict[int, facts.Office],
+            reports: dict[int, dict[str, int]]) -> list[dict[str, Any]]:
     placed: dict[int, list[tuple[date, str]]] = defaultdict(list)
     for end, (red, black) in sorted(facts.month_placings(year, today).items()):
         for unit_id in red:

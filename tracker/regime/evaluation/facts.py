@@ -3,6 +3,7 @@ over the tasks), their reports over the year's closed periods (counted per item 
 the monthly red/black placings and the office's ratings, adjustments and vetoes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any, NamedTuple
@@ -76,12 +77,14 @@ def day_end(day: date):
     return clock.local_datetime(day + timedelta(days=1), time(0, 0))
 
 
-def report_counts(year: int, today: date) -> dict[int, dict[str, int]]:
-    """{task_id: {on_time, late, missing}} over the year's closed periods, counted in SQL."""
+def report_counts(year: int, today: date) -> Callable[[], dict[int, dict[str, int]]]:
+    """{task_id: {on_time, late, missing}} over the year's closed periods, counted in SQL;
+    started aside (`cycles.start_item_counts`), so the function returned gives them after
+    the caller has read the items meanwhile."""
     plan_id = db.session.scalar(select(Plan.id).where(Plan.year == year))
     if plan_id is None:
-        return {}
-    return cycles.item_counts(year_periods(year, today), today, Task.plan_id == plan_id)
+        return dict
+    return cycles.start_item_counts(year_periods(year, today), today, Task.plan_id == plan_id)
 
 
 def year_periods(year: int, today: date) -> list[str]:
