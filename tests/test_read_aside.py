@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
+from tracker import extensions
 from tracker.extensions import db, read_aside
 from tracker.models import Unit
 from tracker.accounts.operations import create_unit
@@ -82,13 +83,14 @@ def test_report_summaries_count_a_report_not_yet_committed(app, make_unit, make_
     db.session.add(ProgressReport(task_id=task.id, unit_id=unit.id, period="2026-W46",
                                   progress=10, text="推进中", on_time=False,
                                   submitted_at=datetime(2026, 11, 18, 1, tzinfo=LOCAL_TZ)))
-    after = cycles.unit_summaries(["2026-W46"])["2026-W46"][unit.id]
+    view = ("2026-W46", None)
+    after = cycles.start_view_summaries([view])()[view][unit.id]   # the reports sent read aside
     assert after["late"] == 1 and after["missing"] == 0
     db.session.rollback()
 
 
 def test_an_update_led_by_a_with_clause_counts_as_a_write(app, make_unit):
-    """Its first word reads as a read; the compiler knows it writes. (On SQLite the driver
+    """Its first word reads as a read; the database knows it wrote. (On SQLite the driver
     opens no transaction for a statement led by WITH, so there it is committed at once and
     any connection sees it; on PostgreSQL only the session's does.)"""
     from sqlalchemy import update
@@ -99,4 +101,38 @@ def test_an_update_led_by_a_with_clause_counts_as_a_write(app, make_unit):
     db.session.execute(statement)
     names = select(Unit.name)
     assert read_aside(names).all() == [("乙局",)]
+
+    # The same as SQL text, which no compiler flag describes.
+    db.session.execute(text("WITH chosen AS (SELECT id FROM units) "
+                            "UPDATE units SET name = '丙局' WHERE id IN (SELECT id FROM chosen)"))
+    assert read_aside(names).all() == [("丙局",)]
     db.session.rollback()
+
+
+def test_past_its_readers_a_read_runs_on_the_sessions_connection(app, make_unit):
+    make_unit("甲局")
+    _, slots = extensions._executor()
+    held = 0
+    try:
+        while slots.acquire(blocking=False):
+            held += 1
+        names, stop = _threads_reading_units()
+        try:
+            assert read_aside(select(func.count()).select_from(Unit)).all() == [(1,)]
+        finally:
+            stop()
+        assert names == [threading.current_thread().name]
+    finally:
+        for _ in range(held):
+            slots.release()
+    assert held == extensions.READERS
+
+
+def test_a_caller_with_nothing_to_overlap_reads_on_the_sessions_connection(app, make_unit):
+    make_unit("甲局")
+    names, stop = _threads_reading_units()
+    try:
+        assert read_aside(select(func.count()).select_from(Unit), aside=False).all() == [(1,)]
+    finally:
+        stop()
+    assert names == [threading.current_thread().name]

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 import os
 import sqlite3
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask_babel import Babel
@@ -9,7 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool, SingletonThreadPool, StaticPool
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations name things the same on every database.
@@ -56,34 +57,6 @@ def read_rows(statement):
     return db.session.connection().execute(statement)
 
 
-# Statements that only read, by their first word: any other statement, and any the compiler
-# knows writes (an UPDATE led by a WITH clause), marks its connection as holding writes until
-# its transaction ends (`_note_writes`), which is what `read_aside` asks.
-_READS = frozenset({"SELECT", "WITH", "PRAGMA", "EXPLAIN", "SHOW", "VALUES"})
-_WROTE = "duban_wrote"
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(connection, _cursor, statement, _parameters, context, _executemany) -> None:
-    if _WROTE in connection.info:
-        return
-    words = statement.lstrip()[:8].split(None, 1)
-    if (not words or words[0].upper() not in _READS
-            or (context is not None and (context.isinsert or context.isupdate or context.isdelete
-                                         or context.isddl))):
-        connection.info[_WROTE] = True
-
-
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
-def _transaction_over(connection) -> None:
-    connection.info.pop(_WROTE, None)
-
-
-@event.listens_for(Pool, "reset")
-def _reset(_dbapi_connection, record, _state) -> None:
-    record.info.pop(_WROTE, None)
-
 
 class Aside:
     """The rows of a read started by `read_aside`: `all()` waits for them."""
@@ -95,25 +68,53 @@ class Aside:
         return self._future.result()
 
 
-_pool: tuple[int, ThreadPoolExecutor] | None = None
+# Reads aside at once per process, each on a connection of its own: a bound on the extra
+# connections (two, above one per request), past which a read runs on the session's.
+READERS = 2
+_readers: tuple[int, ThreadPoolExecutor, threading.BoundedSemaphore] | None = None
+_readers_lock = threading.Lock()
 
 
-def read_aside(statement) -> Aside:
+def read_aside(statement, *, aside: bool = True) -> Aside:
     """Start a read of plain columns on a pooled connection of its own, in a thread, and go
     on: SQLite and PostgreSQL work without Python's lock, so on a second core the read
     overlaps what this thread does meanwhile (a regime output's largest read, 0.5–1.2 s at
-    bench scale, behind its other reads). The rows are what `read_rows` would give when the
-    session holds no writes yet to commit, which another connection could not see: then,
-    and where the database is one connection (in-memory SQLite), the read runs here, now.
-    Each statement still sees the database as committed when it starts, as on the session's
-    own connection (SQLite begins no transaction to read, PostgreSQL reads committed)."""
+    bench scale, behind its other reads). The read runs here, now, on the session's
+    connection (`read_rows`) instead when *aside* is false (a caller with nothing to do
+    meanwhile), when the session's transaction has written anything, which another
+    connection could not see (the database is asked: `_has_written`), when the database
+    is one connection (in-memory SQLite) or when `READERS` reads are aside already. Either
+    way each statement sees the database as committed when it starts, plus the session's
+    own writes (SQLite begins no transaction to read, PostgreSQL reads committed)."""
     if db.session.autoflush:
         db.session.flush()
     engine = db.engine
-    session_connection = db.session.connection()
-    if session_connection.info.get(_WROTE) or isinstance(engine.pool, (StaticPool, SingletonThreadPool)):
-        return Aside(_done(session_connection.execute(statement).all()))
-    return Aside(_executor().submit(_read, engine, statement))
+    connection = db.session.connection()
+    if aside and not isinstance(engine.pool, (StaticPool, SingletonThreadPool)) \
+            and not _has_written(connection):
+        executor, slots = _executor()
+        if slots.acquire(blocking=False):
+            try:
+                future = executor.submit(_read, engine, statement)
+            except BaseException:
+                slots.release()
+                raise
+            future.add_done_callback(lambda _: slots.release())
+            return Aside(future)
+    return Aside(_done(connection.execute(statement).all()))
+
+
+def _has_written(connection) -> bool:
+    """Whether *connection*'s transaction holds writes not yet committed, as its database
+    knows: SQLite's driver opens a transaction only to write; PostgreSQL assigns a
+    transaction id at the first write (savepoints and writes inside a CTE included). Any
+    other database: assume it has."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        return connection.connection.dbapi_connection.in_transaction
+    if name == "postgresql":
+        return connection.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar()
+    return True
 
 
 def _read(engine: Engine, statement) -> list:
@@ -127,9 +128,11 @@ def _done(rows: list) -> Future:
     return future
 
 
-def _executor() -> ThreadPoolExecutor:
-    """This process's reader threads (made after a fork, as a worker's)."""
-    global _pool
-    if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=4, thread_name_prefix="duban-read"))
-    return _pool[1]
+def _executor() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
+    """This process's reader threads and their slots (made anew after a fork, in a worker)."""
+    global _readers
+    with _readers_lock:
+        if _readers is None or _readers[0] != os.getpid():
+            _readers = (os.getpid(), ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="duban-read"),
+                        threading.BoundedSemaphore(READERS))
+        return _readers[1], _readers[2]
