@@ -105,10 +105,11 @@ def view_summaries(views: list[View]) -> dict[View, dict[int, dict[str, int]]]:
     own day, counted in SQL: the items owed per unit and period from each item's run of
     owed periods (one pass over the tasks), the reports sent in one pass over the periods'
     reports (each view with its own cut-off); unsent = owed − on time − late."""
-    return start_view_summaries(views)()
+    return start_view_summaries(views, aside=False)()
 
 
-def start_view_summaries(views: list[View]) -> Callable[[], dict[View, dict[int, dict[str, int]]]]:
+def start_view_summaries(views: list[View], *,
+                         aside: bool = True) -> Callable[[], dict[View, dict[int, dict[str, int]]]]:
     """`view_summaries` with the reports sent read aside (`read_aside`), from now while the
     caller reads something else, and while the function returned counts the items owed
     before it gives the summaries."""
@@ -118,7 +119,7 @@ def start_view_summaries(views: list[View]) -> Callable[[], dict[View, dict[int,
     for run in _runs(period for period, _ in views):
         owing = run.owing(latest)
         mine = [(n, view) for n, view in enumerate(views) if view[0] in run.index]
-        started.append((run, owing, mine, run.sent(owing, [view for _, view in mine])))
+        started.append((run, owing, mine, run.sent(owing, [view for _, view in mine], aside=aside)))
     return lambda: _summarise(views, started)
 
 
@@ -146,17 +147,17 @@ def _states(summary: dict[int, dict[str, int]], unit_id: int) -> dict[str, int]:
 def item_counts(periods: list[str], as_of: date | None, *criteria) -> dict[int, dict[str, int]]:
     """{task_id: {on_time, late, missing}}: how many of the closed *periods* each item of
     *criteria* was reported on time, late or not at all, counted in SQL (`_Run.per_item`)."""
-    return start_item_counts(periods, as_of, *criteria)()
+    return start_item_counts(periods, as_of, *criteria, aside=False)()
 
 
-def start_item_counts(periods: list[str], as_of: date | None,
-                      *criteria) -> Callable[[], dict[int, dict[str, int]]]:
+def start_item_counts(periods: list[str], as_of: date | None, *criteria,
+                      aside: bool = True) -> Callable[[], dict[int, dict[str, int]]]:
     """`item_counts`, started aside (`read_aside`) so the caller reads something else
     meanwhile: the function returned gives the counts."""
     started = []
     for run in _runs(periods):
         owing = run.owing(as_of, *criteria)
-        started.append((run, owing, read_aside(run.per_item(owing, clock.cutoff(as_of)))))
+        started.append((run, owing, read_aside(run.per_item(owing, clock.cutoff(as_of)), aside=aside)))
     return lambda: _fold_item_counts(started)
 
 
@@ -287,13 +288,14 @@ class _Run:
                   .where(*counts_for, r.period.between(self.periods[0], self.periods[-1]),
                          r.period.in_(self.periods), r.submitted_at < cut)
                   .correlate(owing).scalar_subquery())
-        # Ordered, so the database counts every row before it returns the first (a sort),
-        # all within one call that needs no Python lock: read aside, it overlaps the
-        # caller's work instead of waiting for the lock at each of 80,000 rows.
+        # Ordered, so SQLite counts every row before it returns the first (a sort), all
+        # within one call that needs no Python lock: read aside, it overlaps the caller's
+        # work instead of waiting for the lock at each of 80,000 rows. (PostgreSQL's
+        # driver fetches the whole result in one call anyway; the order costs it a sort.)
         return (select(owing.c.id, owing.c.first, owing.c.end, packed)
                 .where(owing.c.first < owing.c.end).order_by(owing.c.id))
 
-    def sent(self, owing, views: list[View]) -> Callable[[], list[tuple]]:
+    def sent(self, owing, views: list[View], *, aside: bool = True) -> Callable[[], list[tuple]]:
         """The reports that count for each of *views* (periods of this run), counted in SQL:
         an item's report counts when its lead unit sent it, for a period the item owes,
         before the view's cut-off; on time when an on-time one was. Started aside
@@ -342,7 +344,7 @@ class _Run:
             .select_from(owing).join(r, and_(*counts_for))
             .where(r.period.between(periods[0], periods[-1]), r.period.in_(periods),
                    r.submitted_at < max(cut for cut, _ in groups))
-            .group_by(r.period, owing.c.unit_id))
+            .group_by(r.period, owing.c.unit_id), aside=aside)
         return lambda: [(view, unit_id, n[2 * k], n[2 * k + 1])
                         for period, unit_id, *n in rows.all()
                         for k, g in enumerate(slots[period]) if n[2 * k]

@@ -71,10 +71,10 @@ def summary_of(figures: dict[str, Any], today: date) -> dict[str, Any]:
 
 def ledger_figures(today: date) -> dict[str, Any]:
     """`start_ledger_figures(today)`, waited for."""
-    return start_ledger_figures(today)()
+    return start_ledger_figures(today, aside=False)()
 
 
-def start_ledger_figures(today: date) -> Callable[[], dict[str, Any]]:
+def start_ledger_figures(today: date, *, aside: bool = True) -> Callable[[], dict[str, Any]]:
     """The function giving the document's counts, one definition each (口径), at the counting level as the ledger
     stood at the end of *today*: `by_status`; the partition done (已完成, signed off) /
     on_track (正常推进) / overdue (逾期未完成: open, not suspended, past its deadline) /
@@ -96,7 +96,7 @@ def start_ledger_figures(today: date) -> Callable[[], dict[str, Any]]:
     groups = read_aside(
         select(rows.c.unit_id, rows.c.status, rows.c.light, func.count(), func.sum(rows.c.late),
                func.sum(rows.c.done), func.sum(rows.c.on_time), func.sum(rows.c.due))
-        .group_by(rows.c.unit_id, rows.c.status, rows.c.light))
+        .group_by(rows.c.unit_id, rows.c.status, rows.c.light), aside=aside)
     return lambda: _figures(groups.all())
 
 
