@@ -51,8 +51,11 @@ def test_the_office_picks_parent_and_units_by_name_in_chromium(live_server, chro
     page.click("input[name=parent]")
     page.keyboard.type("主导产业")
     # The browser's suggestion list fills from the server with the item's code and title.
+    # A function, not an expression: Playwright may poll an expression through eval(), which
+    # the page's CSP (no 'unsafe-eval') refuses (it failed so once in a PostgreSQL run).
     page.wait_for_function(
-        "[...document.querySelectorAll('#parent-options option')].some(o => o.value === '1.1 培育壮大县域主导产业')")
+        "() => [...document.querySelectorAll('#parent-options option')]"
+        ".some(o => o.value === '1.1 培育壮大县域主导产业')")
     page.fill("input[name=parent]", "1.1 培育壮大县域主导产业")  # what choosing the suggestion writes
     _pick(page, "lead_unit_id", "经济", "县域经济专班")
     _pick(page, "co_unit_ids", "遂溪", "遂溪县")
