@@ -137,3 +137,41 @@ def test_todays_list_and_the_same_day_read_back_judge_a_changed_deadline_alike(
     at(date(2026, 12, 9))
     history = _units_with_overdue([(date(2026, 12, 8), 0)])[(date(2026, 12, 8), 0)]
     assert unit.id in live and unit.id in history
+
+
+def test_the_ledger_marks_an_item_awaiting_review_apart_from_an_overdue_one(
+        app, browser, make_task, make_unit, make_user):
+    """The ledger page, the item page and the ledger's .xlsx put 待审核, not 逾期, beside an
+    item whose sign-off was asked on its due day; the one asked late stays 逾期. The 仅看逾期
+    filter still lists both (overdue as a fact, as the API says)."""
+    import re
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_TZ
+    from tracker.signoff.operations import request_signoff
+    from xlsx_support import read_rows
+
+    unit = make_unit("市自然资源局")
+    on_time = make_task(lead=unit, due=date(2026, 11, 6), code="3.1", title="按时申请")
+    late = make_task(lead=unit, due=date(2026, 11, 6), code="3.2", title="逾期申请")
+    liaison = make_user("unit", unit)
+    for task, day in ((on_time, date(2026, 11, 6)), (late, date(2026, 11, 9))):
+        app.config["FIXED_NOW"] = datetime.combine(day, time(16), tzinfo=LOCAL_TZ)
+        request_signoff(liaison, task, "已完工")
+    db.session.commit()
+    app.config["FIXED_NOW"] = datetime.combine(date(2026, 11, 18), time(10), tzinfo=LOCAL_TZ)
+    browser.login(liaison.login)
+
+    def marks(html: str) -> dict[str, list[str]]:
+        rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+        return {title: re.findall(r'class="badge badge-(?:overdue|review)"[^>]*>([^<]+)<', row)
+                for row in rows for title in ("按时申请", "逾期申请") if title in row}
+
+    page = browser.get("/tasks?overdue=y").get_data(as_text=True)
+    assert marks(page) == {"按时申请": ["待审核"], "逾期申请": ["逾期"]}
+    for task, mark in ((on_time, "待审核"), (late, "逾期")):
+        item = browser.get(f"/tasks/{task.id}").get_data(as_text=True)
+        assert re.findall(r'class="badge badge-(?:overdue|review)"[^>]*>(逾期|待审核)<', item) == [mark]
+    sheet = read_rows(browser.get("/regime/ledger.xlsx").data)
+    statuses = {row[2]: row[7] for row in sheet[2:]}
+    assert statuses == {"按时申请": "待销号、待审核", "逾期申请": "待销号、逾期"}

@@ -21,6 +21,8 @@ UNIT_KINDS = {"office": N_("指挥部办公室"), "taskforce": N_("工作专班"
 CHANNEL_KINDS = {"email": N_("邮箱"), "wecom": N_("企业微信/粤政易机器人"), "dingtalk": N_("钉钉机器人"),
                  "feishu": N_("飞书机器人"), "webhook": N_("通用 Webhook")}
 LIGHTS = {"green": N_("绿灯"), "yellow": N_("黄灯"), "red": N_("红灯")}
+# The mark beside an item's status past its deadline (tracker.ledger.state.deadline_mark).
+DEADLINE_MARKS = {"overdue": N_("逾期"), "review": N_("待审核")}
 BULLETIN_KINDS = {"weekly": N_("周调度"), "monthly": N_("月通报"), "quarterly": N_("季推进"),
                   "annual": N_("年考评")}
 BULLETIN_STATUSES = {"draft": N_("草稿"), "published": N_("已发布")}
@@ -74,7 +76,7 @@ ACTIONS = {"task.create": N_("新建事项"), "task.update": N_("修改事项"),
 
 # The names pages use: label("status", task.status).
 BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind": UNIT_KINDS,
-           "channel": CHANNEL_KINDS, "light": LIGHTS, "bulletin_kind": BULLETIN_KINDS,
+           "channel": CHANNEL_KINDS, "light": LIGHTS, "deadline": DEADLINE_MARKS, "bulletin_kind": BULLETIN_KINDS,
            "bulletin_status": BULLETIN_STATUSES, "adjustment": ADJUSTMENT_KINDS,
            "notification": NOTIFICATION_STATUSES, "report_state": REPORT_STATES,
            "rule": NOTICE_RULES, "field": FIELDS, "action": ACTIONS, "preset": PRESETS,

@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
                                  period_label=prose_period)
     app.jinja_env.globals.update(get_locale=get_locale, today=clock.today,
                                  has_endpoint=has_endpoint, nav_links=lambda: NAV, label=label, labels=labels,
-                                 light_of=light_of, is_overdue=state.is_overdue,
+                                 light_of=light_of, deadline_mark=state.deadline_mark,
                                  preview_extensions=PREVIEW_EXTENSIONS)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)

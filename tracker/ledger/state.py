@@ -88,6 +88,16 @@ def awaits_review_clause(status=Task.status, since=Task.status_since, due_date=T
     return and_(status == "signoff_requested", local_day_number(since) <= day_number(due_date))
 
 
+def deadline_mark(task, today: date) -> str | None:
+    """The mark beside an item's status (labels.DEADLINE_MARKS): "overdue" (逾期) when it is
+    overdue, "review" (待审核) when it is past its deadline only because the office has not
+    yet reviewed a sign-off asked in time (`awaits_review`: lit green, not chased), None
+    otherwise. The `overdue` fact (the 逾期 filter, the API) is unchanged."""
+    if not is_overdue(task, today):
+        return None
+    return "review" if awaits_review(task) else "overdue"
+
+
 def check_transition(task: Task, new_status: str, what: str) -> None:
     """Raise Conflict (409) when *task* may not move to *new_status*; *what* names the action."""
     if new_status not in ALLOWED[task.status]:

@@ -12,7 +12,7 @@ from sqlalchemy import Select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.labels import LIGHTS, STATUSES
+from tracker.labels import DEADLINE_MARKS, LIGHTS, STATUSES
 from tracker.ledger import state
 from tracker.ledger.lights import light_of
 from tracker.regime.documents import xlsx
@@ -27,7 +27,8 @@ def ledger_rows(query: Select, today: date) -> Iterator[list[Any]]:
     """One row per item the query selects, in its order, read in batches."""
     for task in db.session.scalars(query.execution_options(yield_per=BATCH)):
         light = light_of(task, today)
-        status = STATUSES[task.status] + ("、逾期" if state.is_overdue(task, today) else "")
+        mark = state.deadline_mark(task, today)
+        status = STATUSES[task.status] + (f"、{DEADLINE_MARKS[mark]}" if mark else "")
         yield [f"{LIGHTS[light.color]}：{light.reason}", task.code, task.title, task.lead_unit.name,
                "、".join(u.name for u in task.co_units), task.due_date, task.progress / 100,
                status]
