@@ -94,6 +94,27 @@ def test_approve_and_reject_of_one_signoff_together_decide_it_once(api):
         AuditEvent.action.in_(("signoff.approve", "signoff.reject")))) == 1
 
 
+def test_items_handed_out_at_once_each_get_a_code_of_their_own(api):
+    """Eight sub-items created under one parent at the same moment all succeed, numbered
+    1.1 to 1.8; two asking for the same code at once: one gets it, the other is told the
+    code is taken (never a 500 from the unique key)."""
+    world, call = api
+    parent = world.task.id
+    new = {"parent_id": parent, "lead_unit_id": world.lead.id, "due_date": "2026-12-20"}
+    made = _together(*(call("office", "POST", "/tasks", {**new, "title": f"子项{n}"}) for n in range(8)))
+    assert [r.status_code for r in made] == [201] * 8, [r.text for r in made]
+    assert sorted(r.json()["code"] for r in made) == [f"1.{n}" for n in range(1, 9)]
+    same = _together(*(call("office", "POST", "/tasks", {**new, "title": t, "code": "1.20"})
+                       for t in ("甲", "乙")))
+    assert sorted(r.status_code for r in same) == [201, 400], [r.text for r in same]
+    refused = next(r for r in same if r.status_code == 400).json()
+    assert refused["field"] == "code" and "1.20" in refused["error"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Task).where(Task.parent_id == parent)) == 9
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "task.create")) == 10  # the parent and the nine
+
+
 def test_a_decided_request_cannot_be_decided_again(api):
     world, call = api
     task = world.task

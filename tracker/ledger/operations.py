@@ -50,11 +50,6 @@ def create_task(actor: User, *, title: str, due_date: date, lead_unit_id: int,
               "due_date": due_date, "target_value": target_value, "target_unit": target_unit,
               "milestones": milestones or []}
     _apply(task, _validated(values, task))
-    # Two items handed out at once must not draw the same next code (a 500 on the unique
-    # key): the plan's row is locked until this transaction ends (PostgreSQL; SQLite has
-    # no row locks, and refuses a second writer whose snapshot is stale instead).
-    if plan.id is not None:
-        db.session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
     task.code = _checked_code(code, plan, parent, task) if code else next_code(plan, parent)
     task.sort_key = sort_key(task.code)
     db.session.add(task)
@@ -257,8 +252,25 @@ def sort_key(code: str) -> str:
     return ".".join(p.zfill(4) if p.isdigit() else p for p in code.split("."))
 
 
+def _hold_codes(plan: Plan) -> None:
+    """Hold *plan*'s codes until this transaction ends, so that two items handed out or
+    numbered at once cannot both take one code (a 500 on the unique key): the second
+    waits, then reads the first's. PostgreSQL locks the plan's row. SQLite has no row
+    locks and its driver reads outside a transaction, so a write that changes nothing
+    takes the database's write lock (a second writer waits up to the busy timeout)."""
+    if plan.id is None:  # a plan made in this transaction: nobody else can see it yet
+        return
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Plan).where(Plan.id == plan.id).values(year=Plan.year)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
+
+
 def next_code(plan: Plan, parent: Task | None) -> str:
-    """The next free code under *parent* (or at the top of *plan*)."""
+    """The next free code under *parent* (or at the top of *plan*), the plan's codes held
+    (`_hold_codes`)."""
+    _hold_codes(plan)
     same_parent = Task.parent_id == parent.id if parent else Task.parent_id.is_(None)
     siblings = select(Task.code).where(Task.plan_id == plan.id, same_parent)
     last = 0
@@ -273,6 +285,7 @@ def _checked_code(code: Any, plan: Plan, parent: Task | None, task: Task) -> str
     if not isinstance(code, str) or not CODE_RE.match(code) or len(code) > 40:
         raise ValidationError("code must look like 2.3.1 (letters or digits joined by dots)", "code",
                               text=_l("编号应为用点分隔的数字或字母，如 2.3.1"))
+    _hold_codes(plan)
     clash = select(Task.id).where(Task.plan_id == plan.id, Task.code == code)
     if task.id is not None:
         clash = clash.where(Task.id != task.id)
