@@ -115,6 +115,57 @@ def test_items_handed_out_at_once_each_get_a_code_of_their_own(api):
         AuditEvent.action == "task.create")) == 10  # the parent and the nine
 
 
+def test_the_same_login_unit_or_draft_asked_for_at_once_is_made_once(api):
+    """Three requests at once for one new login, one new unit name, one period's draft:
+    one user and one unit are made and the others told the name is taken (400, as one
+    after the other); the draft is made once and the others are given it (200)."""
+    world, call = api
+    user = {"login": "li.si", "name": "李四", "unit_id": world.lead.id, "role": "unit",
+            "password": "a-long-password-123"}
+    answers = _together(*(call("office", "POST", "/users", user) for _ in range(3)))
+    assert sorted(r.status_code for r in answers) == [201, 400, 400], [r.text for r in answers]
+    assert all(r.json()["field"] == "login" for r in answers if r.status_code == 400)
+    unit = {"name": "市同名局", "kind": "department"}
+    answers = _together(*(call("office", "POST", "/units", unit) for _ in range(3)))
+    assert sorted(r.status_code for r in answers) == [201, 400, 400], [r.text for r in answers]
+    draft = {"kind": "monthly", "period": "2026-10"}
+    answers = _together(*(call("office", "POST", "/bulletins", draft) for _ in range(3)))
+    assert sorted(r.status_code for r in answers) == [200, 200, 201], [r.text for r in answers]
+    assert len({r.json()["id"] for r in answers}) == 1
+    db.session.expire_all()
+    from tracker.models import Bulletin, Unit, User
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.login == "li.si")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.name == "市同名局")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Bulletin)) == 1
+
+
+def test_a_constraint_no_rule_foresaw_is_a_409_with_nothing_kept(make_app, database_url, client):
+    """The backstop: a write the database refuses on a unique key, past every check, answers
+    409 in the user's words (the API in its error shape, a page by going back with the
+    message) and keeps nothing of the request."""
+    from tracker.models import Unit
+
+    app = make_app(database_url, WTF_CSRF_ENABLED=False)  # routes of the test's own, no forms
+
+    def clash():
+        db.session.add(Unit(name="市重名局", kind="department", sort_order=1))
+        db.session.add(Unit(name="市重名局", kind="department", sort_order=2))
+        db.session.flush()
+
+    app.add_url_rule("/api/v1/test-clash", "api_clash", clash, methods=["POST"])
+    app.add_url_rule("/test-clash", "page_clash", clash, methods=["POST"])
+    with app.test_client() as test:
+        answer = test.post("/api/v1/test-clash")
+        assert answer.status_code == 409
+        assert answer.json["error"].startswith("与其他操作同时提交，未能保存")
+        page = test.post("/test-clash", headers={"Referer": "/login"})
+        assert page.status_code == 302 and page.location.endswith("/login")
+        assert "与其他操作同时提交，未能保存" in test.get("/login").get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Unit).where(
+                Unit.name == "市重名局")) == 0
+
+
 def test_a_decided_request_cannot_be_decided_again(api):
     world, call = api
     task = world.task

@@ -14,11 +14,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from tracker import clock, i18n, validation
-from tracker.errors import DomainError
+from tracker.errors import Conflict, DomainError
 from tracker.messages import page_text, prose_date, with_label
 from tracker.extensions import babel, db, login_manager
 from tracker.labels import label, labels
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
                                  light_of=light_of, deadline_mark=state.deadline_mark,
                                  preview_extensions=PREVIEW_EXTENSIONS)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
     # Flask-Babel caches the locale on the app context, which outlives one request when a
@@ -254,6 +256,18 @@ def _domain_error(exc: DomainError):
         return render_template("errors/error.html", message=page_text(exc), status=exc.status), exc.status
     flash(with_label(exc), "error")
     return redirect(request.referrer or "/")
+
+
+def _integrity_error(exc: IntegrityError):
+    """A constraint the database refused that no rule foresaw (two requests at once past a
+    check that should have held, `tracker.locks`): nothing is kept and the user is asked to
+    try again, a 409 and not a 500. It is a fault of ours all the same: logged with the
+    traceback."""
+    db.session.rollback()
+    current_app.logger.error("constraint refused %s %s: %s", request.method, request.path, exc.orig,
+                             exc_info=exc)
+    return _domain_error(Conflict("与其他操作同时提交，未能保存，请刷新后重试 (concurrent change)",
+                                  text=_l("与其他操作同时提交，未能保存，请刷新页面后重试")))
 
 
 def form_post(form, run: Callable[[], Any], *, done: str | Callable[[Any], str],

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from flask_babel import lazy_gettext as _l
 
-from tracker import audit, validation
+from tracker import audit, locks, validation
 from tracker.accounts.lookups import ORDER, next_sort_order
 from tracker.accounts.permissions import require_office
 from tracker.clock import now
@@ -50,6 +50,7 @@ def create_unit(actor: User | None, name: str, kind: str, parent_id: int | None 
         raise ValidationError(f"parent_id {parent_id!r} is not a unit", "parent_id",
                               text=_l("所选上级单位不存在"))
     email = optional_email(email, "email")
+    locks.hold(f"unit-name:{name}")
     if db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise ValidationError(f"a unit named {name} already exists", "name",
                               text=_l("已有名为“%(name)s”的单位", name=name))
@@ -112,11 +113,13 @@ def create_user(actor: User | None, login: str, name: str, unit_id: int, role: s
                               text=_l("所选单位不存在"))
     _check_password(password, login)
     email = optional_email(email, "email")
+    password_hash = hash_password(password)  # slow by design: before the hold, not under it
+    locks.hold(f"login:{login}")
     if db.session.scalar(select(User.id).where(User.login == login)) is not None:
         raise ValidationError(f"login {login} is taken", "login",
                               text=_l("用户名 %(login)s 已被使用", login=login))
     user = User(login=login, name=name, unit_id=unit_id, role=role, email=email,
-                password_hash=hash_password(password))
+                password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", user, detail=user.to_dict())

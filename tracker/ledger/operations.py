@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import lazy_gettext as _l
 
-from tracker import audit, clock, validation
+from tracker import audit, clock, locks, validation
 from tracker.accounts.permissions import can_view_task, require_office, unit_filter, visible_to
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.extensions import db
@@ -253,18 +253,11 @@ def sort_key(code: str) -> str:
 
 
 def _hold_codes(plan: Plan) -> None:
-    """Hold *plan*'s codes until this transaction ends, so that two items handed out or
-    numbered at once cannot both take one code (a 500 on the unique key): the second
-    waits, then reads the first's. PostgreSQL locks the plan's row. SQLite has no row
-    locks and its driver reads outside a transaction, so a write that changes nothing
-    takes the database's write lock (a second writer waits up to the busy timeout)."""
-    if plan.id is None:  # a plan made in this transaction: nobody else can see it yet
-        return
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Plan).where(Plan.id == plan.id).values(year=Plan.year)
-                           .execution_options(synchronize_session=False))
-    else:
-        db.session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
+    """Hold *plan*'s codes until this transaction ends (`locks.hold`), so that two items
+    handed out or numbered at once cannot both take one code: the second waits, then
+    reads the first's."""
+    if plan.id is not None:  # a plan made in this transaction: nobody else can see it yet
+        locks.hold(f"plan-codes:{plan.id}")
 
 
 def next_code(plan: Plan, parent: Task | None) -> str:

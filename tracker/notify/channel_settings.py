@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import Select, select
 
-from tracker import audit, validation
+from tracker import audit, locks, validation
 from tracker.accounts.operations import optional_email
 from tracker.accounts.permissions import require_office
 from tracker.errors import ValidationError
@@ -26,6 +26,7 @@ def add_channel(actor: User, unit: Unit, kind: str, target: str, secret: str | N
         raise ValidationError("target must be an http(s) URL", "target")
     if secret is not None and not isinstance(secret, str):
         raise ValidationError("secret must be a string", "secret")
+    locks.hold(f"channels:{unit.id}")
     exists = select(Channel.id).where(Channel.unit_id == unit.id, Channel.kind == kind,
                                       Channel.target == target)
     if db.session.scalar(exists) is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.clock import cn_date
-from tracker import audit, clock, validation
+from tracker import audit, clock, locks, validation
 from tracker.accounts.lookups import office_name
 from tracker.accounts.permissions import require_office
 from tracker.errors import Conflict, PermissionDenied
@@ -34,17 +34,27 @@ def create_draft(actor: User | None, kind: Any, period: Any) -> tuple[Bulletin, 
     if actor is not None:
         require_office(actor)
     period_span(kind, period)
-    draft = db.session.scalar(select(Bulletin).where(
-        Bulletin.kind == kind, Bulletin.period == period, Bulletin.status == "draft"))
+    draft = _open_draft(kind, period)
+    if draft is not None:
+        return draft, False
+    content = compile_content(kind, period)
+    # Compiled before the hold (seconds on a large ledger; on SQLite the hold is the
+    # database's write lock): a draft another request made meanwhile is the draft.
+    locks.hold(f"versions:{kind}:{period}")
+    draft = _open_draft(kind, period)
     if draft is not None:
         return draft, False
     draft = Bulletin(kind=kind, period=period, version=_next_version(kind, period),
-                     status="draft", created_by_id=actor.id if actor else None,
-                     content=compile_content(kind, period))
+                     status="draft", created_by_id=actor.id if actor else None, content=content)
     db.session.add(draft)
     db.session.flush()
     audit.record(actor, "bulletin.create", draft, detail={"kind": kind, "period": period})
     return draft, True
+
+
+def _open_draft(kind: str, period: str) -> Bulletin | None:
+    return db.session.scalar(select(Bulletin).where(
+        Bulletin.kind == kind, Bulletin.period == period, Bulletin.status == "draft"))
 
 
 def compile_draft(actor: User, kind: Any, period: Any, edits: Any = "keep") -> tuple[Bulletin, bool]:
@@ -161,11 +171,13 @@ def publish(actor: User, bulletin: Bulletin) -> Bulletin:
     version once."""
     require_office(actor)
     if bulletin.is_published:
+        content = compile_content(bulletin.kind, bulletin.period)
+        locks.hold(f"versions:{bulletin.kind}:{bulletin.period}")  # after compiling, as create_draft
         bulletin = Bulletin(kind=bulletin.kind, period=bulletin.period,
                             version=_next_version(bulletin.kind, bulletin.period),
                             opening=bulletin.opening, commentary=bulletin.commentary,
                             key_points=bulletin.key_points, created_by_id=actor.id,
-                            content=compile_content(bulletin.kind, bulletin.period))
+                            content=content)
         db.session.add(bulletin)
     bulletin.content = _with_office_text(bulletin.content, bulletin)
     bulletin.status = "published"
