@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from tracker import audit, validation
+from tracker import audit, locks, validation
 from tracker.accounts.operations import _unit_or_none, end_sessions, optional_email, set_password
 from tracker.accounts.permissions import require_office
 from tracker.errors import ValidationError
@@ -34,6 +34,8 @@ def update_unit(actor: User, unit: Unit, values: dict) -> Unit:
                                       "ancestor)", "parent_id")
             node = node.parent
     email = optional_email(values.get("email", unit.email), "email")
+    if name != unit.name:
+        locks.hold(f"unit-name:{name}")  # as create_unit: one of two renames to a name wins
     if name != unit.name and db.session.scalar(select(Unit.id).where(Unit.name == name)) is not None:
         raise ValidationError(f"a unit named {name} already exists", "name")
     unit.name, unit.kind, unit.parent_id, unit.email = name, kind, parent_id, email
