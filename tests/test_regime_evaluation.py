@@ -121,6 +121,14 @@ def test_units_with_fewer_than_three_items_are_not_scored(ledger):
     assert "市百千万工程指挥部办公室" not in {u["unit_name"] for u in result["unscored"]}
 
 
+def test_the_page_lists_each_unscored_unit_with_its_item_count(ledger, browser):
+    import re
+    browser.login("office")
+    page = browser.get("/regime/evaluation?year=2026").get_data(as_text=True)
+    rows = dict(re.findall(r'<td>([CD]局)</td><td class="num">([^<]*)</td>', page))
+    assert rows == {"C局": "0", "D局": "2"}
+
+
 def test_completing_seven_beats_completing_one_of_three(ledger):
     items = _by_unit(evaluate(2026))
     assert items["A局"]["parts"] == _parts()
