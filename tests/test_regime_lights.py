@@ -74,3 +74,13 @@ def test_weekend_after_a_friday_deadline_is_red_without_claiming_working_days(ma
     assert (light_of(task, sunday).color, light_of(task, sunday).reason) == (
         "red", "已过完成时限（2026-11-13）")
     assert light_of(task, date(2026, 11, 16)).reason == "逾期1个工作日"
+
+
+def test_sql_and_item_lights_agree_on_the_border_of_a_fraction(make_task, make_unit):
+    """序时进度 is whole points rounded down in SQL as on the item: 17 of 29 days is 58 (not
+    58.6), so an item at 28% is 30 points behind, yellow, on the item page and in the
+    counts (the dashboard's and the bulletin's) alike."""
+    task = _task(make_task, make_unit(), start_date=date(2026, 11, 1), due=date(2026, 11, 30),
+                 progress=28)
+    assert (light_of(task, TODAY).color, light_of(task, TODAY).reason) == ("yellow", "落后序时进度30个百分点")
+    assert light_counts(select(Task), TODAY)["totals"] == {"green": 0, "yellow": 1, "red": 0}

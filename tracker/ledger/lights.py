@@ -116,7 +116,7 @@ def _expected_expression(today: date, due_date=Task.due_date):
     due = day_number(due_date)
     span = case((due - start < 1, 1), else_=due - start)
     elapsed = case((day >= due, 100), (day <= start, 0),
-                   else_=(100 * (day - start)) / span)
+                   else_=(100 * (day - start)) // span)
     return case((has_milestones, func.coalesce(reached, 0)), else_=elapsed)
 
 
