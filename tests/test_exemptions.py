@@ -55,7 +55,7 @@ def test_an_exempt_item_is_off_the_list_from_the_day_the_office_marks_it(app, le
 
     red, black, result = _lists()
     assert black == [] and red == [unit]
-    assert result["red"][0]["reason"].startswith("完成率100%（按时完成2项/应完成2项）")
+    assert result["red"][0]["reason"].startswith("按时完成率100%（按时完成2项/应完成2项）")
     [exempt] = result["exempt"]
     assert exempt["task_code"] == "2.1" and exempt["kind"] == "不可抗力"
     assert exempt["text"] == "2.1 标准厂房建设（甲局）：不可抗力，受台风“摩羯”影响停工（2026年10月28日起）"

@@ -198,8 +198,8 @@ def test_redblack_page_names_reasons_and_escalations(app, browser, world):
     app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1, "red_min_reporting": 0}
     browser.login("gxj")
     page = browser.get("/regime/redblack?as_of=2026-11-18").get_data(as_text=True)
-    assert "市发展改革局" in page and "完成率100%（按时完成1项/应完成1项）" in page
-    assert "完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1" in page
+    assert "市发展改革局" in page and "按时完成率100%（按时完成1项/应完成1项）" in page
+    assert "按时完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1" in page
     # As of 31 October nothing of unit b's was due yet, so this is its first placing.
     assert "连续7周存在迟报缺报" in page and "连续第1次上黑榜" in page and "约谈分管领导" in page
 

@@ -80,7 +80,7 @@ def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
     assert result["as_of"] == "2026-11-18"
     assert [(e["unit_id"], e["series"], e["task_id"], e["rule"], e["reason"]) for e in result["red"]] == [
         (units["A"].id, "市直部门", None, "completion_top",
-         "完成率100%（按时完成3项/应完成3项），按时报送率100%，在市直部门中排名第1")]
+         "按时完成率100%（按时完成3项/应完成3项），按时报送率100%，在市直部门中排名第1")]
     # Ranking: A (3/3), B (1/2, reports 100%), C (1/2, reports 0%), F (0/1, 100%), D (0/1, 50%):
     # D is the bottom one. Black facts: d1 21 and f1 12 working days overdue (c2, 6 days, is
     # under the 10-day line); C missed seven weeks, D two. B has no black fact but misses the
@@ -89,7 +89,7 @@ def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
             for e in result["black"]] == [
         (units["D"].id, ["overdue_items", "missed_reports", "completion_bottom"],
          "逾期未完成1项（d1逾期21个工作日）；连续2周存在迟报缺报（累计迟报1项次、缺报1项次，"
-         "最近为第46周（11月9日—15日））；完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1",
+         "最近为第46周（11月9日—15日））；按时完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1",
          2, "组织部门约谈"),
         (units["F"].id, ["overdue_items"], "逾期未完成1项（f1逾期12个工作日）", 1, "约谈分管领导"),
         (units["C"].id, ["missed_reports"],

@@ -456,7 +456,7 @@ def _ranked(standings: list[Standing]):
 
 
 def _completion_text(s: Standing) -> str:
-    return f"完成率{percent_text(s.index)}（按时完成{s.on_time}项/应完成{s.due}项）"
+    return f"按时完成率{percent_text(s.index)}（按时完成{s.on_time}项/应完成{s.due}项）"
 
 
 def _red_entry(s: Standing, rank: int, placing: Placing) -> dict[str, Any]:

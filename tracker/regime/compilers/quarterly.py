@@ -78,8 +78,8 @@ def _quarter_units_section(first: date, last: date, as_of: date) -> dict[str, An
               sections.share(int(timely), due)]
              for n, (name, due, timely, signed) in enumerate(rows, start=1)]
     return sections.section("units", "二、各单位本季度完成情况",
-                            ["本季度到期任务的完成情况（截至统计日），完成率按按时完成计。"],
-                            ["序号", "单位", "本季度到期", "按时完成", "逾期完成", "未完成", "完成率"],
+                            ["本季度到期任务的完成情况（截至统计日）。按时完成率为按时完成事项占本季度到期事项的比例。"],
+                            ["序号", "单位", "本季度到期", "按时完成", "逾期完成", "未完成", "按时完成率"],
                             table)
 
 
