@@ -59,8 +59,9 @@ def test_quotas_cap_each_grade_per_series_and_a_tie_goes_down_whole(app, ledger,
 
 def test_black_placings_cost_points_within_their_limit(app, ledger):
     # With a minimum of 1 item due, F (f1 due 16 Oct, open on 31 Oct: 0 of 1) is the bottom
-    # of 市直部门 on October's list: −1, which takes F below 90, to 良好.
-    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1}
+    # of 市直部门 on October's list: −1, which takes F below 90, to 良好. (It is ranked alone
+    # then, so only with the lower-half guard off.)
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"min_due_items": 1, "black_lower_half": False}
     result = evaluate(2026)
     f = next(i for i in result["items"] if i["unit_name"] == "F局")
     assert [(line["points"], line["reason"]) for line in f["lines"] if line["part"] == "redblack"] \

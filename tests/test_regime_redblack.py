@@ -90,7 +90,7 @@ def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
         (units["D"].id, ["overdue_items", "missed_reports", "completion_bottom"],
          "逾期未完成1项（d1逾期21个工作日）；连续2周存在迟报缺报（累计迟报1项次、缺报1项次，"
          "最近为第46周（11月9日—15日））；按时完成率0%（按时完成0项/应完成1项），在市直部门中排名倒数第1",
-         2, "组织部门约谈"),
+         1, "约谈分管领导"),  # not black on 31 Oct: then alone in its series (see below)
         (units["F"].id, ["overdue_items"], "逾期未完成1项（f1逾期12个工作日）", 1, "约谈分管领导"),
         (units["C"].id, ["missed_reports"],
          "连续7周存在迟报缺报（累计迟报0项次、缺报13项次，最近为第46周（11月9日—15日））",
@@ -103,12 +103,16 @@ def test_red_and_black_entries_with_rules_reasons_and_escalation(ledger):
     assert result["unranked"] == []
 
 
-def test_placings_as_of_an_earlier_date(ledger):
-    """As of 31 Oct only D has anything due (d1, 0/1, 8 working days late): D is the bottom
-    one. C had missed W42 and W43 but nothing of its was due yet, so it is not ranked."""
+def test_placings_as_of_an_earlier_date(ledger, app):
+    """As of 31 Oct only D has anything due (d1, 0/1, 8 working days late): alone in its
+    series, it has no bottom place (倒数N名 stays in the lower half of a series), and 8
+    days is under the 10-day line, so nobody is listed. C had missed W42 and W43 but nothing
+    of its was due yet, so it is not ranked. With the guard off, D is the bottom one."""
     units, t = ledger
     result = redblack(date(2026, 10, 31))
-    assert result["red"] == []
+    assert result["red"] == [] and result["black"] == []
+    app.config["SETTINGS"]["redblack"]["overrides"]["black_lower_half"] = False
+    result = redblack(date(2026, 10, 31))
     assert [(e["unit_id"], e["rules"], e["consecutive"]) for e in result["black"]] == [
         (units["D"].id, ["completion_bottom"], 1)]
 
@@ -165,3 +169,19 @@ def test_completion_counts_as_of_today_read_the_items_and_agree_with_their_histo
     past = {by_name[u]: (on_time, due) for u, on_time, due in completion_counts([nov_12])[nov_12]}
     assert past == {"A": (3, 3), "B": (1, 2), "C": (1, 2), "D": (0, 1), "F": (0, 1)}
     assert {by_name[u]: (on_time, due) for u, on_time, due in ledger_figures(nov_12)["completion"]} == past
+
+
+def test_the_better_of_two_ranked_units_is_never_also_bottom(app, make_unit, make_task):
+    """Bottom 3 in a series of two, both short of the target: only the worse is 倒数第1. The
+    better one, first of two, is not also named 倒数第2 (倒数N名 stays in the lower half)."""
+    app.config["SETTINGS"]["redblack"]["overrides"] = {"missed_report_weeks": 99}
+    better, worse = make_unit("甲局"), make_unit("乙局")
+    at(app, date(2026, 10, 1))
+    items = {unit: [make_task(lead=unit, due=date(2026, 11, 10)) for _ in range(3)]
+             for unit in (better, worse)}
+    app.config["FIXED_NOW"] = NOW
+    sign_off(items[better][0], date(2026, 11, 6))
+    result = redblack()
+    assert result["red"] == []
+    assert [(e["unit_id"], e["rules"], e["reason"]) for e in result["black"]] == [
+        (worse.id, ["completion_bottom"], "按时完成率0%（按时完成0项/应完成3项），在市直部门中排名倒数第1")]

@@ -49,7 +49,7 @@ from tracker.reports.periods import period_bounds, period_label
 # more than 10 working days late, units late with reports two weeks running.
 STANDARD: dict[str, Any] = {
     "min_due_items": 3, "red_min_completion": 0.8, "red_min_reporting": 0.8, "red_no_overdue": True,
-    "red_top": 3, "black_bottom": 3, "black_below": 1.0, "overdue_workdays": 10,
+    "red_top": 3, "black_bottom": 3, "black_lower_half": True, "black_below": 1.0, "overdue_workdays": 10,
     "missed_report_weeks": 2, "discipline_weeks": 4, "cycle": "month",
     "escalation": ["约谈分管领导", "组织部门约谈", "启动问责"],
 }
@@ -341,8 +341,12 @@ def _judge(counts: list[tuple[int, int, int]], summaries: cycles.Summaries, rule
     red: list[tuple[Standing, int]] = []
     for name in dict.fromkeys(series[s.unit_id] for s in ranked):
         members = [s for s in ranked if series[s.unit_id] == name]
+        # 倒数N名 never reaches the better half of a small series: of two ranked units the
+        # first is not also 倒数第2 (a series of one has no bottom place at all).
+        places = min(rules["black_bottom"], len(members) // 2) if rules["black_lower_half"] \
+            else rules["black_bottom"]
         for s, rank in _ranked([s for s in reversed(members) if s.index < below]):
-            if rank <= rules["black_bottom"]:
+            if rank <= places:
                 bottom[s.unit_id] = rank
         black = set(bottom) | set(overdue) | set(missed)
         candidates = [s for s in members if s.unit_id not in black and s.on_time > 0
