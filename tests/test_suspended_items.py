@@ -140,7 +140,7 @@ def test_todays_list_and_the_same_day_read_back_judge_a_changed_deadline_alike(
 
 
 def test_the_ledger_marks_an_item_awaiting_review_apart_from_an_overdue_one(
-        app, browser, make_task, make_unit, make_user):
+        app, browser, make_task, make_unit, make_user, office_user):
     """The ledger page, the item page and the ledger's .xlsx put 待审核, not 逾期, beside an
     item whose sign-off was asked on its due day; the one asked late stays 逾期. The 仅看逾期
     filter still lists both (overdue as a fact, as the API says)."""
@@ -175,3 +175,7 @@ def test_the_ledger_marks_an_item_awaiting_review_apart_from_an_overdue_one(
     sheet = read_rows(browser.get("/regime/ledger.xlsx").data)
     statuses = {row[2]: row[7] for row in sheet[2:]}
     assert statuses == {"按时申请": "待销号、待审核", "逾期申请": "待销号、逾期"}
+    # The dashboard's 逾期事项最多的单位 charges the unit with the late one only.
+    from tracker.regime.charts import overdue_by_unit
+    assert [(bar["label"], bar["value"]) for bar in overdue_by_unit(office_user, date(2026, 11, 18))] \
+        == [("市自然资源局", 1)]

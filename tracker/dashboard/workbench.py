@@ -151,7 +151,6 @@ def due_soon(unit_id: int, today: date) -> list[Entry]:
 
 def overdue(unit_id: int, today: date) -> list[Entry]:
     # An item whose sign-off was asked by its deadline is not overdue while it waits.
-    tasks = _tasks(Task.lead_unit_id == unit_id, state.chased_clause(), Task.due_date < today,
-                   ~state.awaits_review_clause())
+    tasks = _tasks(Task.lead_unit_id == unit_id, state.answerable_overdue_clause(today))
     return [Entry(t, days=calendar.workdays_between(t.due_date, today)) for t in tasks]
 

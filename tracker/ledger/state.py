@@ -98,6 +98,13 @@ def deadline_mark(task, today: date) -> str | None:
     return "review" if awaits_review(task) else "overdue"
 
 
+def answerable_overdue_clause(today: date):
+    """SQL: overdue and the lead unit's to answer for: not suspended, and not past its
+    deadline only for the office's review of a sign-off asked in time. What a unit is
+    charged with (its workbench's 逾期, the dashboard's 逾期事项最多的单位)."""
+    return and_(Task.due_date < today, chased_clause(), ~awaits_review_clause())
+
+
 def check_transition(task: Task, new_status: str, what: str) -> None:
     """Raise Conflict (409) when *task* may not move to *new_status*; *what* names the action."""
     if new_status not in ALLOWED[task.status]:

@@ -63,10 +63,11 @@ def completion_trend(user: User, today: date) -> list[dict[str, Any]]:
 
 
 def overdue_by_unit(user: User, today: date) -> list[dict[str, Any]]:
-    """The lead units with the most overdue items."""
+    """The lead units with the most overdue items they answer for (not suspended, not
+    waiting for the office's review: `state.answerable_overdue_clause`)."""
     n = func.count().label("n")
     rows = db.session.execute(visible_to(user, select(Task.lead_unit_id, n).where(
-        state.overdue_clause(today)))
+        state.answerable_overdue_clause(today)))
         .group_by(Task.lead_unit_id).order_by(n.desc(), Task.lead_unit_id).limit(TOP_UNITS)).all()
     names = unit_names(unit_id for unit_id, _ in rows)
     return [{"label": names.get(unit_id, ""), "value": count, "color": "#c53030"}
