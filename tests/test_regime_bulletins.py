@@ -72,12 +72,13 @@ def test_office_compiles_a_monthly_draft_with_every_section(client, world):
                                   "by_status": {"not_started": 1, "in_progress": 1, "signoff_requested": 0,
                                                 "signed_off": 1, "suspended": 0},
                                   "lights": {"green": 2, "yellow": 0, "red": 1}}
-    # One reporting window for the whole document, the red/black list included: November's
-    # closed weeks W45 and W46. 1.1 owed W45 (signed off on 5 November) and was not
-    # reported; 1.2 and 2 owed both weeks, 1.2 reported W46 on time: 1 of 4.
+    # One reporting window for the whole document, the red/black list included: the weeks
+    # whose reports fell due in November and closed by the 18th, W44 to W46. 1.1 owed W45
+    # (signed off on 5 November) and was not reported; 1.2 and 2 owed all three weeks, 1.2
+    # reported W46 on time: 1 of 6.
     assert sections["units"]["table"]["rows"] == [
         ["市直部门", 1, "市发展改革局", 1, 1, 1, 1, 1.0, 1.0, 0, 0.0],
-        ["市直部门", 2, "市工业和信息化局", 2, 1, 0, 0, 0.0, 0.0, 1, 0.25]]
+        ["市直部门", 2, "市工业和信息化局", 2, 1, 0, 0, 0.0, 0.0, 1, 0.1667]]
     assert sections["units"]["annex"] is True
     # 存在问题 from the problem ledger, by category, the oldest open problem named.
     assert sections["problems"]["paragraphs"] == [

@@ -263,24 +263,29 @@ def test_monthly_bulletin_rate_takes_in_the_month_that_fell_due(ledger, app):
     submit_report(users["B"], t["b1"], progress=30, text="推进中", problems="资金缺口",
                   period="2026-11")
     db.session.commit()
-    # Closed by 18 Nov: W45 (A 3 owed, a1 on time; B 3 owed), W46 (the same, plus c1 for C)
-    # and October (due 5 Nov: A 1 of 3, B 1 of 2) → 4 on time of 18 owed.
+    # The weeks whose reports fell due in November and closed by 18 Nov: W44 (due 2 Nov:
+    # A 3 owed, a3 on time; B 2 owed, b3 not started yet), W45 (A 3 owed, a1 on time; B 3
+    # owed), W46 (the same, plus c1 for C); and October (due 5 Nov: A 1 of 3, B 1 of 2)
+    # → 5 on time of 23 owed. A 4 of 12, B 1 of 10.
     content = compile_content("monthly", "2026-11")
     sections = {s["key"]: s for s in content["sections"]}
     assert sections["overall"]["paragraphs"][2] == (
-        "本月（第45周（11月2日—8日）至第46周（11月9日—15日）、2026年10月月报）按时报送率22.2%"
-        "（按时报送4次/应报送18次）。")
+        "本月（第44周（10月26日—11月1日）至第46周（11月9日—15日）、2026年10月月报）按时报送率21.7%"
+        "（按时报送5次/应报送23次）。")
     assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
-        "甲局": 0.3333, "乙局": 0.125, "丙县": 0.0}
+        "甲局": 0.3333, "乙局": 0.1, "丙县": 0.0}
+    # October's bulletin, as of its last day, rated no week of W44: nor will any other.
+    october = compile_content("monthly", "2026-10")
+    assert "第44周" not in {s["key"]: s for s in october["sections"]}["overall"]["paragraphs"][2]
     # The month's problems from the problem ledger: one 资金 problem, on b1, not yet assigned.
     [problem] = sections["problems"]["table"]["rows"]
     assert problem[:4] == ["资金", 1, 1, 0] and "b1" in problem[4] and "资金缺口" in problem[5]
-    # Monthly off: weeks only, as before (2 of 13); the problem stays in the problem ledger,
-    # which the section quotes whichever cycle's report named it.
+    # Monthly off: weeks only (3 of 18); the problem stays in the problem ledger, which the
+    # section quotes whichever cycle's report named it.
     app.config["SETTINGS"]["reporting"]["monthly"] = False
     sections = {s["key"]: s for s in compile_content("monthly", "2026-11")["sections"]}
     assert sections["overall"]["paragraphs"][2] == (
-        "本月（第45周（11月2日—8日）至第46周（11月9日—15日））按时报送率15.4%（按时报送2次/应报送13次）。")
+        "本月（第44周（10月26日—11月1日）至第46周（11月9日—15日））按时报送率16.7%（按时报送3次/应报送18次）。")
     assert {row[2]: row[-1] for row in sections["units"]["table"]["rows"]} == {
         "甲局": 0.3333, "乙局": 0.0, "丙县": 0.0}
     assert [row[:2] for row in sections["problems"]["table"]["rows"]] == [["资金", 1]]

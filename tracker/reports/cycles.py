@@ -406,9 +406,10 @@ def report_periods(first: date, last: date) -> list[str]:
 
 
 def rated_periods(first: date, last: date, as_of: date) -> list[str]:
-    """The closed periods a bulletin's on-time report rate covers: the ISO weeks whose
-    Monday falls within [first, last] and, when the monthly cycle is on, the months whose
-    reports were due within it (a month's reports come due after it, so a monthly
-    bulletin rates the month before)."""
-    months = due_within(first, last, "monthly") if "monthly" in enabled_kinds() else []
-    return [p for p in periods_in(first, last, "weekly") + months if is_closed(p, as_of)]
+    """The closed periods a bulletin's on-time report rate covers: the ISO weeks and, when
+    the monthly cycle is on, the months whose reports fell due within [first, last]. So
+    every week is rated by exactly one month's bulletin, also a week across two months or
+    one whose reports come due after the month ends (the last week of November is rated in
+    December's), and a month's reports, due after it, in the next month's."""
+    kinds = ["weekly"] + (["monthly"] if "monthly" in enabled_kinds() else [])
+    return [p for kind in kinds for p in due_within(first, last, kind) if is_closed(p, as_of)]

@@ -2,7 +2,7 @@
 level with its 口径; 二、各单位推进情况 ranked per series (附件1); 三、红榜 and 四、黑榜, one
 row per unit; 五、存在问题 from the problem ledger by category; 六、下步工作 as 一是、二是…, with next month's items due
 (附件2). Every figure is as the ledger stood at the end of the month (or today, if sooner),
-and every reporting figure is over one window: the month's closed weeks (and, with the
+and every reporting figure is over one window: the closed weeks due in the month (and, with the
 monthly cycle on, the months whose reports fell due in it), the red/black list included."""
 from __future__ import annotations
 
