@@ -51,8 +51,9 @@ def test_the_office_picks_parent_and_units_by_name_in_chromium(live_server, chro
     page.click("input[name=parent]")
     page.keyboard.type("主导产业")
     # The browser's suggestion list fills from the server with the item's code and title.
-    # A function, not an expression: Playwright may poll an expression through eval(), which
-    # the page's CSP (no 'unsafe-eval') refuses (it failed so once in a PostgreSQL run).
+    # A function, not an expression: the expression form failed once here (a PostgreSQL run)
+    # with the page's CSP refusing eval(); cause not pinned down, the function form is
+    # what Playwright's documentation shows.
     page.wait_for_function(
         "() => [...document.querySelectorAll('#parent-options option')]"
         ".some(o => o.value === '1.1 培育壮大县域主导产业')")

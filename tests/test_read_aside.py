@@ -136,3 +136,18 @@ def test_a_caller_with_nothing_to_overlap_reads_on_the_sessions_connection(app, 
     finally:
         stop()
     assert names == [threading.current_thread().name]
+
+
+def test_a_repeatable_read_snapshot_is_read_on_the_sessions_connection(app, make_unit):
+    """PostgreSQL at REPEATABLE READ: the session's snapshot, taken at its first read, does
+    not see a unit committed after it; a read aside would. So it reads on the session's."""
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite's driver keeps no snapshot between reads: nothing to hold
+    make_unit("甲局")
+    db.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
+    with db.engine.begin() as other:
+        other.execute(Unit.__table__.insert().values(name="乙局", kind="department", sort_order=9))
+    assert read_aside(select(func.count()).select_from(Unit)).all() == [(1,)]
+    db.session.rollback()
+    assert read_aside(select(func.count()).select_from(Unit)).all() == [(2,)]

@@ -95,31 +95,36 @@ def read_aside(statement, *, aside: bool = True) -> Aside:
         executor, slots = _executor()
         if slots.acquire(blocking=False):
             try:
-                future = executor.submit(_read, engine, statement)
-            except BaseException:
+                return Aside(executor.submit(_read, engine, statement, slots))
+            except RuntimeError:  # the executor is shut down (the interpreter exiting)
                 slots.release()
-                raise
-            future.add_done_callback(lambda _: slots.release())
-            return Aside(future)
     return Aside(_done(connection.execute(statement).all()))
 
 
 def _has_written(connection) -> bool:
     """Whether *connection*'s transaction holds writes not yet committed, as its database
     knows: SQLite's driver opens a transaction only to write; PostgreSQL assigns a
-    transaction id at the first write (savepoints and writes inside a CTE included). Any
-    other database: assume it has."""
+    transaction id at the first write (savepoints and writes inside a CTE included). On
+    PostgreSQL also when the transaction is not READ COMMITTED (a server or session set to
+    repeatable read keeps a snapshot another connection would not share). Any other
+    database: assume it has."""
     name = connection.dialect.name
     if name == "sqlite":
         return connection.connection.dbapi_connection.in_transaction
     if name == "postgresql":
-        return connection.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar()
+        return connection.exec_driver_sql(
+            "SELECT txid_current_if_assigned() IS NOT NULL"
+            " OR current_setting('transaction_isolation') <> 'read committed'").scalar()
     return True
 
 
-def _read(engine: Engine, statement) -> list:
-    with engine.connect() as connection:
-        return connection.execute(statement).all()
+def _read(engine: Engine, statement, slots: threading.BoundedSemaphore) -> list:
+    """The read aside; its slot is free again before its rows are handed over."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(statement).all()
+    finally:
+        slots.release()
 
 
 def _done(rows: list) -> Future:
