@@ -176,3 +176,19 @@ def test_the_coordinating_unit_notes_what_it_did_and_others_may_not(world, app):
         assert response.status_code == status
     notes = db.session.scalars(select(ProblemNote.text).where(ProblemNote.kind == "note")).all()
     assert notes == ["已协调财政局加快拨付"]
+
+
+def test_the_items_history_names_problem_steps_in_words(world):
+    """The item page's history says 提出问题 / 再次反映问题 and labels the problem 存在问题,
+    never the event's code or 进展情况."""
+    import re
+    _report(world, "2026-W45", "项目用地指标尚未落实。")
+    _report(world, "2026-W46", "项目用地指标尚未落实")
+    db.session.commit()
+    browser = Browser(world.client)
+    browser.login("office")
+    page = browser.get(f"/tasks/{world.task.id}").get_data(as_text=True)
+    assert "problem.create" not in page and "problem.repeat" not in page
+    assert "提出问题" in page and "再次反映问题" in page
+    words = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page))
+    assert re.search(r"提出问题.{0,80}存在问题：?项目用地指标尚未落实", words), words[-2000:]

@@ -72,7 +72,10 @@ ACTIONS = {"task.create": N_("新建事项"), "task.update": N_("修改事项"),
            "signoff.reject": N_("退回销号申请"), "extension.request": N_("申请延期"),
            "extension.approve": N_("同意延期"), "extension.reject": N_("驳回延期申请"),
            "task.chase": N_("催办"), "exemption.mark": N_("认定豁免"), "exemption.revoke": N_("撤销豁免"),
-           "report.correct": N_("更正报送")}
+           "report.correct": N_("更正报送"), "problem.create": N_("提出问题"),
+           "problem.repeat": N_("再次反映问题"), "problem.classify": N_("问题归类"),
+           "problem.assign": N_("问题交办协调"), "problem.resolve": N_("问题解决"),
+           "problem.note": N_("问题进展备注")}
 
 # The names pages use: label("status", task.status).
 BY_NAME = {"status": STATUSES, "request": REQUEST_STATUSES, "role": ROLES, "kind": UNIT_KINDS,

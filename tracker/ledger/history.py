@@ -27,7 +27,9 @@ def readable_history(task_id: int) -> list[dict[str, Any]]:
     names = {"unit": _unit_names(events), "task": _task_names(events)}
     for event in events:
         event["label"] = label("action", event["action"])
-        event["lines"] = [_line(field, value, names)
+        # A problem's text is the problem (存在问题), not a report's 进展情况.
+        rename = {"text": "problems"} if event["action"].startswith("problem.") else {}
+        event["lines"] = [_line(rename.get(field, field), value, names)
                           for field, value in event["detail"].items() if field not in HIDDEN
                           and field in FIELDS and value not in (None, "", [])]
     return events
