@@ -204,6 +204,11 @@ def test_an_annex_is_listed_before_the_signature_and_printed_on_its_own_page_aft
     assert listed < issuer < first < second
     assert texts[first + 1] == "黑榜" and texts[second + 1] == "需协调解决的问题"
     assert "详见附件1。" in texts and "详见附件2。" in texts
+    # A section whose own text already points to its annex gets no second pointer.
+    pointed = _section("black", "四、黑榜", UNIT_COLUMNS, [[1, "雷州市", 1, 0, 1, 0, 0, 1, 0, 0]],
+                       ["黑榜单位1个。详见附件1。"], annex=True)
+    texts = _texts(_read(_content(OVERALL, pointed)))
+    assert "黑榜单位1个。详见附件1。" in texts and "详见附件1。" not in texts
     # Inline there is only the overview's table; each annex brings its own after the signature.
     assert [len(t.columns) for t in doc.tables] == [3, 10, 3]
     assert doc.tables[2].rows[1].cells[2].text == "用地指标未落实"

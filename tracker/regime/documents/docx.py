@@ -111,8 +111,8 @@ def _section(doc, section: dict[str, Any], chart: dict[str, Any] | None,
     _paragraph(doc, section["title"], font=HEADING_FONT)
     for text in section["paragraphs"]:
         _paragraph(doc, text)
-    if annex is not None:
-        _paragraph(doc, f"详见附件{annex}。")
+    if annex is not None and not any(f"详见附件{annex}" in text for text in section["paragraphs"]):
+        _paragraph(doc, f"详见附件{annex}。")  # unless the text already points there
     elif inline:
         _table(doc, section["table"])
     if section["key"] == "units" and chart and chart["values"]:
