@@ -24,7 +24,7 @@ from tracker.ledger.levels import counted_clause
 from tracker.models import ProgressReport, Task, TaskState
 from tracker.models.types import UTCDateTime
 from tracker.reports.periods import (due_within, enabled_kinds, kind_of, period_bounds,
-                                     period_deadline, period_of, periods_in)
+                                     period_deadline, period_of)
 
 # {period: {unit_id: {state: count}}}
 Summaries = dict[str, dict[int, dict[str, int]]]
@@ -397,12 +397,6 @@ def missed_streaks(summaries: Summaries, minimum: int) -> dict[int, list[dict[st
         if not active:
             break
     return {u: weeks for u, weeks in streaks.items() if len(weeks) >= minimum}
-
-
-def report_periods(first: date, last: date) -> list[str]:
-    """The periods whose reports a bulletin over [first, last] quotes: the ISO weeks whose
-    Monday falls within it and, when the monthly cycle is on, its months."""
-    return [p for kind in enabled_kinds() for p in periods_in(first, last, kind)]
 
 
 def rated_periods(first: date, last: date, as_of: date) -> list[str]:
